@@ -1,0 +1,93 @@
+/* cim_driver.h: firmware driver of the RRAM CIM macro over the mmio HAL.
+ *
+ * The driver discovers the macro from its ID and build-parameter registers
+ * and adapts to them; it assumes nothing about the build. */
+#ifndef CIM_DRIVER_H
+#define CIM_DRIVER_H
+
+#include <stdint.h>
+
+#include "cim_job.h"
+#include "mmio.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Result codes; each states what happened to the hardware. */
+#define CIM_STATUS_MAP(X)                                                           \
+  X(CIM_OK, 0, "success")                                                           \
+  X(CIM_EINVAL, 1, "invalid argument (no hardware access was made)")                \
+  X(CIM_EBUSY, 2, "macro busy (no hardware state was changed)")                     \
+  X(CIM_ETIMEOUT, 3, "timed out waiting for the macro")                             \
+  X(CIM_EBUS, 4, "bus error: the macro answered PSLVERR")                           \
+  X(CIM_EHW, 5, "the macro reported an error in STATUS.ERR_CODE")                   \
+  X(CIM_ENODEV, 6, "no CIM macro at this address (ID mismatch)")                    \
+  X(CIM_ENOMEM, 7, "out of memory")
+
+enum cim_status {
+#define CIM_STATUS_ENUM(name, value, text) name = value,
+  CIM_STATUS_MAP(CIM_STATUS_ENUM)
+#undef CIM_STATUS_ENUM
+};
+
+typedef struct cim_dev cim_dev; /* opaque */
+
+/* What the macro says it is (its read-only registers). */
+typedef struct cim_info {
+  uint32_t version;  /* MAJOR << 16 | MINOR */
+  int rows, cols;
+  int w_bits, cell_bits, x_bits, adc_bits;
+  int cols_per_adc, p_max;
+  int n_out;         /* logical outputs */
+  int acc_bits;
+} cim_info;
+
+typedef enum cim_wait_mode {
+  CIM_WAIT_POLL = 0, /* poll STATUS */
+  CIM_WAIT_IRQ = 1,  /* enable the done/error interrupts and wait for the line */
+} cim_wait_mode;
+
+/** Probe the macro on bus and read its build parameters.
+ * @param[out] out new handle, NULL on error
+ * @return CIM_OK, CIM_ENODEV, CIM_EBUS, CIM_ENOMEM */
+int cim_open(mmio_bus *bus, cim_dev **out);
+/** Release a handle; NULL is a no-op. No hardware access. */
+void cim_close(cim_dev *dev);
+/** Static text of a status code. */
+const char *cim_strerror(int status);
+/** Detail of the last error on dev (e.g. the FSM state at a timeout); owned by
+ * dev, valid until the next call. */
+const char *cim_errmsg(const cim_dev *dev);
+const cim_info *cim_get_info(const cim_dev *dev);
+
+/** Largest row group for which an ideal column sum fits the ADC:
+ * min(P_MAX, floor((2^ADC_BITS - 1) / (2^CELL_BITS - 1))). */
+int cim_max_group_rows(const cim_dev *dev);
+
+/** Check job against the build and program the configuration registers.
+ * group_rows 0 picks cim_max_group_rows(). @return CIM_EINVAL (nothing written),
+ * CIM_EBUS, CIM_EBUSY */
+int cim_configure(cim_dev *dev, const cim_job *job);
+/** The job as last configured, with group_rows resolved (what the twin needs). */
+const cim_job *cim_get_job(const cim_dev *dev);
+/** Write n inputs (each must fit the configured x_bits and signedness) to
+ * the input buffer. @return CIM_EINVAL (nothing written), CIM_EBUS (busy) */
+int cim_load_inputs(cim_dev *dev, const int32_t *x, int n);
+/** Start one MVM. @return CIM_EBUSY if running, CIM_EHW if the macro refused
+ * the configuration (reason in cim_errmsg) */
+int cim_start(cim_dev *dev);
+/** Wait for the MVM to finish, at most timeout_cycles clock cycles.
+ * @return CIM_ETIMEOUT with the FSM state in cim_errmsg, CIM_EHW */
+int cim_wait(cim_dev *dev, cim_wait_mode mode, uint32_t timeout_cycles);
+/** Read n outputs of the last MVM. */
+int cim_read_outputs(cim_dev *dev, int32_t *y, int n);
+/** Configure, load, start, wait (polling) and read: one whole MVM. */
+int cim_mvm(cim_dev *dev, const cim_job *job, const int32_t *x, int32_t *y);
+/** DUT cycles of the last MVM (CYCLES register). */
+int cim_last_cycles(cim_dev *dev, uint32_t *cycles /* OUT */);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
