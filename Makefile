@@ -1,0 +1,191 @@
+# rram-cim-tb: co-simulation testbench of an RRAM compute-in-memory macro.
+# `make help` lists the targets and the knobs.
+
+# ---------------------------------------------------------------- knobs
+# Build parameters of the macro (one build folder per set, see README).
+ROWS         ?= 256
+COLS         ?= 256
+W_BITS       ?= 8
+CELL_BITS    ?= 2
+X_BITS       ?= 8
+ADC_BITS     ?= 8
+COLS_PER_ADC ?= 8
+P_MAX        ?= 64
+# Seed of `make run`.
+SEED         ?= 1
+# Extra arguments for the cim_mvm program in `make run`.
+RUN_ARGS     ?=
+
+# The non-default configuration `make test` also builds and tests.
+ALT_PARAMS := ROWS=100 COLS=96 W_BITS=6 CELL_BITS=3 X_BITS=4 ADC_BITS=7 COLS_PER_ADC=3 P_MAX=16
+
+SHELL    := /bin/bash
+CONFIG   := r$(ROWS)_c$(COLS)_w$(W_BITS)_b$(CELL_BITS)_x$(X_BITS)_a$(ADC_BITS)_m$(COLS_PER_ADC)_p$(P_MAX)
+BUILD    := build/$(CONFIG)
+GEN      := build/gen
+VENV     := .venv
+DEPS     := build/.deps-ok
+PY       := $(VENV)/bin/python
+
+ifneq ($(words $(CURDIR)),1)
+$(error the path '$(CURDIR)' contains spaces; Verilator's makefiles cannot handle that)
+endif
+
+# ---------------------------------------------------------------- sources
+RDL        := rtl/cim_regs.rdl
+RTL_PKGS   := $(BUILD)/cim_cfg_pkg.sv $(GEN)/cim_reg_pkg.sv rtl/cim_pkg.sv rtl/cim_dpi_pkg.sv
+RTL_SRCS   := $(filter-out rtl/cim_pkg.sv rtl/cim_dpi_pkg.sv,$(wildcard rtl/*.sv))
+RTL_WAIVE  := rtl/cim_lint.vlt
+CMODEL_SRC := $(wildcard cmodel/*.c)
+SW_SRC     := $(filter-out sw/cim_mvm.c,$(wildcard sw/*.c))
+TB_C_SRC   := $(wildcard tb/*.c)
+TB_CXX_SRC := $(wildcard tb/*.cpp)
+GEN_HDRS   := $(GEN)/cim_regs.h $(GEN)/cim_reg_enums.h $(BUILD)/cim_cfg.h
+
+# ---------------------------------------------------------------- tools
+VERILATOR      ?= verilator
+VERILATOR_ROOT ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
+TOP            := cim_macro
+VOBJ           := $(BUILD)/obj
+
+VFLAGS  = --cc --top-module $(TOP) -Mdir $(VOBJ)
+# Lint warnings are errors; waivers live in $(RTL_WAIVE) with reasons.
+VFLAGS += -Wall
+# Keep the protocol assertions live in every build.
+VFLAGS += --assert
+# FST dumps on request (--trace FILE), off by default at run time.
+VFLAGS += --trace-fst --trace-structs
+# Optimise the model for speed; the harness decides what runs when.
+VFLAGS += -O3 --x-assign fast --x-initial fast
+VFLAGS += -CFLAGS -O2
+
+CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -MMD -MP
+CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1
+CPPFLAGS := -Icmodel -Isw -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
+            -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
+LDLIBS   := -lsystemc $(shell pkg-config --libs check 2>/dev/null) -lz -pthread -latomic -lm
+
+# ---------------------------------------------------------------- objects
+obj = $(patsubst %.c,$(BUILD)/o/%.o,$(patsubst %.cpp,$(BUILD)/o/%.o,$(1)))
+CMODEL_OBJ := $(call obj,$(CMODEL_SRC))
+SW_OBJ     := $(call obj,$(SW_SRC))
+TB_OBJ     := $(call obj,$(TB_C_SRC) $(TB_CXX_SRC))
+VLIB       := $(VOBJ)/V$(TOP)__ALL.a
+SIM_OBJ    := $(TB_OBJ) $(SW_OBJ) $(CMODEL_OBJ)
+
+CIM_MVM      := $(BUILD)/cim_mvm
+CHECK_CIM    := $(BUILD)/check_cim
+CHECK_CMODEL := $(BUILD)/check_cmodel
+
+.PHONY: all help deps venv regs run test test-config lint clean distclean
+all: $(CIM_MVM) $(CHECK_CIM) $(CHECK_CMODEL)
+
+help:
+	@echo "Targets:"
+	@echo "  run        build what is missing and run the demonstration MVMs (SEED=$(SEED))"
+	@echo "  test       the whole regression CI runs: lint, register map, cmodel and"
+	@echo "             co-simulation tests, default and one non-default configuration"
+	@echo "  test-config  the tests of one configuration only"
+	@echo "  lint       verilator --lint-only -Wall on the RTL"
+	@echo "  regs       regenerate the register header, SV package and docs/registers.md"
+	@echo "  deps       install missing Debian packages and the Python virtual environment"
+	@echo "  clean      remove build/; distclean also removes $(VENV)"
+	@echo "Knobs (current): ROWS=$(ROWS) COLS=$(COLS) W_BITS=$(W_BITS) CELL_BITS=$(CELL_BITS)"
+	@echo "  X_BITS=$(X_BITS) ADC_BITS=$(ADC_BITS) COLS_PER_ADC=$(COLS_PER_ADC) P_MAX=$(P_MAX)"
+	@echo "  SEED=$(SEED) RUN_ARGS='$(RUN_ARGS)'"
+	@echo "Build folder: $(BUILD)"
+
+# ---------------------------------------------------------------- set-up
+deps: $(DEPS) $(VENV)/.ok
+
+$(DEPS): tools/install_deps.sh
+	@mkdir -p $(@D)
+	sh tools/install_deps.sh
+	@touch $@
+
+$(VENV)/.ok: tools/requirements.txt | $(DEPS)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
+	@touch $@
+
+# ---------------------------------------------------------------- generated
+regs: $(GEN_HDRS) $(GEN)/cim_reg_pkg.sv docs/registers.md
+
+$(GEN)/cim_regs.h: $(RDL) $(VENV)/.ok
+	@mkdir -p $(@D)
+	$(VENV)/bin/peakrdl c-header $(RDL) -o $@
+
+$(GEN)/cim_reg_pkg.sv $(GEN)/cim_reg_enums.h &: $(RDL) tools/rdl_gen.py $(VENV)/.ok
+	$(PY) tools/rdl_gen.py $(RDL) $(GEN)
+
+# The register documentation is committed so it reads on the web; the test
+# target proves it is what the RDL generates.
+docs/registers.md: $(RDL) $(VENV)/.ok
+	$(VENV)/bin/peakrdl markdown $(RDL) -o $@
+
+$(BUILD)/cim_cfg_pkg.sv $(BUILD)/cim_cfg.h &: tools/gen_cfg.sh FORCE
+	@sh tools/gen_cfg.sh $(BUILD) $(ROWS) $(COLS) $(W_BITS) $(CELL_BITS) $(X_BITS) \
+	  $(ADC_BITS) $(COLS_PER_ADC) $(P_MAX)
+
+.PHONY: FORCE
+FORCE:
+
+# ---------------------------------------------------------------- RTL model
+$(VOBJ)/V$(TOP).mk: $(RTL_PKGS) $(RTL_SRCS) $(RTL_WAIVE) | $(DEPS)
+	@mkdir -p $(VOBJ)
+	$(VERILATOR) $(VFLAGS) $(RTL_WAIVE) $(RTL_PKGS) $(RTL_SRCS)
+
+# Verilator's own --exe flow would compile our C11 as C++: build only the
+# model archive and its runtime objects, then link them ourselves.
+$(VLIB): $(VOBJ)/V$(TOP).mk tools/verilated_lib.mk
+	$(MAKE) -s -C $(VOBJ) -f $(CURDIR)/tools/verilated_lib.mk VM_PREFIX=V$(TOP)
+
+lint: $(RTL_PKGS) | $(DEPS)
+	$(VERILATOR) --lint-only -Wall --top-module $(TOP) $(RTL_WAIVE) $(RTL_PKGS) $(RTL_SRCS)
+	@echo "lint: verilator -Wall clean ($(CONFIG))"
+
+# ---------------------------------------------------------------- C and C++
+$(BUILD)/o/%.o: %.c $(GEN_HDRS) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(BUILD)/o/%.o: %.cpp $(GEN_HDRS) $(VOBJ)/V$(TOP).mk | $(DEPS)
+	@mkdir -p $(@D)
+	g++ $(CXXFLAGS) $(CPPFLAGS) -c $< -o $@
+
+# The DPI glue includes the generated V$(TOP)__Dpi.h.
+$(call obj,$(TB_C_SRC)): $(VOBJ)/V$(TOP).mk
+
+$(CIM_MVM): $(BUILD)/o/sw/cim_mvm.o $(SIM_OBJ) $(VLIB)
+	g++ -o $@ $^ $(VOBJ)/verilated*.o $(LDLIBS)
+
+$(CHECK_CIM): $(call obj,$(wildcard sw/tests/*.c)) $(SIM_OBJ) $(VLIB)
+	g++ -o $@ $^ $(VOBJ)/verilated*.o $(LDLIBS)
+
+$(CHECK_CMODEL): $(call obj,$(wildcard cmodel/tests/*.c)) $(CMODEL_OBJ)
+	gcc -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(BUILD)/o -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- jobs
+run: $(CIM_MVM)
+	$(CIM_MVM) --random 32x$(ROWS) --vectors 8 --seed $(SEED) $(RUN_ARGS)
+
+# Tests of the configuration given by the knobs.
+test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
+	$(CHECK_CMODEL)
+	$(CHECK_CIM)
+
+test: regs
+	@start=$$(date +%s); \
+	git diff --quiet -- docs/registers.md || \
+	  { echo "docs/registers.md is stale: commit what 'make regs' generated"; exit 1; }; \
+	$(MAKE) --no-print-directory test-config && \
+	$(MAKE) --no-print-directory test-config $(ALT_PARAMS) && \
+	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(VENV)

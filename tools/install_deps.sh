@@ -1,0 +1,52 @@
+#!/bin/sh
+# Install what the build needs and is missing: Debian packages through apt-get
+# (as root, or through sudo when it needs no password). Names the missing
+# packages and stops when it cannot install them.
+set -eu
+
+# package:probe pairs; the probe is a command or a pkg-config module.
+need="verilator:cmd:verilator
+libsystemc-dev:pc:systemc
+check:pc:check
+pkg-config:cmd:pkg-config
+gcc:cmd:gcc
+g++:cmd:g++
+make:cmd:make
+python3:cmd:python3
+python3-venv:venv:-
+zlib1g-dev:pc:zlib
+gtkwave:cmd:gtkwave"
+
+missing=""
+for entry in $need; do
+  pkg=${entry%%:*}
+  rest=${entry#*:}
+  kind=${rest%%:*}
+  probe=${rest#*:}
+  case $kind in
+    cmd) command -v "$probe" >/dev/null 2>&1 && continue ;;
+    pc) pkg-config --exists "$probe" 2>/dev/null && continue ;;
+    venv) # Debian's python3 makes venvs without pip until python3-venv is in
+      d=$(mktemp -d)
+      if python3 -m venv "$d/v" >/dev/null 2>&1; then rm -rf "$d"; continue; fi
+      rm -rf "$d" ;;
+  esac
+  missing="$missing $pkg"
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "install_deps: missing Debian packages:$missing"
+if [ "$(id -u)" = 0 ]; then
+  sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo="sudo -n"
+else
+  echo "install_deps: not root and no password-less sudo; run as root:" >&2
+  echo "  apt-get update && apt-get install -y$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$sudo apt-get install -y -qq --no-install-recommends $missing
