@@ -1,0 +1,32 @@
+/* fwcheck.h: expectations recorded by firmware running inside the
+ * simulation, asserted by the test once the simulation has returned. */
+#ifndef FWCHECK_H
+#define FWCHECK_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct fwcheck {
+  int n_checked;
+  int n_failed;
+  char log[4096]; /* the first failures, one per line */
+} fwcheck;
+
+__attribute__((format(printf, 3, 4))) static inline void fwcheck_expect(fwcheck *c, int ok,
+                                                                        const char *fmt, ...) {
+  c->n_checked++;
+  if (ok) return;
+  c->n_failed++;
+  size_t used = strlen(c->log);
+  if (used + 2 >= sizeof c->log) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->log + used, sizeof c->log - used - 1, fmt, ap);
+  va_end(ap);
+  used = strlen(c->log);
+  c->log[used] = '\n';
+  c->log[used + 1] = '\0';
+}
+
+#endif

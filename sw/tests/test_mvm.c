@@ -1,0 +1,166 @@
+/* test_mvm.c: ideal MVMs through the verilated periphery equal the exact
+ * integer MVM, and the RTL equals the twin bit for bit, over shapes, input
+ * formats, row-group sizes, ADC latencies and the output stage. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "cosim.h"
+#include "suites.h"
+
+/* How one batch test draws its MVMs. */
+typedef struct batch_plan {
+  const char *name;
+  uint64_t seed;
+  int n_mvm;
+  int exact;   /* the exact check applies (ideal device, P fits the ADC) */
+  void (*draw)(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k);
+} batch_plan;
+
+static void run_plan(const batch_plan *p) {
+  cosim_build b;
+  cosim_build_get(&b);
+  uint64_t seed = cosim_seed(p->seed);
+  cosim_rng r = {seed};
+  /* one array per test: W over every row and output, jobs use a corner of it */
+  int32_t *W = cosim_random_weights(&r, b.n_out, b.geo.rows, b.w_bits);
+  ck_assert_ptr_nonnull(W);
+  cosim_mvm *mvm = calloc((size_t)p->n_mvm, sizeof *mvm);
+  int32_t **xs = calloc((size_t)p->n_mvm, sizeof *xs);
+  ck_assert_ptr_nonnull(mvm);
+  for (int i = 0; i < p->n_mvm; i++) {
+    int k = 0;
+    p->draw(&r, &b, i, &mvm[i], &k);
+    xs[i] = cosim_random_inputs(&r, b.geo.rows, mvm[i].job.x_bits, mvm[i].job.is_signed);
+    mvm[i].x = xs[i];
+  }
+  cosim_batch batch = {.array = cosim_array(W, b.n_out, b.geo.rows, seed),
+                       .W = W, .k = b.geo.rows, .mvm = mvm, .n_mvm = p->n_mvm};
+  ck_assert_ptr_nonnull(batch.array);
+  cim_sim_stats st = {0};
+  int rc = cosim_run_batch(&batch, &st);
+  ck_assert_msg(rc == 0, "simulation failed (%d); reproduce: %s", rc, cosim_repro(p->name, seed));
+  ck_assert_msg(batch.open_status == CIM_OK, "cim_open: %s", cim_strerror(batch.open_status));
+  for (int i = 0; i < p->n_mvm; i++) {
+    char msg[512];
+    const cim_job *j = &mvm[i].job;
+    int bad = cosim_compare(&mvm[i], p->exact, msg, sizeof msg);
+    ck_assert_msg(bad == 0,
+                  "MVM %d (K=%d N=%d x_bits=%d %s P=%d conv=%d relu=%d shift=%d out_bits=%d): "
+                  "%d outputs wrong, first: %s\nseed %" PRIu64 "; reproduce: %s",
+                  i, j->n_rows, j->n_outs, j->x_bits, j->is_signed ? "signed" : "unsigned",
+                  j->group_rows, mvm[i].conv_cycles, j->relu, j->shift, j->out_bits, bad, msg,
+                  seed, cosim_repro(p->name, seed));
+    ck_assert_msg(mvm[i].cycles > 0, "MVM %d: CYCLES register is 0", i);
+  }
+  for (int i = 0; i < p->n_mvm; i++) free(xs[i]);
+  free(xs);
+  free(mvm);
+  free(W);
+  rram_array_destroy(batch.array);
+}
+
+static void job_plain(cosim_mvm *m, int n_rows, int n_outs, int x_bits, int is_signed, int p) {
+  m->job = (cim_job){.n_rows = n_rows, .n_outs = n_outs, .x_bits = x_bits,
+                     .is_signed = is_signed, .group_rows = p, .out_bits = 32};
+  m->conv_cycles = 4;
+  m->wait = CIM_WAIT_POLL;
+}
+
+/* full array, unsigned then signed, driver-chosen P */
+static void draw_full(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k) {
+  (void)r;
+  job_plain(m, b->geo.rows, b->n_out, b->x_bits, i % 2, 0);
+  *k = b->geo.rows;
+}
+
+/* partial and odd shapes: corners, one row, one output, odd counts */
+static void draw_shapes(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k) {
+  const int rows = b->geo.rows, outs = b->n_out;
+  int shapes[][2] = {{1, 1}, {rows, 1}, {1, outs}, {rows / 2 + 1, outs / 2 + 1},
+                     {rows - 1 > 0 ? rows - 1 : 1, outs - 1 > 0 ? outs - 1 : 1}};
+  int n = (int)(sizeof shapes / sizeof shapes[0]);
+  if (i < n) {
+    job_plain(m, shapes[i][0], shapes[i][1], b->x_bits, i % 2, 0);
+  } else {
+    job_plain(m, cosim_range(r, 1, rows), cosim_range(r, 1, outs), b->x_bits, i % 2, 0);
+  }
+  *k = m->job.n_rows;
+}
+
+/* every input width 1..X_BITS, both signednesses, random P and ADC latency */
+static void draw_formats(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k) {
+  int x_bits = 1 + (i / 2) % b->x_bits;
+  int is_signed = i % 2; /* 1-bit signed inputs are {-1, 0} */
+  static const int conv[] = {1, 2, 3, 7, 16};
+  job_plain(m, cosim_range(r, 1, b->geo.rows), cosim_range(r, 1, b->n_out), x_bits, is_signed,
+            cosim_range(r, 1, b->p_fit));
+  m->conv_cycles = conv[cosim_next(r) % (sizeof conv / sizeof conv[0])];
+  m->wait = (cosim_next(r) & 1) ? CIM_WAIT_IRQ : CIM_WAIT_POLL;
+  *k = m->job.n_rows;
+}
+
+/* the output stage: ReLU, shifts with rounding, saturation to narrow widths */
+static void draw_requant(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k) {
+  job_plain(m, b->geo.rows, b->n_out, b->x_bits, (int)(cosim_next(r) & 1), 0);
+  m->job.relu = i % 2;
+  m->job.shift = (int)(cosim_next(r) % 16);
+  static const int widths[] = {2, 4, 8, 12, 16, 32};
+  m->job.out_bits = widths[(i / 2) % 6];
+  *k = m->job.n_rows;
+}
+
+START_TEST(test_mvm_full) {
+  batch_plan p = {"test_mvm_full", 11, 4, 1, draw_full};
+  run_plan(&p);
+}
+END_TEST
+
+START_TEST(test_mvm_shapes) {
+  batch_plan p = {"test_mvm_shapes", 12, 10, 1, draw_shapes};
+  run_plan(&p);
+}
+END_TEST
+
+START_TEST(test_mvm_formats) {
+  cosim_build b;
+  cosim_build_get(&b);
+  batch_plan p = {"test_mvm_formats", 13, 4 * b.x_bits, 1, draw_formats};
+  run_plan(&p);
+}
+END_TEST
+
+START_TEST(test_mvm_requant) {
+  batch_plan p = {"test_mvm_requant", 14, 12, 1, draw_requant};
+  run_plan(&p);
+}
+END_TEST
+
+/* The largest row group the build allows. Where P_MAX exceeds what the ADC
+ * can hold, column sums clip and the exact MVM is out of reach, yet the RTL
+ * must still equal the twin bit for bit; the exact check applies otherwise. */
+static void draw_p_max(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k) {
+  (void)r;
+  job_plain(m, b->geo.rows, b->n_out, b->x_bits, i % 2, b->p_max);
+  *k = b->geo.rows;
+}
+
+START_TEST(test_mvm_p_max) {
+  cosim_build b;
+  cosim_build_get(&b);
+  batch_plan p = {"test_mvm_p_max", 15, 2, b.p_max <= b.p_fit, draw_p_max};
+  run_plan(&p);
+}
+END_TEST
+
+Suite *suite_mvm(void) {
+  Suite *s = suite_create("mvm");
+  TCase *tc = tcase_create("ideal");
+  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
+  tcase_add_test(tc, test_mvm_full);
+  tcase_add_test(tc, test_mvm_shapes);
+  tcase_add_test(tc, test_mvm_formats);
+  tcase_add_test(tc, test_mvm_requant);
+  tcase_add_test(tc, test_mvm_p_max);
+  suite_add_tcase(s, tc);
+  return s;
+}

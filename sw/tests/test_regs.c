@@ -1,0 +1,293 @@
+/* test_regs.c: the register file as the RDL describes it: identity and build
+ * parameters, reset values, read/write masks, and every access the slave must
+ * refuse with PSLVERR while changing nothing. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cim_map.h"
+#include "cim_reg_enums.h"
+#include "cim_regs.h"
+#include "cosim.h"
+#include "fwcheck.h"
+#include "suites.h"
+
+#define FIELD(reg, f, v) (((v) & CIM_REGS__##reg##__##f##_bm) >> CIM_REGS__##reg##__##f##_bp)
+#define RESET(reg, f) ((uint32_t)CIM_REGS__##reg##__##f##_reset << CIM_REGS__##reg##__##f##_bp)
+
+typedef struct regs_ctx {
+  fwcheck c;
+  cosim_build b;
+} regs_ctx;
+
+static uint32_t rd(mmio_bus *bus, fwcheck *c, uint32_t addr) {
+  uint32_t v = 0;
+  int rc = mmio_read32(bus, addr, &v);
+  fwcheck_expect(c, rc == MMIO_OK, "read 0x%04x: status %d, want OK", addr, rc);
+  return v;
+}
+
+static void wr(mmio_bus *bus, fwcheck *c, uint32_t addr, uint32_t v) {
+  int rc = mmio_write32(bus, addr, v);
+  fwcheck_expect(c, rc == MMIO_OK, "write 0x%04x: status %d, want OK", addr, rc);
+}
+
+static int run_fw(cim_fw_fn fw, regs_ctx *ctx) {
+  rram_array *a = cosim_array(NULL, 0, 0, 1);
+  ck_assert_ptr_nonnull(a);
+  cim_sim_opts opts = {.array = a};
+  cosim_build_get(&ctx->b);
+  int rc = cim_sim_run(&opts, fw, ctx, NULL);
+  rram_array_destroy(a);
+  return rc;
+}
+
+#define ASSERT_FW_CLEAN(ctx)                                                                 \
+  do {                                                                                       \
+    ck_assert_msg((ctx).c.n_checked > 0, "the firmware checked nothing");                  \
+    ck_assert_msg((ctx).c.n_failed == 0, "%d of %d checks failed:\n%s", (ctx).c.n_failed, \
+                  (ctx).c.n_checked, (ctx).c.log);                                           \
+  } while (0)
+
+/* ------------------------------------------------------------------ identity */
+static int fw_identity(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  const rram_geometry *g = &x->b.geo;
+  uint32_t v = rd(bus, c, CIM_REGS_ID_OFFSET);
+  fwcheck_expect(c, v == CIM_REGS__ID__MAGIC_reset, "ID 0x%08x", v);
+  v = rd(bus, c, CIM_REGS_VERSION_OFFSET);
+  fwcheck_expect(c, FIELD(VERSION, MAJOR, v) == CIM_REGS__VERSION__MAJOR_reset, "VERSION 0x%08x", v);
+  v = rd(bus, c, CIM_REGS_PARAM_ARRAY_OFFSET);
+  fwcheck_expect(c, (int)FIELD(PARAM_ARRAY, ROWS, v) == g->rows, "ROWS %u", FIELD(PARAM_ARRAY, ROWS, v));
+  fwcheck_expect(c, (int)FIELD(PARAM_ARRAY, COLS, v) == g->cols, "COLS %u", FIELD(PARAM_ARRAY, COLS, v));
+  v = rd(bus, c, CIM_REGS_PARAM_BITS_OFFSET);
+  fwcheck_expect(c, (int)FIELD(PARAM_BITS, W_BITS, v) == x->b.w_bits, "W_BITS 0x%08x", v);
+  fwcheck_expect(c, (int)FIELD(PARAM_BITS, CELL_BITS, v) == g->cell_bits, "CELL_BITS 0x%08x", v);
+  fwcheck_expect(c, (int)FIELD(PARAM_BITS, X_BITS, v) == x->b.x_bits, "X_BITS 0x%08x", v);
+  fwcheck_expect(c, (int)FIELD(PARAM_BITS, ADC_BITS, v) == g->adc_bits, "ADC_BITS 0x%08x", v);
+  v = rd(bus, c, CIM_REGS_PARAM_ADC_OFFSET);
+  fwcheck_expect(c, (int)FIELD(PARAM_ADC, COLS_PER_ADC, v) == g->cols_per_adc, "COLS_PER_ADC 0x%08x", v);
+  fwcheck_expect(c, (int)FIELD(PARAM_ADC, P_MAX, v) == x->b.p_max, "P_MAX 0x%08x", v);
+  v = rd(bus, c, CIM_REGS_PARAM_OUT_OFFSET);
+  fwcheck_expect(c, (int)FIELD(PARAM_OUT, N_OUT, v) == x->b.n_out, "N_OUT %u, cmodel says %d",
+                 FIELD(PARAM_OUT, N_OUT, v), x->b.n_out);
+  /* the accumulator must hold any legal sum of ADC codes without overflow */
+  int slices = cim_map_slices(x->b.w_bits, g->cell_bits);
+  int rows_log2 = 0;
+  while ((1 << rows_log2) < g->rows) rows_log2++;
+  int need = g->adc_bits + slices * g->cell_bits + x->b.x_bits + rows_log2 + 1;
+  fwcheck_expect(c, (int)FIELD(PARAM_OUT, ACC_BITS, v) >= need, "ACC_BITS %u < %d",
+                 FIELD(PARAM_OUT, ACC_BITS, v), need);
+  return 0;
+}
+
+START_TEST(test_reg_identity) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_identity, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
+/* ------------------------------------------------------------- reset values */
+static int fw_reset_values(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  struct {
+    const char *name;
+    uint32_t addr, want;
+  } regs[] = {
+      {"SHAPE", CIM_REGS_SHAPE_OFFSET, RESET(SHAPE, N_ROWS) | RESET(SHAPE, N_OUTS)},
+      {"INPUT", CIM_REGS_INPUT_OFFSET,
+       RESET(INPUT, X_BITS) | RESET(INPUT, SIGNED) | RESET(INPUT, GROUP_ROWS)},
+      {"ADC", CIM_REGS_ADC_OFFSET, RESET(ADC, CONV_CYCLES)},
+      {"OUTPUT", CIM_REGS_OUTPUT_OFFSET,
+       RESET(OUTPUT, RELU) | RESET(OUTPUT, SHIFT) | RESET(OUTPUT, OUT_BITS)},
+      {"INTR_STATE", CIM_REGS_INTR_STATE_OFFSET, 0},
+      {"INTR_ENABLE", CIM_REGS_INTR_ENABLE_OFFSET, 0},
+      {"STATUS", CIM_REGS_STATUS_OFFSET, 0}, /* idle, no error, state Idle */
+      {"CYCLES", CIM_REGS_CYCLES_OFFSET, 0},
+      {"CTRL", CIM_REGS_CTRL_OFFSET, 0},
+  };
+  for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+    uint32_t v = rd(bus, c, regs[i].addr);
+    fwcheck_expect(c, v == regs[i].want, "%s after reset 0x%08x, RDL says 0x%08x", regs[i].name,
+                   v, regs[i].want);
+  }
+  return 0;
+}
+
+START_TEST(test_reg_reset_values) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_reset_values, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
+/* ------------------------------------------------------- read/write masks */
+static int fw_rw_masks(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  struct {
+    const char *name;
+    uint32_t addr, mask;
+  } regs[] = {
+      {"SHAPE", CIM_REGS_SHAPE_OFFSET, CIM_REGS__SHAPE__N_ROWS_bm | CIM_REGS__SHAPE__N_OUTS_bm},
+      {"INPUT", CIM_REGS_INPUT_OFFSET,
+       CIM_REGS__INPUT__X_BITS_bm | CIM_REGS__INPUT__SIGNED_bm | CIM_REGS__INPUT__GROUP_ROWS_bm},
+      {"ADC", CIM_REGS_ADC_OFFSET, CIM_REGS__ADC__CONV_CYCLES_bm},
+      {"OUTPUT", CIM_REGS_OUTPUT_OFFSET,
+       CIM_REGS__OUTPUT__RELU_bm | CIM_REGS__OUTPUT__SHIFT_bm | CIM_REGS__OUTPUT__OUT_BITS_bm},
+      {"INTR_ENABLE", CIM_REGS_INTR_ENABLE_OFFSET,
+       CIM_REGS__INTR_ENABLE__DONE_bm | CIM_REGS__INTR_ENABLE__ERROR_bm},
+  };
+  const uint32_t patterns[] = {0xFFFFFFFFu, 0x00000000u, 0xA5A5A5A5u, 0x5A5A5A5Au};
+  for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+    for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+      wr(bus, c, regs[i].addr, patterns[p]);
+      uint32_t v = rd(bus, c, regs[i].addr);
+      fwcheck_expect(c, v == (patterns[p] & regs[i].mask), "%s wrote 0x%08x read 0x%08x, mask 0x%08x",
+                     regs[i].name, patterns[p], v, regs[i].mask);
+    }
+  }
+  /* CTRL.START is a single pulse: it reads back 0 (here it starts an MVM with
+   * whatever configuration; a bad one is refused, which is fine) */
+  /* INBUF: every implemented word is storage, byte lanes masked to X_BITS */
+  int words = (x->b.geo.rows + 3) / 4;
+  uint32_t lane = (uint32_t)((1u << x->b.x_bits) - 1u);
+  uint32_t lanes = 0;
+  for (int b = 0; b < 4; b++)
+    if (4 * (words - 1) + b < x->b.geo.rows) lanes |= lane << (8 * b);
+  uint32_t full = lane * 0x01010101u;
+  for (int w = 0; w < words; w++) wr(bus, c, CIM_REGS_INBUF_BASE + 4u * (uint32_t)w, 0x9E3779B9u * (uint32_t)(w + 1));
+  for (int w = 0; w < words; w++) {
+    uint32_t want = 0x9E3779B9u * (uint32_t)(w + 1) & (w == words - 1 ? lanes : full);
+    uint32_t v = rd(bus, c, CIM_REGS_INBUF_BASE + 4u * (uint32_t)w);
+    fwcheck_expect(c, v == want, "INBUF[%d] read 0x%08x, want 0x%08x", w, v, want);
+  }
+  return 0;
+}
+
+START_TEST(test_reg_rw_masks) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_rw_masks, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
+/* ------------------------------------------------------- refused accesses */
+static void expect_slverr_write(mmio_bus *bus, fwcheck *c, uint32_t addr, const char *what) {
+  uint32_t before = 0, after = 0;
+  int readable = mmio_read32(bus, addr & ~3u, &before) == MMIO_OK;
+  int rc = mmio_write32(bus, addr, ~before);
+  fwcheck_expect(c, rc == MMIO_SLVERR, "write to %s (0x%04x): status %d, want PSLVERR", what, addr, rc);
+  if (readable) {
+    mmio_read32(bus, addr & ~3u, &after);
+    fwcheck_expect(c, after == before, "refused write to %s changed it: 0x%08x -> 0x%08x", what,
+                   before, after);
+  }
+}
+
+static void expect_slverr_read(mmio_bus *bus, fwcheck *c, uint32_t addr, const char *what) {
+  uint32_t v = 0xDEADBEEFu;
+  int rc = mmio_read32(bus, addr, &v);
+  fwcheck_expect(c, rc == MMIO_SLVERR, "read of %s (0x%04x): status %d, want PSLVERR", what, addr, rc);
+}
+
+static int fw_slverr(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  /* write to read-only registers */
+  expect_slverr_write(bus, c, CIM_REGS_ID_OFFSET, "ID");
+  expect_slverr_write(bus, c, CIM_REGS_VERSION_OFFSET, "VERSION");
+  expect_slverr_write(bus, c, CIM_REGS_PARAM_ARRAY_OFFSET, "PARAM_ARRAY");
+  expect_slverr_write(bus, c, CIM_REGS_PARAM_BITS_OFFSET, "PARAM_BITS");
+  expect_slverr_write(bus, c, CIM_REGS_PARAM_ADC_OFFSET, "PARAM_ADC");
+  expect_slverr_write(bus, c, CIM_REGS_PARAM_OUT_OFFSET, "PARAM_OUT");
+  expect_slverr_write(bus, c, CIM_REGS_STATUS_OFFSET, "STATUS");
+  expect_slverr_write(bus, c, CIM_REGS_CYCLES_OFFSET, "CYCLES");
+  expect_slverr_write(bus, c, CIM_REGS_OUTBUF_BASE, "OUTBUF[0]");
+  /* unmapped holes and beyond the map */
+  const uint32_t holes[] = {0x018, 0x01C, 0x03C, 0x048, 0x0FFC, 0x3000, 0x3FFC};
+  for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++) {
+    expect_slverr_read(bus, c, holes[i], "a hole");
+    expect_slverr_write(bus, c, holes[i], "a hole");
+  }
+  /* misaligned */
+  expect_slverr_read(bus, c, CIM_REGS_SHAPE_OFFSET + 2u, "SHAPE+2");
+  expect_slverr_write(bus, c, CIM_REGS_SHAPE_OFFSET + 1u, "SHAPE+1");
+  /* window words past what the build implements */
+  uint32_t in_words = (uint32_t)(x->b.geo.rows + 3) / 4;
+  if (in_words < CIM_REGS_INBUF_WORDS) {
+    expect_slverr_write(bus, c, CIM_REGS_INBUF_BASE + 4u * in_words, "INBUF past ROWS");
+    expect_slverr_read(bus, c, CIM_REGS_INBUF_BASE + 4u * in_words, "INBUF past ROWS");
+  }
+  if ((uint32_t)x->b.n_out < CIM_REGS_OUTBUF_WORDS)
+    expect_slverr_read(bus, c, CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)x->b.n_out, "OUTBUF past N_OUT");
+  /* a legal access still works afterwards */
+  uint32_t v = rd(bus, c, CIM_REGS_ID_OFFSET);
+  fwcheck_expect(c, v == CIM_REGS__ID__MAGIC_reset, "ID after refused accesses 0x%08x", v);
+  return 0;
+}
+
+START_TEST(test_reg_pslverr) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_slverr, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
+/* ------------------------------------------------- refused while busy */
+static int fw_busy_rules(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  /* a long MVM: every row, one row per group, slow ADC */
+  wr(bus, c, CIM_REGS_SHAPE_OFFSET, (uint32_t)x->b.geo.rows | 1u << CIM_REGS__SHAPE__N_OUTS_bp);
+  wr(bus, c, CIM_REGS_INPUT_OFFSET, (uint32_t)x->b.x_bits | 1u << CIM_REGS__INPUT__GROUP_ROWS_bp);
+  wr(bus, c, CIM_REGS_ADC_OFFSET, 50);
+  wr(bus, c, CIM_REGS_CTRL_OFFSET, CIM_REGS__CTRL__START_bm);
+  uint32_t st = rd(bus, c, CIM_REGS_STATUS_OFFSET);
+  fwcheck_expect(c, FIELD(STATUS, BUSY, st) == 1, "STATUS 0x%08x not busy after START", st);
+  uint32_t shape = rd(bus, c, CIM_REGS_SHAPE_OFFSET);
+  expect_slverr_write(bus, c, CIM_REGS_SHAPE_OFFSET, "SHAPE while busy");
+  expect_slverr_write(bus, c, CIM_REGS_INPUT_OFFSET, "INPUT while busy");
+  expect_slverr_write(bus, c, CIM_REGS_ADC_OFFSET, "ADC while busy");
+  expect_slverr_write(bus, c, CIM_REGS_OUTPUT_OFFSET, "OUTPUT while busy");
+  expect_slverr_write(bus, c, CIM_REGS_INBUF_BASE, "INBUF while busy");
+  expect_slverr_read(bus, c, CIM_REGS_INBUF_BASE, "INBUF while busy");
+  expect_slverr_read(bus, c, CIM_REGS_OUTBUF_BASE, "OUTBUF while busy");
+  fwcheck_expect(c, rd(bus, c, CIM_REGS_SHAPE_OFFSET) == shape, "SHAPE changed while busy");
+  /* registers that stay legal while busy */
+  rd(bus, c, CIM_REGS_STATUS_OFFSET);
+  wr(bus, c, CIM_REGS_INTR_ENABLE_OFFSET, 0);
+  for (int i = 0; i < 100000; i++) {
+    st = rd(bus, c, CIM_REGS_STATUS_OFFSET);
+    if (!FIELD(STATUS, BUSY, st)) break;
+    mmio_delay(bus, 100);
+  }
+  fwcheck_expect(c, FIELD(STATUS, DONE, st) == 1 && FIELD(STATUS, BUSY, st) == 0,
+                 "STATUS 0x%08x: the MVM never finished", st);
+  uint32_t v = 0;
+  fwcheck_expect(c, mmio_read32(bus, CIM_REGS_OUTBUF_BASE, &v) == MMIO_OK,
+                 "OUTBUF refused once idle again");
+  return 0;
+}
+
+START_TEST(test_reg_busy_rules) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_busy_rules, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
+Suite *suite_regs(void) {
+  Suite *s = suite_create("regs");
+  TCase *tc = tcase_create("access");
+  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
+  tcase_add_test(tc, test_reg_identity);
+  tcase_add_test(tc, test_reg_reset_values);
+  tcase_add_test(tc, test_reg_rw_masks);
+  tcase_add_test(tc, test_reg_pslverr);
+  tcase_add_test(tc, test_reg_busy_rules);
+  suite_add_tcase(s, tc);
+  return s;
+}
