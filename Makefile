@@ -63,7 +63,8 @@ CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -MMD -MP
 CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1
 CPPFLAGS := -Icmodel -Isw -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
             -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
-LDLIBS   := -lsystemc $(shell pkg-config --libs check 2>/dev/null) -lz -pthread -latomic -lm
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+LDLIBS   = -lsystemc $(CHECK_LIBS) -lz -pthread -latomic -lm
 
 # ---------------------------------------------------------------- objects
 obj = $(patsubst %.c,$(BUILD)/o/%.o,$(patsubst %.cpp,$(BUILD)/o/%.o,$(1)))
@@ -163,7 +164,7 @@ $(CHECK_CIM): $(call obj,$(wildcard sw/tests/*.c)) $(SIM_OBJ) $(VLIB)
 	g++ -o $@ $^ $(VOBJ)/verilated*.o $(LDLIBS)
 
 $(CHECK_CMODEL): $(call obj,$(wildcard cmodel/tests/*.c)) $(CMODEL_OBJ)
-	gcc -o $@ $^ $(LDLIBS)
+	gcc -o $@ $^ $(CHECK_LIBS) -lm
 
 -include $(shell find $(BUILD)/o -name '*.d' 2>/dev/null)
 

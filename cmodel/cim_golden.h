@@ -43,7 +43,11 @@ int32_t cim_requant(int64_t acc, const cim_job *job);
  * meant them (signed or unsigned values, they must fit x_bits). Writes
  * acc[n_outs] (may be NULL) and y[n_outs]. Returns RRAM_OK, RRAM_EINVAL for a
  * bad job, or RRAM_ESEQ when the log breaks the controller sequence; err
- * (may be NULL) then receives a one-line reason naming phase and column. */
+ * (may be NULL) then receives a one-line reason naming phase and column.
+ * A valid job has group_rows >= 1 (already resolved), x_bits 1..16, shift
+ * 0..31, out_bits 2..32, and fits the array (n_rows <= rows, n_outs <=
+ * cim_map_outputs()). y is written only on RRAM_OK; on RRAM_ESEQ acc may
+ * hold partial sums. */
 int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job,
                  const int32_t *x, int64_t *acc /* OUT */, int32_t *y /* OUT */,
                  char *err, size_t err_len);

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* The helpers below return 0 (counts) or -1 (cim_map_col) when w_bits is
+ * outside 1..16, cell_bits outside 1..4, or an index is out of range. */
+
 /* Weight slices per weight: ceil(w_bits / cell_bits). */
 int cim_map_slices(int w_bits, int cell_bits);
 /* Logical outputs an array of cols physical columns holds: cols / (2 * S). */

@@ -15,7 +15,8 @@ extern "C" {
 #endif
 
 /* Clear a's log, then drive and convert as the controller would for job and
- * inputs x (sequence in cim_golden.h). RRAM_EINVAL for a bad job. */
+ * inputs x (sequence in cim_golden.h). RRAM_EINVAL for a bad job (the twin's
+ * checks; reason in rram_array_errmsg(a), log untouched), RRAM_ENOMEM. */
 int cim_seq_run(rram_array *a, int w_bits, const cim_job *job, const int32_t *x);
 
 #ifdef __cplusplus

@@ -49,8 +49,16 @@ typedef struct rram_device {
  * one ADC LSB per unit level. */
 void rram_device_ideal(rram_device *dev);
 
+/* Check geo and dev as rram_array_create() does, without creating anything.
+ * On RRAM_EINVAL, err (may be NULL) receives a one-line reason naming the
+ * field, e.g. "cell_bits 5 out of range 1..4": the way to explain a failed
+ * create, which has no handle to carry a message. */
+int rram_array_check_config(const rram_geometry *geo, const rram_device *dev,
+                            char *err, size_t err_len);
+
 /* Create an array with every cell at level 0. *out is NULL on error.
- * Returns RRAM_EINVAL for a geometry or device out of range, RRAM_ENOMEM. */
+ * Returns RRAM_EINVAL for a geometry or device out of range (reason from
+ * rram_array_check_config()), RRAM_ENOMEM. */
 int rram_array_create(const rram_geometry *geo, const rram_device *dev,
                       uint64_t seed, rram_array **out);
 /* Destroy; NULL is a no-op. */
@@ -68,10 +76,14 @@ int rram_array_get_level(const rram_array *a, int row, int col, int *level /* OU
 
 /* Wordline drive of one phase: bit r of the little-endian word array wl
  * (word r/32, bit r%32) is 1 when row r is driven. Evaluates every bitline
- * current once and opens a new phase in the log. */
+ * current once and opens a new phase in the log. n_words must be at least
+ * ceil(rows/32); a set bit at or past row `rows` is RRAM_EINVAL (no such
+ * wordline), as is RRAM_ENOMEM when the log cannot grow: no phase opens. */
 int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words);
 /* Convert column col on ADC adc (col must be one of adc's mux inputs) with
- * the bitline currents of the last drive. *code is 0..2^adc_bits-1. */
+ * the bitline currents of the last drive. *code is 0..2^adc_bits-1.
+ * A conversion before any drive since the last clear still returns a code
+ * (from the bitlines as they are) but is counted as an orphan, not logged. */
 int rram_array_convert(rram_array *a, int adc, int col, int *code /* OUT */);
 
 /* ---- the log of the run, read by the twin and by tests ---- */

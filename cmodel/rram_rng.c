@@ -38,9 +38,9 @@ double rram__rng_uniform(rram__rng *r) {
 }
 
 double rram__rng_normal(rram__rng *r) {
-  /* The polar method needs no trig and its output depends only on the
-   * stream, so results are the same on every libm; the pair's second value
-   * is kept, so draws are still a pure function of the seed and call order. */
+  /* The polar method needs no trig, only an accept/reject loop on two
+   * uniforms. The pair's second value is kept in the state (not in a static),
+   * so draws stay a pure function of the seed and the call order. */
   if (r->have_spare) {
     r->have_spare = 0;
     return r->spare;
