@@ -59,7 +59,8 @@ VFLAGS += --trace-fst --trace-structs
 VFLAGS += -O3 --x-assign fast --x-initial fast
 VFLAGS += -CFLAGS -O2
 
-CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -MMD -MP
+# C11 plus POSIX.1-2008 (setenv, clock_gettime, getopt_long needs _GNU_SOURCE-free getopt.h)
+CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -MMD -MP
 CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1
 CPPFLAGS := -Icmodel -Isw -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
             -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd

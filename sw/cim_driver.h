@@ -33,6 +33,13 @@ enum cim_status {
 
 typedef struct cim_dev cim_dev; /* opaque */
 
+/* Status results must be looked at. */
+#if defined(__GNUC__)
+#define CIM_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define CIM_WARN_UNUSED_RESULT
+#endif
+
 /* What the macro says it is (its read-only registers). */
 typedef struct cim_info {
   uint32_t version;  /* MAJOR << 16 | MINOR */
@@ -51,7 +58,7 @@ typedef enum cim_wait_mode {
 /** Probe the macro on bus and read its build parameters.
  * @param[out] out new handle, NULL on error
  * @return CIM_OK, CIM_ENODEV, CIM_EBUS, CIM_ENOMEM */
-int cim_open(mmio_bus *bus, cim_dev **out);
+CIM_WARN_UNUSED_RESULT int cim_open(mmio_bus *bus, cim_dev **out);
 /** Release a handle; NULL is a no-op. No hardware access. */
 void cim_close(cim_dev *dev);
 /** Static text of a status code. */
@@ -68,24 +75,27 @@ int cim_max_group_rows(const cim_dev *dev);
 /** Check job against the build and program the configuration registers.
  * group_rows 0 picks cim_max_group_rows(). @return CIM_EINVAL (nothing written),
  * CIM_EBUS, CIM_EBUSY */
-int cim_configure(cim_dev *dev, const cim_job *job);
+CIM_WARN_UNUSED_RESULT int cim_configure(cim_dev *dev, const cim_job *job);
+/** Set the ADC conversion time (ADC.CONV_CYCLES, 1..255 cycles; 4 after
+ * reset). @return CIM_EINVAL (nothing written), CIM_EBUS */
+CIM_WARN_UNUSED_RESULT int cim_set_conv_cycles(cim_dev *dev, int cycles);
 /** The job as last configured, with group_rows resolved (what the twin needs). */
 const cim_job *cim_get_job(const cim_dev *dev);
 /** Write n inputs (each must fit the configured x_bits and signedness) to
  * the input buffer. @return CIM_EINVAL (nothing written), CIM_EBUS (busy) */
-int cim_load_inputs(cim_dev *dev, const int32_t *x, int n);
+CIM_WARN_UNUSED_RESULT int cim_load_inputs(cim_dev *dev, const int32_t *x, int n);
 /** Start one MVM. @return CIM_EBUSY if running, CIM_EHW if the macro refused
  * the configuration (reason in cim_errmsg) */
-int cim_start(cim_dev *dev);
+CIM_WARN_UNUSED_RESULT int cim_start(cim_dev *dev);
 /** Wait for the MVM to finish, at most timeout_cycles clock cycles.
  * @return CIM_ETIMEOUT with the FSM state in cim_errmsg, CIM_EHW */
-int cim_wait(cim_dev *dev, cim_wait_mode mode, uint32_t timeout_cycles);
+CIM_WARN_UNUSED_RESULT int cim_wait(cim_dev *dev, cim_wait_mode mode, uint32_t timeout_cycles);
 /** Read n outputs of the last MVM. */
-int cim_read_outputs(cim_dev *dev, int32_t *y, int n);
+CIM_WARN_UNUSED_RESULT int cim_read_outputs(cim_dev *dev, int32_t *y, int n);
 /** Configure, load, start, wait (polling) and read: one whole MVM. */
-int cim_mvm(cim_dev *dev, const cim_job *job, const int32_t *x, int32_t *y);
+CIM_WARN_UNUSED_RESULT int cim_mvm(cim_dev *dev, const cim_job *job, const int32_t *x, int32_t *y);
 /** DUT cycles of the last MVM (CYCLES register). */
-int cim_last_cycles(cim_dev *dev, uint32_t *cycles /* OUT */);
+CIM_WARN_UNUSED_RESULT int cim_last_cycles(cim_dev *dev, uint32_t *cycles /* OUT */);
 
 #ifdef __cplusplus
 }

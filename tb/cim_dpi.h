@@ -1,0 +1,37 @@
+/* cim_dpi.h: the C side of the RTL's DPI imports, the analog/digital boundary.
+ *
+ * The RTL reaches the analog model (cmodel/rram_array.h) only through three
+ * imports, implemented in cim_dpi.c:
+ *
+ *   chandle cim_dpi_array();                       the registered array
+ *   void    cim_dpi_drive(chandle h, bit [Rows-1:0] wl);   one wordline phase
+ *   int     cim_dpi_convert(chandle h, int adc, int col);  one ADC conversion
+ *
+ * Ownership: the harness (cim_sim_run) owns the array and registers it here
+ * for the duration of one run; the RTL fetches the handle with
+ * cim_dpi_array() and passes it back on every call. The registered pointer
+ * and an error counter are the glue's only state (one static each: one
+ * simulation per process, see cim_sim.h). Everything else only translates.
+ *
+ * This header is for the harness; it does not include svdpi.h. */
+#ifndef CIM_DPI_H
+#define CIM_DPI_H
+
+#include "rram_array.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Register the array cim_dpi_array() hands to the RTL (NULL unregisters) and
+ * reset the error counter. */
+void cim_dpi_set_array(rram_array *a);
+/* Model errors since the last cim_dpi_set_array(): calls with a NULL handle
+ * and drives/conversions the model refused (each printed to stderr). A run
+ * with a non-zero count has failed. */
+unsigned long cim_dpi_error_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
