@@ -1,0 +1,311 @@
+// APB4 slave with every CSR of rtl/cim_regs.rdl (offsets and field
+// positions from the generated cim_reg_pkg) and the INBUF/OUTBUF windows.
+//
+// Timing: the address is decoded and the read data and error captured in
+// the setup phase (PSEL && !PENABLE); the access phase (PREADY is always 1)
+// shows them and commits a write. Reads thus return the state at the end of
+// the setup cycle, and no decode logic runs while the bus is idle.
+//
+// PSLVERR, and nothing changes, for: an unmapped or misaligned address, a
+// write to a read-only register or to OUTBUF, any INBUF/OUTBUF access while
+// busy, a write to SHAPE/INPUT/ADC/OUTPUT while busy, and a window word past
+// the implemented entries (INBUF >= ceil(Rows/4), OUTBUF >= NOut).
+// CTRL is write-only (singlepulse START) and reads as 0 without an error.
+module cim_apb_regs
+  import cim_cfg_pkg::*;
+  import cim_pkg::*;
+  import cim_reg_pkg::*;
+(
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  // APB4
+  input  logic                    psel_i,
+  input  logic                    penable_i,
+  input  logic                    pwrite_i,
+  input  logic [RegAddrWidth-1:0] paddr_i,
+  input  logic [31:0]             pwdata_i,
+  output logic [31:0]             prdata_o,
+  output logic                    pready_o,
+  output logic                    pslverr_o,
+  // Interrupt
+  output logic                    irq_o,
+  // Configuration and control to the controller
+  output cim_cfg_t                cfg_o,
+  output logic                    start_o,
+  // Status from the controller
+  input  logic                    busy_i,
+  input  logic                    done_i,
+  input  cim_err_e                err_code_i,
+  input  cim_state_e              state_i,
+  input  logic [31:0]             cycles_i,
+  input  logic                    intr_done_i,
+  input  logic                    intr_err_i,
+  // Input buffer window
+  output logic                    inbuf_we_o,
+  output logic                    inbuf_re_o,
+  output logic [InIdxW-1:0]       inbuf_idx_o,
+  output logic [31:0]             inbuf_wdata_o,
+  input  logic [31:0]             inbuf_rdata_i,
+  // Output buffer window (read-only)
+  output logic                    outbuf_re_o,
+  output logic [OutIdxW-1:0]      outbuf_idx_o,
+  input  logic [31:0]             outbuf_rdata_i
+);
+
+  // Target of the current transfer, decoded in the setup phase.
+  typedef enum logic [4:0] {
+    TgtNone, TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
+    TgtCtrl, TgtStatus, TgtShape, TgtInput, TgtAdc, TgtOutput, TgtCycles,
+    TgtIntrState, TgtIntrEnable, TgtInbuf, TgtOutbuf
+  } tgt_e;
+
+  logic        setup, access;
+  tgt_e        tgt_d, tgt_q;
+  logic        err_d, err_q;
+  logic [31:0] rdata_d, rdata_q;
+  logic [31:0] in_off, out_off;
+  logic [31:0] win_idx;
+  logic        wr_en;
+
+  // Configuration registers and interrupt registers.
+  cim_cfg_t    cfg_q;
+  logic [1:0]  intr_state_d, intr_state_q;
+  logic [1:0]  intr_enable_q;
+
+  assign setup  = psel_i && !penable_i;
+  assign access = psel_i && penable_i;
+
+  // ---------------------------------------------------------------- decode
+  // Unsigned offsets into the windows: an address below a base wraps to a
+  // large value and so misses the window.
+  assign in_off  = 32'(paddr_i) - 32'(INBUF_BASE);
+  assign out_off = 32'(paddr_i) - 32'(OUTBUF_BASE);
+  assign win_idx = (tgt_d == TgtInbuf) ? (in_off >> 2) : (out_off >> 2);
+
+  always_comb begin
+    tgt_d = TgtNone;
+    if (paddr_i[1:0] == 2'b00) begin
+      unique case (paddr_i)
+        ID_OFFSET:          tgt_d = TgtId;
+        VERSION_OFFSET:     tgt_d = TgtVersion;
+        PARAM_ARRAY_OFFSET: tgt_d = TgtParamArray;
+        PARAM_BITS_OFFSET:  tgt_d = TgtParamBits;
+        PARAM_ADC_OFFSET:   tgt_d = TgtParamAdc;
+        PARAM_OUT_OFFSET:   tgt_d = TgtParamOut;
+        CTRL_OFFSET:        tgt_d = TgtCtrl;
+        STATUS_OFFSET:      tgt_d = TgtStatus;
+        SHAPE_OFFSET:       tgt_d = TgtShape;
+        INPUT_OFFSET:       tgt_d = TgtInput;
+        ADC_OFFSET:         tgt_d = TgtAdc;
+        OUTPUT_OFFSET:      tgt_d = TgtOutput;
+        CYCLES_OFFSET:      tgt_d = TgtCycles;
+        INTR_STATE_OFFSET:  tgt_d = TgtIntrState;
+        INTR_ENABLE_OFFSET: tgt_d = TgtIntrEnable;
+        default: begin
+          if (in_off < 32'(4 * INBUF_WORDS)) begin
+            tgt_d = TgtInbuf;
+          end else if (out_off < 32'(4 * OUTBUF_WORDS)) begin
+            tgt_d = TgtOutbuf;
+          end
+        end
+      endcase
+    end
+  end
+
+  // Access rules of the register map (see the header comment).
+  always_comb begin
+    err_d = 1'b0;
+    unique case (tgt_d)
+      TgtNone: err_d = 1'b1;
+      TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
+      TgtStatus, TgtCycles: err_d = pwrite_i;
+      TgtShape, TgtInput, TgtAdc, TgtOutput: err_d = pwrite_i && busy_i;
+      TgtInbuf: err_d = busy_i || (win_idx >= InWords);
+      TgtOutbuf: err_d = pwrite_i || busy_i || (win_idx >= NOut);
+      default: err_d = 1'b0;
+    endcase
+  end
+
+  // Read data, gated by the setup phase so idle cycles evaluate nothing.
+  always_comb begin
+    rdata_d = '0;
+    if (setup) begin
+      unique case (tgt_d)
+        TgtId: rdata_d[ID_MAGIC_LSB +: ID_MAGIC_WIDTH] = IdMagic;
+        TgtVersion: begin
+          rdata_d[VERSION_MAJOR_LSB +: VERSION_MAJOR_WIDTH] = VersionMajor;
+          rdata_d[VERSION_MINOR_LSB +: VERSION_MINOR_WIDTH] = VersionMinor;
+        end
+        TgtParamArray: begin
+          rdata_d[PARAM_ARRAY_ROWS_LSB +: PARAM_ARRAY_ROWS_WIDTH] = PARAM_ARRAY_ROWS_WIDTH'(Rows);
+          rdata_d[PARAM_ARRAY_COLS_LSB +: PARAM_ARRAY_COLS_WIDTH] = PARAM_ARRAY_COLS_WIDTH'(Cols);
+        end
+        TgtParamBits: begin
+          rdata_d[PARAM_BITS_W_BITS_LSB +: PARAM_BITS_W_BITS_WIDTH] =
+              PARAM_BITS_W_BITS_WIDTH'(WBits);
+          rdata_d[PARAM_BITS_CELL_BITS_LSB +: PARAM_BITS_CELL_BITS_WIDTH] =
+              PARAM_BITS_CELL_BITS_WIDTH'(CellBits);
+          rdata_d[PARAM_BITS_X_BITS_LSB +: PARAM_BITS_X_BITS_WIDTH] =
+              PARAM_BITS_X_BITS_WIDTH'(XBits);
+          rdata_d[PARAM_BITS_ADC_BITS_LSB +: PARAM_BITS_ADC_BITS_WIDTH] =
+              PARAM_BITS_ADC_BITS_WIDTH'(AdcBits);
+        end
+        TgtParamAdc: begin
+          rdata_d[PARAM_ADC_COLS_PER_ADC_LSB +: PARAM_ADC_COLS_PER_ADC_WIDTH] =
+              PARAM_ADC_COLS_PER_ADC_WIDTH'(ColsPerAdc);
+          rdata_d[PARAM_ADC_P_MAX_LSB +: PARAM_ADC_P_MAX_WIDTH] = PARAM_ADC_P_MAX_WIDTH'(PMax);
+        end
+        TgtParamOut: begin
+          rdata_d[PARAM_OUT_N_OUT_LSB +: PARAM_OUT_N_OUT_WIDTH] = PARAM_OUT_N_OUT_WIDTH'(NOut);
+          rdata_d[PARAM_OUT_ACC_BITS_LSB +: PARAM_OUT_ACC_BITS_WIDTH] =
+              PARAM_OUT_ACC_BITS_WIDTH'(AccBits);
+        end
+        TgtStatus: begin
+          rdata_d[STATUS_BUSY_LSB]  = busy_i;
+          rdata_d[STATUS_DONE_LSB]  = done_i;
+          rdata_d[STATUS_ERROR_LSB] = (err_code_i != ErrNone);
+          rdata_d[STATUS_STATE_LSB +: STATUS_STATE_WIDTH]       = state_i;
+          rdata_d[STATUS_ERR_CODE_LSB +: STATUS_ERR_CODE_WIDTH] = err_code_i;
+        end
+        TgtShape: begin
+          rdata_d[SHAPE_N_ROWS_LSB +: SHAPE_N_ROWS_WIDTH] = cfg_q.n_rows;
+          rdata_d[SHAPE_N_OUTS_LSB +: SHAPE_N_OUTS_WIDTH] = cfg_q.n_outs;
+        end
+        TgtInput: begin
+          rdata_d[INPUT_X_BITS_LSB +: INPUT_X_BITS_WIDTH]         = cfg_q.x_bits;
+          rdata_d[INPUT_SIGNED_LSB]                               = cfg_q.is_signed;
+          rdata_d[INPUT_GROUP_ROWS_LSB +: INPUT_GROUP_ROWS_WIDTH] = cfg_q.group_rows;
+        end
+        TgtAdc: rdata_d[ADC_CONV_CYCLES_LSB +: ADC_CONV_CYCLES_WIDTH] = cfg_q.conv_cycles;
+        TgtOutput: begin
+          rdata_d[OUTPUT_RELU_LSB]                            = cfg_q.relu;
+          rdata_d[OUTPUT_SHIFT_LSB +: OUTPUT_SHIFT_WIDTH]     = cfg_q.shift;
+          rdata_d[OUTPUT_OUT_BITS_LSB +: OUTPUT_OUT_BITS_WIDTH] = cfg_q.out_bits;
+        end
+        TgtCycles: rdata_d[CYCLES_COUNT_LSB +: CYCLES_COUNT_WIDTH] = cycles_i;
+        TgtIntrState: begin
+          rdata_d[INTR_STATE_DONE_LSB]  = intr_state_q[0];
+          rdata_d[INTR_STATE_ERROR_LSB] = intr_state_q[1];
+        end
+        TgtIntrEnable: begin
+          rdata_d[INTR_ENABLE_DONE_LSB]  = intr_enable_q[0];
+          rdata_d[INTR_ENABLE_ERROR_LSB] = intr_enable_q[1];
+        end
+        default: rdata_d = '0;  // CTRL, windows (their own read ports), none
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tgt_q   <= TgtNone;
+      err_q   <= 1'b0;
+      rdata_q <= '0;
+    end else if (setup) begin
+      tgt_q   <= tgt_d;
+      err_q   <= err_d;
+      rdata_q <= rdata_d;
+    end
+  end
+
+  // ---------------------------------------------------------------- windows
+  assign inbuf_re_o    = setup && (tgt_d == TgtInbuf) && !err_d && !pwrite_i;
+  assign outbuf_re_o   = setup && (tgt_d == TgtOutbuf) && !err_d;
+  assign inbuf_idx_o   = InIdxW'(win_idx);
+  assign outbuf_idx_o  = OutIdxW'(win_idx);
+  assign inbuf_we_o    = wr_en && (tgt_q == TgtInbuf);
+  assign inbuf_wdata_o = pwdata_i;
+
+  // ---------------------------------------------------------------- writes
+  // Committed in the access phase, unless the setup phase flagged an error.
+  assign wr_en = access && pwrite_i && !err_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // Reset values of rtl/cim_regs.rdl.
+      cfg_q.n_rows      <= SHAPE_N_ROWS_WIDTH'(1);
+      cfg_q.n_outs      <= SHAPE_N_OUTS_WIDTH'(1);
+      cfg_q.x_bits      <= INPUT_X_BITS_WIDTH'(8);
+      cfg_q.is_signed   <= 1'b0;
+      cfg_q.group_rows  <= INPUT_GROUP_ROWS_WIDTH'(1);
+      cfg_q.conv_cycles <= ADC_CONV_CYCLES_WIDTH'(4);
+      cfg_q.relu        <= 1'b0;
+      cfg_q.shift       <= '0;
+      cfg_q.out_bits    <= OUTPUT_OUT_BITS_WIDTH'(32);
+      intr_enable_q     <= '0;
+    end else if (wr_en) begin
+      unique case (tgt_q)
+        TgtShape: begin
+          cfg_q.n_rows <= pwdata_i[SHAPE_N_ROWS_LSB +: SHAPE_N_ROWS_WIDTH];
+          cfg_q.n_outs <= pwdata_i[SHAPE_N_OUTS_LSB +: SHAPE_N_OUTS_WIDTH];
+        end
+        TgtInput: begin
+          cfg_q.x_bits     <= pwdata_i[INPUT_X_BITS_LSB +: INPUT_X_BITS_WIDTH];
+          cfg_q.is_signed  <= pwdata_i[INPUT_SIGNED_LSB];
+          cfg_q.group_rows <= pwdata_i[INPUT_GROUP_ROWS_LSB +: INPUT_GROUP_ROWS_WIDTH];
+        end
+        TgtAdc: cfg_q.conv_cycles <= pwdata_i[ADC_CONV_CYCLES_LSB +: ADC_CONV_CYCLES_WIDTH];
+        TgtOutput: begin
+          cfg_q.relu     <= pwdata_i[OUTPUT_RELU_LSB];
+          cfg_q.shift    <= pwdata_i[OUTPUT_SHIFT_LSB +: OUTPUT_SHIFT_WIDTH];
+          cfg_q.out_bits <= pwdata_i[OUTPUT_OUT_BITS_LSB +: OUTPUT_OUT_BITS_WIDTH];
+        end
+        TgtIntrEnable: begin
+          intr_enable_q[0] <= pwdata_i[INTR_ENABLE_DONE_LSB];
+          intr_enable_q[1] <= pwdata_i[INTR_ENABLE_ERROR_LSB];
+        end
+        default: ;  // read-only targets never reach here (err_q), others below
+      endcase
+    end
+  end
+
+  // CTRL.START is a single pulse; writing 0 does nothing.
+  assign start_o = wr_en && (tgt_q == TgtCtrl) && pwdata_i[CTRL_START_LSB];
+
+  // INTR_STATE: hardware sets win over a software clear in the same cycle.
+  always_comb begin
+    intr_state_d = intr_state_q;
+    if (wr_en && (tgt_q == TgtIntrState)) begin
+      intr_state_d = intr_state_q & ~{pwdata_i[INTR_STATE_ERROR_LSB],
+                                      pwdata_i[INTR_STATE_DONE_LSB]};
+    end
+    intr_state_d = intr_state_d | {intr_err_i, intr_done_i};
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      intr_state_q <= '0;
+    end else begin
+      intr_state_q <= intr_state_d;
+    end
+  end
+
+  // ---------------------------------------------------------------- outputs
+  assign cfg_o     = cfg_q;
+  assign irq_o     = |(intr_state_q & intr_enable_q);
+  assign pready_o  = 1'b1;
+  assign pslverr_o = access && err_q;
+  always_comb begin
+    unique case (tgt_q)
+      TgtInbuf:  prdata_o = inbuf_rdata_i;
+      TgtOutbuf: prdata_o = outbuf_rdata_i;
+      default:   prdata_o = rdata_q;
+    endcase
+  end
+
+`ifndef SYNTHESIS
+  // PENABLE only in the cycle after a setup phase (PSEL && !PENABLE).
+  ApbEnableAfterSetup_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      penable_i |-> psel_i && $past(psel_i && !penable_i));
+  // A setup phase is always followed by its access phase.
+  ApbSetupThenAccess_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (psel_i && !penable_i) |=> (psel_i && penable_i));
+  // Address, direction and write data hold from setup to access.
+  ApbStable_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      penable_i |-> $stable(paddr_i) && $stable(pwrite_i) && (!pwrite_i || $stable(pwdata_i)));
+  // PSLVERR is only ever shown in an access phase.
+  ApbErrOnlyInAccess_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      pslverr_o |-> access);
+`endif
+
+endmodule

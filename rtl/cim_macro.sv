@@ -1,0 +1,222 @@
+// Top of the RRAM compute-in-memory macro: the digital periphery (APB CSRs,
+// controller, input buffer, ADC interface, shift-and-add, requantization,
+// output buffer) around behavioural models of the analog hard macros (the
+// array and NAdc column ADCs), which reach the analog model through DPI-C.
+module cim_macro
+  import cim_cfg_pkg::*;
+  import cim_pkg::*;
+  import cim_reg_pkg::*;
+(
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  // APB4 slave
+  input  logic                    psel_i,
+  input  logic                    penable_i,
+  input  logic                    pwrite_i,
+  input  logic [RegAddrWidth-1:0] paddr_i,
+  input  logic [31:0]             pwdata_i,
+  output logic [31:0]             prdata_o,
+  output logic                    pready_o,
+  output logic                    pslverr_o,
+  // Interrupt: |(INTR_STATE & INTR_ENABLE)
+  output logic                    irq_o
+);
+
+  // CSRs <-> controller
+  cim_cfg_t    cfg;
+  logic        start, busy, done, intr_done, intr_err;
+  cim_err_e    err_code;
+  cim_state_e  state;
+  logic [31:0] cycles;
+
+  // Buffers
+  logic               inbuf_we, inbuf_re;
+  logic [InIdxW-1:0]  inbuf_idx;
+  logic [31:0]        inbuf_wdata, inbuf_rdata;
+  logic               outbuf_re;
+  logic [OutIdxW-1:0] outbuf_ridx;
+  logic [31:0]        outbuf_rdata;
+
+  // Controller -> data path
+  logic               clear, wl_load, drive, conv_start, conv_done, accum, acc_neg, out_we;
+  logic [RowCntW-1:0] wl_lo, wl_hi;
+  logic [PlaneW-1:0]  wl_plane, acc_plane;
+  logic [SelW-1:0]    mux_sel;
+  logic [ColCntW-1:0] act_cols;
+  logic [OutIdxW:0]   n_outs;
+  logic [OutIdxW-1:0] out_idx;
+  logic [Rows-1:0]    wl;
+
+  // ADCs
+  logic [NAdc-1:0]    adc_start, adc_busy, adc_done;
+  logic [SelW-1:0]    adc_sel;
+  logic [NAdc-1:0][AdcBits-1:0] adc_code;
+  logic [AdcBits-1:0]           col_code [NAdc][ColsPerAdc];
+
+  // Accumulators and output stage
+  logic signed [AccBits-1:0] acc [NOut];
+  logic [31:0]               out_word;
+
+  cim_apb_regs u_apb_regs (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .psel_i         (psel_i),
+    .penable_i      (penable_i),
+    .pwrite_i       (pwrite_i),
+    .paddr_i        (paddr_i),
+    .pwdata_i       (pwdata_i),
+    .prdata_o       (prdata_o),
+    .pready_o       (pready_o),
+    .pslverr_o      (pslverr_o),
+    .irq_o          (irq_o),
+    .cfg_o          (cfg),
+    .start_o        (start),
+    .busy_i         (busy),
+    .done_i         (done),
+    .err_code_i     (err_code),
+    .state_i        (state),
+    .cycles_i       (cycles),
+    .intr_done_i    (intr_done),
+    .intr_err_i     (intr_err),
+    .inbuf_we_o     (inbuf_we),
+    .inbuf_re_o     (inbuf_re),
+    .inbuf_idx_o    (inbuf_idx),
+    .inbuf_wdata_o  (inbuf_wdata),
+    .inbuf_rdata_i  (inbuf_rdata),
+    .outbuf_re_o    (outbuf_re),
+    .outbuf_idx_o   (outbuf_ridx),
+    .outbuf_rdata_i (outbuf_rdata)
+  );
+
+  cim_ctrl u_ctrl (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .start_i      (start),
+    .cfg_i        (cfg),
+    .busy_o       (busy),
+    .done_o       (done),
+    .err_code_o   (err_code),
+    .state_o      (state),
+    .cycles_o     (cycles),
+    .intr_done_o  (intr_done),
+    .intr_err_o   (intr_err),
+    .clear_o      (clear),
+    .wl_load_o    (wl_load),
+    .wl_lo_o      (wl_lo),
+    .wl_hi_o      (wl_hi),
+    .wl_plane_o   (wl_plane),
+    .drive_o      (drive),
+    .conv_start_o (conv_start),
+    .mux_sel_o    (mux_sel),
+    .act_cols_o   (act_cols),
+    .conv_done_i  (conv_done),
+    .accum_o      (accum),
+    .acc_plane_o  (acc_plane),
+    .acc_neg_o    (acc_neg),
+    .n_outs_o     (n_outs),
+    .out_we_o     (out_we),
+    .out_idx_o    (out_idx)
+  );
+
+  cim_inbuf u_inbuf (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .we_i       (inbuf_we),
+    .re_i       (inbuf_re),
+    .idx_i      (inbuf_idx),
+    .wdata_i    (inbuf_wdata),
+    .rdata_o    (inbuf_rdata),
+    .wl_load_i  (wl_load),
+    .wl_lo_i    (wl_lo),
+    .wl_hi_i    (wl_hi),
+    .wl_plane_i (wl_plane),
+    .wl_o       (wl)
+  );
+
+  // Analog array hard macro (behavioural, DPI).
+  cim_array_macro u_array (
+    .clk_i   (clk_i),
+    .drive_i (drive),
+    .wl_i    (wl)
+  );
+
+  cim_adc_if u_adc_if (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .start_i     (conv_start),
+    .sel_i       (mux_sel),
+    .act_cols_i  (act_cols),
+    .conv_done_o (conv_done),
+    .adc_start_o (adc_start),
+    .adc_sel_o   (adc_sel),
+    .adc_done_i  (adc_done),
+    .adc_code_i  (adc_code),
+    .code_o      (col_code)
+  );
+
+  // Analog ADC hard macros (behavioural, DPI), one per ColsPerAdc columns.
+  for (genvar a = 0; a < NAdc; a++) begin : g_adc
+    cim_adc_macro #(
+      .AdcIdx (a)
+    ) u_adc (
+      .clk_i         (clk_i),
+      .rst_ni        (rst_ni),
+      .start_i       (adc_start[a]),
+      .sel_i         (adc_sel),
+      .conv_cycles_i (cfg.conv_cycles),
+      .busy_o        (adc_busy[a]),
+      .done_o        (adc_done[a]),
+      .code_o        (adc_code[a])
+    );
+  end
+
+  cim_shift_add u_shift_add (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .clear_i  (clear),
+    .accum_i  (accum),
+    .plane_i  (acc_plane),
+    .neg_i    (acc_neg),
+    .n_outs_i (n_outs),
+    .code_i   (col_code),
+    .acc_o    (acc)
+  );
+
+  cim_requant u_requant (
+    .acc_i      (acc[out_idx]),  // requantized one output per StRequant cycle
+    .relu_i     (cfg.relu),
+    .shift_i    (cfg.shift),
+    .out_bits_i (cfg.out_bits),
+    .y_o        (out_word)
+  );
+
+  cim_outbuf u_outbuf (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (clear),
+    .we_i    (out_we),
+    .widx_i  (out_idx),
+    .wdata_i (out_word),
+    .re_i    (outbuf_re),
+    .ridx_i  (outbuf_ridx),
+    .rdata_o (outbuf_rdata)
+  );
+
+`ifndef SYNTHESIS
+  // The array is driven only from the controller's StDrive state.
+  DriveOnlyInStDrive_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      drive |-> state == StDrive);
+  // ADCs start only in StConvStart, with a legal conversion time, and never
+  // while one is still converting.
+  AdcStartInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      adc_start != '0 |-> state == StConvStart && adc_busy == '0 && cfg.conv_cycles != '0);
+  // An ADC turns busy only after its start, and is done only after busy.
+  AdcBusyAfterStart_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (adc_busy & ~$past(adc_busy) & ~$past(adc_start)) == '0);
+  AdcDoneAfterBusy_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (adc_done & ~$past(adc_busy)) == '0);
+  // The outputs are never unknown (meaningful for 4-state simulators).
+  IrqKnown_A: assert property (@(posedge clk_i) disable iff (!rst_ni) !$isunknown(irq_o));
+`endif
+
+endmodule

@@ -1,0 +1,71 @@
+// Shift-and-add accumulators, one per logical output.
+//
+// Once per phase (StAccum), after every active column of the phase has been
+// converted, output j adds
+//   sgn * sum_s (code[j,s,+] - code[j,s,-]) << (plane + s * CellBits)
+// with code[j,s,p] on physical column j * ColsPerOut + 2s + p (cim_map.h) and
+// sgn = -1 for the MSB plane of signed inputs. One adder tree per output per
+// phase, instead of one add per conversion.
+module cim_shift_add
+  import cim_cfg_pkg::*;
+  import cim_pkg::*;
+(
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+  input  logic                      clear_i,   // accepted START
+  input  logic                      accum_i,   // StAccum
+  input  logic [PlaneW-1:0]         plane_i,   // input bit plane k of the phase
+  input  logic                      neg_i,     // MSB plane of signed inputs
+  input  logic [OutIdxW:0]          n_outs_i,  // active outputs; the rest stay 0
+  input  logic [AdcBits-1:0]        code_i [NAdc][ColsPerAdc],  // [ADC][mux select]
+  output logic signed [AccBits-1:0] acc_o [NOut]
+);
+
+  logic signed [AccBits-1:0] acc_q [NOut];
+
+  // Code of physical column c: ADC c / ColsPerAdc at mux select c % ColsPerAdc.
+  function automatic logic [AdcBits-1:0] col_code(int unsigned c);
+    return code_i[c / ColsPerAdc][c % ColsPerAdc];
+  endfunction
+
+  // Contribution of one phase to output j: the adder tree over its slices.
+  function automatic logic signed [AccBits-1:0] phase_sum(int unsigned j);
+    logic signed [AdcBits:0]   diff;
+    logic signed [AccBits-1:0] sum;
+    sum = '0;
+    for (int unsigned s = 0; s < Slices; s++) begin
+      diff = $signed({1'b0, col_code(j * ColsPerOut + 2 * s)}) -
+             $signed({1'b0, col_code(j * ColsPerOut + 2 * s + 1)});
+      sum = sum + ({{(AccBits - AdcBits - 1){diff[AdcBits]}}, diff} <<< (s * CellBits));
+    end
+    sum = sum <<< plane_i;
+    return neg_i ? -sum : sum;
+  endfunction
+
+  // The trees sit in the enabled load rather than in an always_comb: Verilator
+  // evaluates combinational logic on every clock edge, while these run only
+  // in the one StAccum cycle of each phase. Outputs at or above n_outs_i
+  // stay 0.
+  for (genvar j = 0; j < NOut; j++) begin : g_acc
+    // No reset: every accepted START clears the accumulators first.
+    always_ff @(posedge clk_i) begin
+      if (clear_i) begin
+        acc_q[j] <= '0;
+      end else if (accum_i && (j < 32'(n_outs_i))) begin
+        acc_q[j] <= acc_q[j] + phase_sum(j);
+      end
+    end
+  end
+
+  assign acc_o = acc_q;
+
+`ifndef SYNTHESIS
+  // A phase is never accumulated in the cycle that clears for a new MVM.
+  ClearNotAccum_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(clear_i && accum_i));
+  // The plane of a phase is one of the XBits input bits.
+  PlaneInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      accum_i |-> 32'(plane_i) < XBits);
+`endif
+
+endmodule
