@@ -59,7 +59,7 @@ VFLAGS += --trace-fst --trace-structs
 VFLAGS += -O3 --x-assign fast --x-initial fast
 VFLAGS += -CFLAGS -O2
 
-# C11 plus POSIX.1-2008 (setenv, clock_gettime, getopt_long needs _GNU_SOURCE-free getopt.h)
+# C11 plus the POSIX.1-2008 library (setenv, clock_gettime)
 CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -MMD -MP
 CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1
 CPPFLAGS := -Icmodel -Isw -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
@@ -171,7 +171,7 @@ $(CHECK_CMODEL): $(call obj,$(wildcard cmodel/tests/*.c)) $(CMODEL_OBJ)
 
 # ---------------------------------------------------------------- jobs
 run: $(CIM_MVM)
-	$(CIM_MVM) --random 32x$(ROWS) --vectors 8 --seed $(SEED) $(RUN_ARGS)
+	$(CIM_MVM) --random full --vectors 8 --seed $(SEED) $(RUN_ARGS)
 
 # Tests of the configuration given by the knobs.
 test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint

@@ -1,0 +1,127 @@
+/* cim_check.c: golden comparison of RTL outputs (see cim_check.h). */
+#include "cim_check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cim_golden.h"
+
+void cim_check_init(cim_check *c, int exact_required) {
+  memset(c, 0, sizeof *c);
+  c->exact_required = exact_required ? 1 : 0;
+  c->max_err_column = -1;
+}
+
+static void cim_check__fill(cim_check_mismatch *m, uint64_t vector, int column, int32_t rtl,
+                            const int32_t *twin, int64_t exact, int32_t expected) {
+  memset(m, 0, sizeof *m);
+  m->has_twin = twin != NULL;
+  m->vector = vector;
+  m->column = column;
+  m->rtl = rtl;
+  m->twin = twin != NULL ? *twin : 0;
+  m->exact = exact;
+  m->expected = expected;
+}
+
+unsigned cim_check_vector(cim_check *c, const cim_job *job, int n, const int32_t *y_rtl,
+                          const int32_t *y_twin, const char *twin_err,
+                          const int64_t *y_exact) {
+  if (c == NULL || job == NULL || n < 1 || y_rtl == NULL || y_exact == NULL)
+    return CIM_CHECK_BAD_ARG;
+  unsigned res = 0;
+  uint64_t v = c->vectors;
+
+  if (y_twin == NULL) {
+    /* The twin rejected the run's log: a failure of the RTL's sequence. */
+    res |= CIM_CHECK_TWIN_FAIL;
+    c->twin_refused++;
+    if (!c->has_twin_first) {
+      c->has_twin_first = 1;
+      cim_check__fill(&c->twin_first, v, -1, 0, NULL, 0, 0);
+      snprintf(c->twin_first.twin_err, sizeof c->twin_first.twin_err, "%s",
+               twin_err != NULL && twin_err[0] ? twin_err : "the twin produced no output");
+    }
+  }
+
+  for (int j = 0; j < n; j++) {
+    int32_t expected = cim_requant(y_exact[j], job);
+    int32_t rtl = y_rtl[j];
+    if (y_twin != NULL && rtl != y_twin[j]) {
+      res |= CIM_CHECK_TWIN_FAIL;
+      c->twin_fail_outputs++;
+      if (!c->has_twin_first) {
+        c->has_twin_first = 1;
+        cim_check__fill(&c->twin_first, v, j, rtl, &y_twin[j], y_exact[j], expected);
+      }
+    }
+    int64_t err = (int64_t)rtl - (int64_t)expected;
+    if (err != 0) {
+      res |= CIM_CHECK_EXACT_FAIL;
+      c->exact_fail_outputs++;
+      if (!c->has_exact_first) {
+        c->has_exact_first = 1;
+        cim_check__fill(&c->exact_first, v, j, rtl, y_twin != NULL ? &y_twin[j] : NULL,
+                        y_exact[j], expected);
+      }
+    }
+    int64_t abs_err = err < 0 ? -err : err;
+    if (abs_err > c->max_abs_err) {
+      c->max_abs_err = abs_err;
+      c->max_err_vector = v;
+      c->max_err_column = j;
+    }
+    c->sum_sq_err += (double)err * (double)err;
+    c->sum_sq_expected += (double)expected * (double)expected;
+  }
+
+  if (res & CIM_CHECK_TWIN_FAIL) c->twin_fail_vectors++;
+  if (res & CIM_CHECK_EXACT_FAIL) c->exact_fail_vectors++;
+  c->vectors++;
+  c->outputs += (uint64_t)n;
+  return res;
+}
+
+int cim_check_twin_ok(const cim_check *c) {
+  return c->vectors > 0 && c->twin_fail_vectors == 0;
+}
+
+int cim_check_exact_ok(const cim_check *c) {
+  return c->vectors > 0 && c->exact_fail_vectors == 0;
+}
+
+int cim_check_passed(const cim_check *c) {
+  return cim_check_twin_ok(c) && (!c->exact_required || cim_check_exact_ok(c));
+}
+
+double cim_check_rms_err(const cim_check *c) {
+  return c->outputs ? sqrt(c->sum_sq_err / (double)c->outputs) : 0.0;
+}
+
+double cim_check_snr_db(const cim_check *c) {
+  if (c->outputs == 0) return 0.0;
+  if (c->sum_sq_err == 0.0) return INFINITY;
+  if (c->sum_sq_expected == 0.0) return -INFINITY;
+  return 10.0 * log10(c->sum_sq_expected / c->sum_sq_err);
+}
+
+char *cim_check_format_mismatch(const cim_check_mismatch *m, char *buf, size_t len) {
+  if (buf == NULL || len == 0) return buf;
+  if (m->column < 0) {
+    snprintf(buf, len, "vector %llu: the twin rejected the run: %s",
+             (unsigned long long)m->vector, m->twin_err);
+    return buf;
+  }
+  char twin[24], req[40] = "";
+  if (m->has_twin)
+    snprintf(twin, sizeof twin, "%ld", (long)m->twin);
+  else
+    snprintf(twin, sizeof twin, "n/a");
+  if ((int64_t)m->expected != m->exact)
+    snprintf(req, sizeof req, " (requantized %ld)", (long)m->expected);
+  snprintf(buf, len, "vector %llu, output %d: RTL %ld, twin %s, exact %lld%s",
+           (unsigned long long)m->vector, m->column, (long)m->rtl, twin, (long long)m->exact,
+           req);
+  return buf;
+}

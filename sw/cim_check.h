@@ -1,0 +1,119 @@
+/* cim_check.h: the golden comparison of RTL outputs, used by cim_mvm and by
+ * the tests.
+ *
+ * Two checks per output vector, with no tolerance in either:
+ *
+ *   twin  : y_rtl[j] == y_twin[j] for every j. The twin (cim_twin_run) saw the
+ *           same ADC codes as the RTL, so any difference is a periphery bug,
+ *           whatever the device did. This check always counts as a failure.
+ *   exact : y_rtl[j] == cim_requant(y_exact[j], job) for every j, where
+ *           y_exact = W x (cim_mvm_exact). It must hold with an ideal device
+ *           whose row-group column sums fit the ADC; under non-idealities (or
+ *           a forced oversize row group) the caller declares it not required
+ *           and it only feeds the error statistics.
+ *
+ * The accumulator (cim_check) keeps counts, the first mismatch of each kind
+ * with all the values needed to chase it, and the error of the RTL against
+ * the exact answer. It never passes vacuously: zero vectors is a failure.
+ *
+ * Example:
+ *   cim_check chk;
+ *   cim_check_init(&chk, 1);                        // exact check required
+ *   for each vector v:
+ *     ... run the MVM, cim_twin_run(), cim_mvm_exact() ...
+ *     cim_check_vector(&chk, job, n, y_rtl, y_twin, NULL, y_exact);
+ *   if (!cim_check_passed(&chk) && chk.has_twin_first)
+ *     puts(cim_check_format_mismatch(&chk.twin_first, buf, sizeof buf));
+ */
+#ifndef CIM_CHECK_H
+#define CIM_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cim_job.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bits of cim_check_vector()'s result. */
+#define CIM_CHECK_TWIN_FAIL 1u  /* RTL != twin, or the twin refused the run */
+#define CIM_CHECK_EXACT_FAIL 2u /* RTL != cim_requant(exact) (counted always,
+                                   a failure only if the exact check is required) */
+#define CIM_CHECK_BAD_ARG 4u    /* NULL pointer or n < 1; nothing was counted */
+
+/* One mismatching output, with every value involved. */
+typedef struct cim_check_mismatch {
+  uint64_t vector;   /* 0-based index of the vector (order of cim_check_vector calls) */
+  int column;        /* 0-based output index j; -1 if the twin refused the whole run */
+  int32_t rtl;       /* y_rtl[j] */
+  int32_t twin;      /* y_twin[j], valid if has_twin */
+  int has_twin;      /* 0 when the twin refused the run (no twin value) */
+  int64_t exact;     /* y_exact[j], the raw integer dot product */
+  int32_t expected;  /* cim_requant(y_exact[j], job) */
+  char twin_err[160]; /* the twin's reason when it refused the run, else "" */
+} cim_check_mismatch;
+
+typedef struct cim_check {
+  int exact_required;        /* 1: exact mismatches make the check fail */
+  uint64_t vectors;          /* vectors checked */
+  uint64_t outputs;          /* outputs checked (sum of n) */
+  uint64_t twin_fail_vectors;   /* vectors with any twin mismatch or twin refusal */
+  uint64_t twin_fail_outputs;   /* outputs that differ from the twin */
+  uint64_t twin_refused;        /* vectors whose log the twin rejected (RRAM_ESEQ...) */
+  uint64_t exact_fail_vectors;  /* vectors with any exact mismatch */
+  uint64_t exact_fail_outputs;  /* outputs that differ from cim_requant(exact) */
+  int has_twin_first, has_exact_first;
+  cim_check_mismatch twin_first;  /* first twin mismatch, valid if has_twin_first */
+  cim_check_mismatch exact_first; /* first exact mismatch, valid if has_exact_first */
+  /* Error of the RTL against cim_requant(exact), in output LSBs. */
+  int64_t max_abs_err;       /* max |y_rtl - expected| */
+  uint64_t max_err_vector;   /* where max_abs_err first occurred */
+  int max_err_column;
+  double sum_sq_err;         /* for the RMS error */
+  double sum_sq_expected;    /* signal power, for the SNR */
+} cim_check;
+
+/** Start a fresh comparison.
+ * @param exact_required 1 if exact mismatches are failures (ideal device and
+ *        row-group sums within the ADC range), 0 if they are only measured */
+void cim_check_init(cim_check *c, int exact_required);
+
+/** Compare one output vector and accumulate.
+ * @param job      the job as the driver resolved it (for cim_requant)
+ * @param n        outputs in the vector (job->n_outs)
+ * @param y_rtl    what the RTL output
+ * @param y_twin   what the twin computed from the run's ADC codes; NULL when
+ *                 the twin refused the run, which counts as a twin failure
+ * @param twin_err the twin's reason when y_twin is NULL (may be NULL)
+ * @param y_exact  W x, exact
+ * @return 0 if both checks matched, else CIM_CHECK_* bits */
+unsigned cim_check_vector(cim_check *c, const cim_job *job, int n, const int32_t *y_rtl,
+                          const int32_t *y_twin, const char *twin_err,
+                          const int64_t *y_exact);
+
+/** 1 if the twin check matched on every vector. 0 if any mismatch, or if no
+ * vector was checked. */
+int cim_check_twin_ok(const cim_check *c);
+/** 1 if the exact check matched on every vector (0 if no vector checked),
+ * whether or not it is required. */
+int cim_check_exact_ok(const cim_check *c);
+/** The verdict: at least one vector, twin always matched, and the exact check
+ * matched where required. */
+int cim_check_passed(const cim_check *c);
+
+/** RMS error of the RTL against cim_requant(exact), in output LSBs. */
+double cim_check_rms_err(const cim_check *c);
+/** Signal-to-error ratio in dB (sum expected^2 / sum err^2); +INFINITY when
+ * the error is zero, 0 if nothing was checked. */
+double cim_check_snr_db(const cim_check *c);
+
+/** One line describing a mismatch, e.g. "vector 3, output 17: RTL 1234,
+ * twin 1230, exact 1234 (requantized 1234)". Returns buf. */
+char *cim_check_format_mismatch(const cim_check_mismatch *m, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,323 @@
+/* csv.c: integer matrices in CSV files (see csv.h for the format). */
+#include "csv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *csv_strerror(int status) {
+  switch (status) {
+#define CSV_STATUS_TEXT(name, value, text) \
+  case value:                              \
+    return text;
+    CSV_STATUS_MAP(CSV_STATUS_TEXT)
+#undef CSV_STATUS_TEXT
+    default:
+      return "unknown status";
+  }
+}
+
+/* Format into err (if any) and return status. */
+static int csv__fail(char *err, size_t err_len, int status, const char *fmt, ...) {
+  if (err != NULL && err_len > 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+  }
+  return status;
+}
+
+/* A growable byte buffer holding one line without its terminator. */
+typedef struct csv__line {
+  char *buf;
+  size_t len, cap;
+} csv__line;
+
+/* Read one line into ln. Returns 1 if a line was read, 0 at end of file, -1
+ * on a read error, -2 when out of memory. NUL bytes are kept (and later
+ * rejected as not an integer). */
+static int csv__getline(FILE *fp, csv__line *ln) {
+  int c;
+  ln->len = 0;
+  while ((c = getc(fp)) != EOF) {
+    if (c == '\n') break;
+    if (ln->len + 1 >= ln->cap) {
+      size_t cap = ln->cap ? ln->cap * 2 : 256;
+      char *nb = realloc(ln->buf, cap);
+      if (nb == NULL) return -2;
+      ln->buf = nb;
+      ln->cap = cap;
+    }
+    ln->buf[ln->len++] = (char)c;
+  }
+  if (c == EOF) {
+    if (ferror(fp)) return -1;
+    if (ln->len == 0) return 0;
+  }
+  if (ln->len > 0 && ln->buf[ln->len - 1] == '\r') ln->len--; /* CRLF */
+  return 1;
+}
+
+static int csv__is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
+
+/* Copy a token for a message: at most 40 bytes, non-printable bytes as '?'. */
+static void csv__show(const char *s, size_t n, char *out, size_t out_len) {
+  size_t lim = n > 40 ? 40 : n, o = 0;
+  for (size_t i = 0; i < lim && o + 1 < out_len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+  }
+  if (n > lim) {
+    for (int i = 0; i < 3 && o + 1 < out_len; i++) out[o++] = '.';
+  }
+  out[o] = '\0';
+}
+
+/* Parse s[0..n) as a decimal int32. Returns CSV_OK, CSV_EPARSE or CSV_ERANGE. */
+static int csv__parse_int32(const char *s, size_t n, int32_t *v) {
+  size_t i = 0;
+  int neg = 0;
+  int64_t mag = 0;
+  int big = 0;
+  if (i < n && (s[i] == '+' || s[i] == '-')) neg = (s[i++] == '-');
+  if (i == n) return CSV_EPARSE;
+  for (; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return CSV_EPARSE;
+    if (!big) {
+      mag = mag * 10 + (s[i] - '0');
+      if (mag > (int64_t)INT32_MAX + 1) big = 1; /* keep scanning for bad chars */
+    }
+  }
+  if (big || (!neg && mag > INT32_MAX)) return CSV_ERANGE;
+  *v = (int32_t)(neg ? -mag : mag);
+  return CSV_OK;
+}
+
+int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows, int *cols,
+                          int **row_line, char *err, size_t err_len) {
+  if (err != NULL && err_len > 0) err[0] = '\0';
+  if (data != NULL) *data = NULL;
+  if (rows != NULL) *rows = 0;
+  if (cols != NULL) *cols = 0;
+  if (row_line != NULL) *row_line = NULL;
+  if (name == NULL) name = "(stream)";
+  if (fp == NULL || data == NULL || rows == NULL || cols == NULL)
+    return csv__fail(err, err_len, CSV_EINVAL, "%s: invalid argument to csv reader", name);
+
+  csv__line ln = {NULL, 0, 0};
+  int32_t *vals = NULL, *m = NULL; /* this line's values; the matrix */
+  int *lines = NULL;
+  size_t vals_cap = 0, m_cap = 0, lines_cap = 0;
+  int n_rows = 0, n_cols = 0, first_line = 0, lineno = 0;
+  int status = CSV_OK;
+  char tok[64];
+
+  for (;;) {
+    int r = csv__getline(fp, &ln);
+    if (r == 0) break;
+    if (r == -1) {
+      status = csv__fail(err, err_len, CSV_EIO, "%s:%d: read error: %s", name, lineno + 1,
+                         strerror(errno));
+      goto out;
+    }
+    if (r == -2) {
+      status = csv__fail(err, err_len, CSV_ENOMEM, "%s:%d: out of memory", name, lineno + 1);
+      goto out;
+    }
+    lineno++;
+    const char *s = ln.buf;
+    size_t len = ln.len, pos = 0;
+    if (lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) pos = 3; /* BOM */
+    while (pos < len && csv__is_blank(s[pos])) pos++;
+    if (pos == len || s[pos] == '#') continue; /* blank or comment */
+
+    /* Split on ',' and parse each value. */
+    size_t count = 0;
+    size_t extra_col = 0; /* byte column of the first value beyond n_cols */
+    for (;;) {
+      while (pos < len && csv__is_blank(s[pos])) pos++;
+      size_t start = pos;
+      while (pos < len && s[pos] != ',') pos++;
+      size_t end = pos;
+      while (end > start && csv__is_blank(s[end - 1])) end--;
+      int col = (int)start + 1;
+      if (end == start) {
+        if (pos < len)
+          status = csv__fail(err, err_len, CSV_EPARSE,
+                             "%s:%d:%d: empty value (value %zu of the line)", name, lineno, col,
+                             count + 1);
+        else
+          status = csv__fail(err, err_len, CSV_EPARSE,
+                             "%s:%d:%d: empty value after the last ',' (trailing comma?)", name,
+                             lineno, col);
+        goto out;
+      }
+      int32_t v = 0;
+      int pr = csv__parse_int32(s + start, end - start, &v);
+      if (pr != CSV_OK) {
+        csv__show(s + start, end - start, tok, sizeof tok);
+        if (pr == CSV_EPARSE)
+          status = csv__fail(err, err_len, CSV_EPARSE, "%s:%d:%d: '%s' is not an integer", name,
+                             lineno, col, tok);
+        else
+          status = csv__fail(err, err_len, CSV_ERANGE,
+                             "%s:%d:%d: value %s is out of int32 range (%ld..%ld)", name, lineno,
+                             col, tok, (long)INT32_MIN, (long)INT32_MAX);
+        goto out;
+      }
+      if (count == vals_cap) {
+        size_t cap = vals_cap ? vals_cap * 2 : 64;
+        int32_t *nv = realloc(vals, cap * sizeof *nv);
+        if (nv == NULL) {
+          status = csv__fail(err, err_len, CSV_ENOMEM, "%s:%d: out of memory", name, lineno);
+          goto out;
+        }
+        vals = nv;
+        vals_cap = cap;
+      }
+      if (n_rows > 0 && count == (size_t)n_cols) extra_col = start + 1;
+      vals[count++] = v;
+      if (count > (size_t)INT_MAX / 2) {
+        status = csv__fail(err, err_len, CSV_ERANGE, "%s:%d: too many values on one line", name,
+                           lineno);
+        goto out;
+      }
+      if (pos < len) {
+        pos++; /* skip ',' */
+        continue;
+      }
+      break;
+    }
+
+    if (n_rows == 0) {
+      n_cols = (int)count;
+      first_line = lineno;
+    } else if (count != (size_t)n_cols) {
+      status = csv__fail(err, err_len, CSV_ERAGGED,
+                         "%s:%d:%d: line %d has %zu value%s, expected %d (as on line %d)", name,
+                         lineno, count > (size_t)n_cols ? (int)extra_col : (int)len + 1, lineno,
+                         count, count == 1 ? "" : "s", n_cols, first_line);
+      goto out;
+    }
+    if (n_rows == INT_MAX || (size_t)(n_rows + 1) > SIZE_MAX / sizeof(int32_t) / (size_t)n_cols) {
+      status = csv__fail(err, err_len, CSV_ERANGE, "%s:%d: too many lines", name, lineno);
+      goto out;
+    }
+    size_t need = (size_t)(n_rows + 1) * (size_t)n_cols;
+    if (need > m_cap) {
+      size_t cap = m_cap ? m_cap : (size_t)n_cols * 16;
+      while (cap < need) cap = (cap > SIZE_MAX / 2 / sizeof(int32_t)) ? need : cap * 2;
+      int32_t *nm = realloc(m, cap * sizeof *nm);
+      if (nm == NULL) {
+        status = csv__fail(err, err_len, CSV_ENOMEM, "%s:%d: out of memory", name, lineno);
+        goto out;
+      }
+      m = nm;
+      m_cap = cap;
+    }
+    memcpy(m + (size_t)n_rows * (size_t)n_cols, vals, (size_t)n_cols * sizeof *vals);
+    if (row_line != NULL) {
+      if ((size_t)n_rows == lines_cap) {
+        size_t cap = lines_cap ? lines_cap * 2 : 64;
+        int *nl = realloc(lines, cap * sizeof *nl);
+        if (nl == NULL) {
+          status = csv__fail(err, err_len, CSV_ENOMEM, "%s:%d: out of memory", name, lineno);
+          goto out;
+        }
+        lines = nl;
+        lines_cap = cap;
+      }
+      lines[n_rows] = lineno;
+    }
+    n_rows++;
+  }
+
+  if (n_rows == 0) {
+    if (lineno == 0)
+      status = csv__fail(err, err_len, CSV_EEMPTY, "%s: empty file (no data lines)", name);
+    else
+      status = csv__fail(err, err_len, CSV_EEMPTY,
+                         "%s: no data lines (%d line%s, all blank or '#' comments)", name, lineno,
+                         lineno == 1 ? "" : "s");
+    goto out;
+  }
+  *data = m;
+  *rows = n_rows;
+  *cols = n_cols;
+  if (row_line != NULL) *row_line = lines;
+  m = NULL;
+  lines = NULL;
+
+out:
+  free(ln.buf);
+  free(vals);
+  free(m);
+  free(lines);
+  return status;
+}
+
+int csv_read_int32_lines(const char *path, int32_t **data, int *rows, int *cols,
+                         int **row_line, char *err, size_t err_len) {
+  if (path == NULL) {
+    if (data != NULL) *data = NULL;
+    return csv__fail(err, err_len, CSV_EINVAL, "(null): no file name given");
+  }
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) {
+    int e = errno;
+    if (data != NULL) *data = NULL;
+    if (rows != NULL) *rows = 0;
+    if (cols != NULL) *cols = 0;
+    if (row_line != NULL) *row_line = NULL;
+    return csv__fail(err, err_len, CSV_EOPEN, "%s: cannot open: %s", path, strerror(e));
+  }
+  int st = csv_read_int32_stream(fp, path, data, rows, cols, row_line, err, err_len);
+  fclose(fp);
+  return st;
+}
+
+int csv_read_int32(const char *path, int32_t **data, int *rows, int *cols, char *err,
+                   size_t err_len) {
+  return csv_read_int32_lines(path, data, rows, cols, NULL, err, err_len);
+}
+
+int csv_write_int32_stream(FILE *fp, const char *name, const int32_t *data, int rows, int cols,
+                           char *err, size_t err_len) {
+  if (err != NULL && err_len > 0) err[0] = '\0';
+  if (name == NULL) name = "(stream)";
+  if (fp == NULL || data == NULL || rows < 1 || cols < 1)
+    return csv__fail(err, err_len, CSV_EINVAL,
+                     "%s: invalid argument to csv writer (%d x %d matrix)", name, rows, cols);
+  for (int i = 0; i < rows; i++) {
+    for (int j = 0; j < cols; j++) {
+      if (fprintf(fp, j ? ",%ld" : "%ld", (long)data[(size_t)i * (size_t)cols + (size_t)j]) < 0)
+        return csv__fail(err, err_len, CSV_EIO, "%s:%d: write error: %s", name, i + 1,
+                         strerror(errno));
+    }
+    if (putc('\n', fp) == EOF)
+      return csv__fail(err, err_len, CSV_EIO, "%s:%d: write error: %s", name, i + 1,
+                       strerror(errno));
+  }
+  if (fflush(fp) != 0)
+    return csv__fail(err, err_len, CSV_EIO, "%s: write error: %s", name, strerror(errno));
+  return CSV_OK;
+}
+
+int csv_write_int32(const char *path, const int32_t *data, int rows, int cols, char *err,
+                    size_t err_len) {
+  if (path == NULL) return csv__fail(err, err_len, CSV_EINVAL, "(null): no file name given");
+  if (data == NULL || rows < 1 || cols < 1)
+    return csv__fail(err, err_len, CSV_EINVAL, "%s: invalid argument to csv writer (%d x %d)",
+                     path, rows, cols);
+  FILE *fp = fopen(path, "w");
+  if (fp == NULL)
+    return csv__fail(err, err_len, CSV_EOPEN, "%s: cannot open for writing: %s", path,
+                     strerror(errno));
+  int st = csv_write_int32_stream(fp, path, data, rows, cols, err, err_len);
+  if (fclose(fp) != 0 && st == CSV_OK)
+    st = csv__fail(err, err_len, CSV_EIO, "%s: write error on close: %s", path, strerror(errno));
+  return st;
+}
