@@ -52,15 +52,18 @@ extern "C" int cim_sim_run(const cim_sim_opts *opts, cim_fw_fn fw, void *arg,
                        "(run each simulation in its own process, e.g. Check's fork mode)");
   }
   if (!geometry_matches(opts->array)) return -1;
-  if (opts->trace_path) {  // fail here, with a reason, rather than inside the tracer
-    std::FILE *f = std::fopen(opts->trace_path, "wb");
+  // $CIM_TRACE dumps waves of any run, e.g. a failing test's repro line.
+  const char *trace = opts->trace_path ? opts->trace_path : std::getenv("CIM_TRACE");
+  if (trace && !*trace) trace = nullptr;
+  if (trace) {  // fail here, with a reason, rather than inside the tracer
+    std::FILE *f = std::fopen(trace, "wb");
     if (!f) {
-      std::perror(opts->trace_path);
+      std::perror(trace);
       return setup_error("cannot create the trace file");
     }
     std::fclose(f);
   }
-  cim_top_cfg cfg{fw, arg, opts->trace_path, opts->quantum ? opts->quantum : kDefaultQuantum,
+  cim_top_cfg cfg{fw, arg, trace, opts->quantum ? opts->quantum : kDefaultQuantum,
                   opts->max_cycles ? opts->max_cycles : kDefaultMaxCycles};
 
   // 2. Elaborate: the DPI glue gets the array, the top gets the model.

@@ -22,7 +22,7 @@ typedef int (*cim_fw_fn)(mmio_bus *bus, void *arg);
 
 typedef struct cim_sim_opts {
   rram_array *array;      /* analog model behind DPI; required, not owned */
-  const char *trace_path; /* FST waveform file, or NULL for none */
+  const char *trace_path; /* FST waveform file; NULL: $CIM_TRACE if set, else none */
   uint32_t quantum;       /* cycles between SystemC time syncs; 0 = default (100) */
   uint64_t max_cycles;    /* watchdog: past this, every mmio call returns
                              MMIO_TIMEOUT; 0 = default (2e9) */

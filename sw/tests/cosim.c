@@ -119,7 +119,7 @@ int cosim_fw_batch(mmio_bus *bus, void *arg) {
 }
 
 int cosim_run_batch(cosim_batch *b, cim_sim_stats *stats) {
-  cim_sim_opts opts = {.array = b->array, .trace_path = getenv("CIM_TRACE")};
+  cim_sim_opts opts = {.array = b->array};
   return cim_sim_run(&opts, cosim_fw_batch, b, stats);
 }
 

@@ -7,6 +7,15 @@
 /* Per-test time limit in seconds: a co-simulation test is a whole process. */
 #define COSIM_TIMEOUT_S 300
 
+/* Each test is its own TCase named after it, so that the repro line
+ * CK_RUN_CASE=<test name> runs exactly that test (Check filters by case). */
+static inline void suite_add_test(Suite *s, const TTest *t) {
+  TCase *tc = tcase_create(t->name);
+  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
+  tcase_add_test(tc, t);
+  suite_add_tcase(s, tc);
+}
+
 Suite *suite_regs(void);     /* test_regs.c: reset values, access rules */
 Suite *suite_mvm(void);      /* test_mvm.c: ideal MVMs, requantization */
 Suite *suite_errors(void);   /* test_errors.c: error paths, interrupts */

@@ -339,14 +339,11 @@ END_TEST
 
 Suite *suite_errors(void) {
   Suite *s = suite_create("errors");
-  TCase *tc = tcase_create("paths");
-  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
-  tcase_add_test(tc, test_err_bad_config);
-  tcase_add_test(tc, test_err_start_busy);
-  tcase_add_test(tc, test_err_driver_einval);
-  tcase_add_test(tc, test_err_timeout);
-  tcase_add_test(tc, test_irq);
-  tcase_add_test(tc, test_sim_watchdog);
-  suite_add_tcase(s, tc);
+  suite_add_test(s, test_err_bad_config);
+  suite_add_test(s, test_err_start_busy);
+  suite_add_test(s, test_err_driver_einval);
+  suite_add_test(s, test_err_timeout);
+  suite_add_test(s, test_irq);
+  suite_add_test(s, test_sim_watchdog);
   return s;
 }

@@ -154,13 +154,10 @@ END_TEST
 
 Suite *suite_mvm(void) {
   Suite *s = suite_create("mvm");
-  TCase *tc = tcase_create("ideal");
-  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
-  tcase_add_test(tc, test_mvm_full);
-  tcase_add_test(tc, test_mvm_shapes);
-  tcase_add_test(tc, test_mvm_formats);
-  tcase_add_test(tc, test_mvm_requant);
-  tcase_add_test(tc, test_mvm_p_max);
-  suite_add_tcase(s, tc);
+  suite_add_test(s, test_mvm_full);
+  suite_add_test(s, test_mvm_shapes);
+  suite_add_test(s, test_mvm_formats);
+  suite_add_test(s, test_mvm_requant);
+  suite_add_test(s, test_mvm_p_max);
   return s;
 }

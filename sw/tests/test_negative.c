@@ -94,11 +94,8 @@ END_TEST
 
 Suite *suite_negative(void) {
   Suite *s = suite_create("negative");
-  TCase *tc = tcase_create("checks_fail");
-  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
-  tcase_add_test(tc, test_neg_corrupt_rtl_output);
-  tcase_add_test(tc, test_neg_broken_twin);
-  tcase_add_test(tc, test_neg_twin_sees_wrong_wordlines);
-  suite_add_tcase(s, tc);
+  suite_add_test(s, test_neg_corrupt_rtl_output);
+  suite_add_test(s, test_neg_broken_twin);
+  suite_add_test(s, test_neg_twin_sees_wrong_wordlines);
   return s;
 }

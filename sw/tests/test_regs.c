@@ -281,13 +281,10 @@ END_TEST
 
 Suite *suite_regs(void) {
   Suite *s = suite_create("regs");
-  TCase *tc = tcase_create("access");
-  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
-  tcase_add_test(tc, test_reg_identity);
-  tcase_add_test(tc, test_reg_reset_values);
-  tcase_add_test(tc, test_reg_rw_masks);
-  tcase_add_test(tc, test_reg_pslverr);
-  tcase_add_test(tc, test_reg_busy_rules);
-  suite_add_tcase(s, tc);
+  suite_add_test(s, test_reg_identity);
+  suite_add_test(s, test_reg_reset_values);
+  suite_add_test(s, test_reg_rw_masks);
+  suite_add_test(s, test_reg_pslverr);
+  suite_add_test(s, test_reg_busy_rules);
   return s;
 }

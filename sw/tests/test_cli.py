@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the cim_mvm program, with an independent oracle.
+
+The expected outputs are computed here, in Python, from the CSV files handed
+to cim_mvm: nothing of the project's C code takes part in the oracle. Every
+error path must exit with the documented status and a message that names the
+problem.
+
+Usage: test_cli.py BUILD_DIR   (reads BUILD_DIR/cim_cfg.h, runs BUILD_DIR/cim_mvm)
+Environment: CIM_SEED (default 1) seeds the data.
+"""
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else None
+CFG = {}
+RESULTS = []
+
+
+def load_cfg():
+    with open(os.path.join(BUILD, "cim_cfg.h")) as fh:
+        for line in fh:
+            m = re.match(r"#define CIM_CFG_(\w+) (\d+)", line)
+            if m:
+                CFG[m.group(1)] = int(m.group(2))
+    slices = -(-CFG["W_BITS"] // CFG["CELL_BITS"])
+    CFG["N_OUT"] = CFG["COLS"] // (2 * slices)
+
+
+def run(args, tmp):
+    prog = os.path.abspath(os.path.join(BUILD, "cim_mvm"))
+    p = subprocess.run([prog] + args, cwd=tmp, capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout + p.stderr
+
+
+def write_csv(path, rows):
+    with open(path, "w") as fh:
+        for r in rows:
+            fh.write(",".join(str(v) for v in r) + "\n")
+
+
+def read_csv(path):
+    with open(path) as fh:
+        return [[int(v) for v in line.split(",")] for line in fh if line.strip()]
+
+
+def requant(acc, relu, shift, out_bits):
+    v = max(acc, 0) if relu else acc
+    if shift:
+        v = (v + (1 << (shift - 1))) >> shift  # Python >> is arithmetic
+    lo, hi = -(1 << (out_bits - 1)), (1 << (out_bits - 1)) - 1
+    return min(max(v, lo), hi)
+
+
+def check(name, ok, detail=""):
+    RESULTS.append((name, ok))
+    seed = os.environ.get("CIM_SEED", "1")
+    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        print(f"  reproduce: CIM_SEED={seed} python3 {sys.argv[0]} {BUILD}")
+
+
+def mvm_case(name, rng, tmp, n, k, is_signed, x_bits, extra=(), relu=0, shift=0, out_bits=32):
+    wmax = (1 << (CFG["W_BITS"] - 1)) - 1
+    W = [[rng.randint(-wmax - 1, wmax) for _ in range(k)] for _ in range(n)]
+    lo, hi = (-(1 << (x_bits - 1)), (1 << (x_bits - 1)) - 1) if is_signed else (0, (1 << x_bits) - 1)
+    X = [[rng.randint(lo, hi) for _ in range(k)] for _ in range(3)]
+    write_csv(os.path.join(tmp, "w.csv"), W)
+    write_csv(os.path.join(tmp, "x.csv"), X)
+    args = ["--weights", "w.csv", "--inputs", "x.csv", "--out", "y.csv", "--x-bits", str(x_bits)]
+    args += (["--signed"] if is_signed else []) + list(extra)
+    rc, out = run(args, tmp)
+    if rc != 0:
+        check(name, False, f"exit {rc}\n{out}")
+        return
+    Y = read_csv(os.path.join(tmp, "y.csv"))
+    want = [[requant(sum(w * x for w, x in zip(row, xv)), relu, shift, out_bits) for row in W]
+            for xv in X]
+    check(name, Y == want, f"outputs differ from Python's W x\n{out}")
+
+
+def error_case(name, tmp, args, want_rc, pattern, files=None):
+    for fname, text in (files or {}).items():
+        with open(os.path.join(tmp, fname), "w") as fh:
+            fh.write(text)
+    rc, out = run(args, tmp)
+    ok = rc == want_rc and re.search(pattern, out) is not None
+    check(name, ok, f"exit {rc} (want {want_rc}), output did not match /{pattern}/:\n{out}")
+
+
+def main():
+    if BUILD is None:
+        sys.exit("usage: test_cli.py BUILD_DIR")
+    load_cfg()
+    rng = random.Random(int(os.environ.get("CIM_SEED", "1")))
+    rows, n_out, xb = CFG["ROWS"], CFG["N_OUT"], CFG["X_BITS"]
+    with tempfile.TemporaryDirectory() as tmp:
+        # the exact W x from files, shapes as users bring them
+        mvm_case("full macro, unsigned", rng, tmp, n_out, rows, 0, xb)
+        mvm_case("full macro, signed", rng, tmp, n_out, rows, 1, xb)
+        mvm_case("odd shape, signed", rng, tmp, max(1, n_out - 3), max(1, rows - 7), 1, xb)
+        mvm_case("20 outputs x 100 inputs", rng, tmp, min(20, n_out), min(100, rows), 0, xb)
+        mvm_case("1-bit inputs", rng, tmp, n_out, rows, 0, 1)
+        mvm_case("requantized, irq wait", rng, tmp, n_out, rows, 1, xb,
+                 extra=["--relu", "--shift", "5", "--out-bits", "6", "--wait", "irq",
+                        "--conv-cycles", "3", "--group-rows", "3"],
+                 relu=1, shift=5, out_bits=6)
+        # the report of a random run carries both verdicts
+        rc, out = run(["--random", "full", "--vectors", "2", "--seed", "3"], tmp)
+        check("random run reports both verdicts",
+              rc == 0 and re.search(r"twin .*PASS", out) and re.search(r"exact .*PASS", out),
+              out)
+        # errors: usage (2) with a message that names the problem
+        error_case("unknown option", tmp, ["--bogus"], 2, r"bogus")
+        error_case("no data", tmp, [], 2, r"--weights|--random")
+        error_case("bad number", tmp, ["--random", "full", "--x-bits", "abc"], 2, r"abc")
+        error_case("x-bits out of range", tmp, ["--random", "full", "--x-bits", str(xb + 1)], 2,
+                   r"x-bits")
+        error_case("too many outputs", tmp, ["--random", f"{n_out + 1}x{rows}"], 2,
+                   str(n_out))
+        error_case("missing file", tmp, ["--weights", "nope.csv", "--inputs", "nope.csv"], 2,
+                   r"nope\.csv")
+        error_case("not an integer", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   r"w\.csv:2:3", {"w.csv": "1,2\n3,x\n", "x.csv": "1,1\n"})
+        error_case("ragged weights", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   r"w\.csv:2", {"w.csv": "1,2\n3\n", "x.csv": "1,1\n"})
+        wbig = 1 << (CFG["W_BITS"] - 1)
+        error_case("weight out of range", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   str(wbig), {"w.csv": f"{wbig},0\n", "x.csv": "1,1\n"})
+        error_case("input out of range", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   r"x\.csv|input", {"w.csv": "1,0\n", "x.csv": f"{1 << xb},1\n"})
+        error_case("K mismatch", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   r"K|values|inputs", {"w.csv": "1,0,1\n", "x.csv": "1,1\n"})
+    failed = sum(1 for _, ok in RESULTS if not ok)
+    print(f"{len(RESULTS) - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not RESULTS else 0)
+
+
+if __name__ == "__main__":
+    main()
