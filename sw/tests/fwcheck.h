@@ -3,6 +3,7 @@
 #ifndef FWCHECK_H
 #define FWCHECK_H
 
+#include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,5 +29,17 @@ __attribute__((format(printf, 3, 4))) static inline void fwcheck_expect(fwcheck 
   c->log[used] = '\n';
   c->log[used + 1] = '\0';
 }
+
+/* Assert, in the test body, that the firmware checked something and that
+ * every expectation held; ctx is a struct with a fwcheck member c. */
+#define ASSERT_FW_CLEAN(ctx)                                                                 \
+  do {                                                                                       \
+    ck_assert_msg((ctx).c.n_checked > 0, "the firmware checked nothing");                  \
+    ck_assert_msg((ctx).c.n_failed == 0, "%d of %d checks failed:\n%s", (ctx).c.n_failed, \
+                  (ctx).c.n_checked, (ctx).c.log);                                           \
+  } while (0)
+
+/* Value of field f of register reg in v (masks from the generated header). */
+#define FIELD(reg, f, v) (((v) & CIM_REGS__##reg##__##f##_bm) >> CIM_REGS__##reg##__##f##_bp)
 
 #endif

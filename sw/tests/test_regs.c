@@ -11,7 +11,6 @@
 #include "fwcheck.h"
 #include "suites.h"
 
-#define FIELD(reg, f, v) (((v) & CIM_REGS__##reg##__##f##_bm) >> CIM_REGS__##reg##__##f##_bp)
 #define RESET(reg, f) ((uint32_t)CIM_REGS__##reg##__##f##_reset << CIM_REGS__##reg##__##f##_bp)
 
 typedef struct regs_ctx {
@@ -40,13 +39,6 @@ static int run_fw(cim_fw_fn fw, regs_ctx *ctx) {
   rram_array_destroy(a);
   return rc;
 }
-
-#define ASSERT_FW_CLEAN(ctx)                                                                 \
-  do {                                                                                       \
-    ck_assert_msg((ctx).c.n_checked > 0, "the firmware checked nothing");                  \
-    ck_assert_msg((ctx).c.n_failed == 0, "%d of %d checks failed:\n%s", (ctx).c.n_failed, \
-                  (ctx).c.n_checked, (ctx).c.log);                                           \
-  } while (0)
 
 /* ------------------------------------------------------------------ identity */
 static int fw_identity(mmio_bus *bus, void *arg) {
