@@ -205,3 +205,7 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# ---------------------------------------------------------------- more jobs
+# Benchmarks, regressions, waves and coverage keep their rules in mk/.
+include $(sort $(wildcard mk/*.mk))
