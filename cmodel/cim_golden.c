@@ -30,6 +30,24 @@ void cim_mvm_exact(const int32_t *W, const int32_t *x, int n_out, int k, int64_t
   }
 }
 
+/* floor((v + 2^(shift-1)) / 2^shift) for shift >= 1, without v + half
+ * overflowing and without >> on a negative value (implementation-defined in
+ * C): split v = q*d + r with 0 <= r < d, then round up when r >= d/2. */
+static int64_t round_shift(int64_t v, int shift) {
+  const int64_t d = INT64_C(1) << shift;
+  int64_t q = v / d, r = v % d;
+  if (r < 0) {
+    q -= 1;
+    r += d;
+  }
+  return q + (r >= d / 2 ? 1 : 0);
+}
+
+int32_t cim_adc_calibrate(int32_t code, const cim_adc_cal *cal) {
+  if (cal == NULL) return code;
+  return (int32_t)round_shift(((int64_t)code * 16 - cal->offset_q4) * (int64_t)cal->gain_q14, 18);
+}
+
 int32_t cim_requant(int64_t acc, const cim_job *job) {
   /* Out-of-range settings are clamped rather than trusted: this function
    * has no error channel, and a shift of 64 would be undefined behaviour. */
@@ -37,18 +55,7 @@ int32_t cim_requant(int64_t acc, const cim_job *job) {
   const int out_bits = job->out_bits < 2 ? 2 : (job->out_bits > 32 ? 32 : job->out_bits);
   int64_t v = acc;
   if (job->relu && v < 0) v = 0;
-  if (shift > 0) {
-    /* floor((v + 2^(shift-1)) / 2^shift) without v + half overflowing and
-     * without >> on a negative value (implementation-defined in C):
-     * split v = q*d + r with 0 <= r < d, then round up when r >= d/2. */
-    const int64_t d = INT64_C(1) << shift;
-    int64_t q = v / d, r = v % d;
-    if (r < 0) {
-      q -= 1;
-      r += d;
-    }
-    v = q + (r >= d / 2 ? 1 : 0);
-  }
+  if (shift > 0) v = round_shift(v, shift);
   const int64_t hi = (INT64_C(1) << (out_bits - 1)) - 1;
   const int64_t lo = -(INT64_C(1) << (out_bits - 1));
   if (v > hi) v = hi;
@@ -208,7 +215,10 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
     for (int j = 0; j < job->n_outs; j++) {
       for (int s = 0; s < n_s; s++) {
         const int c = j * 2 * n_s + 2 * s;
-        const int64_t d = (int64_t)ph->code[c] - (int64_t)ph->code[c + 1];
+        const cim_adc_cal *cp = job->adc_cal ? &job->adc_cal[c / geo->cols_per_adc] : NULL;
+        const cim_adc_cal *cn = job->adc_cal ? &job->adc_cal[(c + 1) / geo->cols_per_adc] : NULL;
+        const int64_t d = (int64_t)cim_adc_calibrate(ph->code[c], cp) -
+                          (int64_t)cim_adc_calibrate(ph->code[c + 1], cn);
         sum[j] += sgn * d * (INT64_C(1) << (kb + s * cb));
       }
     }

@@ -15,7 +15,8 @@
  *     for k in 0 .. x_bits - 1:                        input bit plane, LSB first
  *       drive rows of the group whose input has bit k set (one phase)
  *       convert columns 0 .. n_outs * 2S - 1 (order free, each once)
- *       acc[j] += sgn_k * sum_s 2^(k + s*cell_bits) * (code[j,s,+] - code[j,s,-])
+ *       acc[j] += sgn_k * sum_s 2^(k + s*cell_bits) * (cal[j,s,+] - cal[j,s,-])
+ *       with cal = cim_adc_calibrate(code, job->adc_cal[column / cols_per_adc])
  *   sgn_k = -1 for k = x_bits-1 of signed inputs, else +1.
  *   Output: v = relu ? max(acc, 0) : acc;
  *           v = shift ? (v + 2^(shift-1)) >> shift : v   (arithmetic, half up)
@@ -35,6 +36,9 @@ extern "C" {
 
 /* y[j] = sum_r W[j*k + r] * x[r] for j < n_out. */
 void cim_mvm_exact(const int32_t *W, const int32_t *x, int n_out, int k, int64_t *y /* OUT */);
+
+/* One code through one ADC's calibration (cim_job.h); cal NULL = identity. */
+int32_t cim_adc_calibrate(int32_t code, const cim_adc_cal *cal);
 
 /* Apply ReLU, rounding shift and saturation of job to one accumulator. */
 int32_t cim_requant(int64_t acc, const cim_job *job);

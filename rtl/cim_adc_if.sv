@@ -1,5 +1,7 @@
 // Digital side of the column ADCs: column mux select, parallel start,
-// done tracking and code capture into one register per physical column.
+// done tracking, per-ADC offset/gain calibration and code capture into one
+// register per physical column (calibrated, for the shift-and-add, and raw,
+// for the CODES window that calibration firmware reads).
 //
 // All ADCs convert the same mux input sel_i at once. Only ADCs whose column
 // is active (below act_cols_i, the n_outs * ColsPerOut columns of the MVM)
@@ -21,13 +23,41 @@ module cim_adc_if
   output logic [SelW-1:0]    adc_sel_o,
   input  logic [NAdc-1:0]    adc_done_i,
   input  logic [NAdc-1:0][AdcBits-1:0] adc_code_i,
-  // Captured codes for the shift-and-add: code_o[a][m] is physical column
+  // Calibrated codes for the shift-and-add: code_o[a][m] is physical column
   // a * ColsPerAdc + m (mux select m of ADC a)
-  output logic [AdcBits-1:0]  code_o [NAdc][ColsPerAdc]
+  output logic signed [CalBits-1:0] code_o [NAdc][ColsPerAdc],
+  // APB windows (word indexes already checked against NAdc / Cols)
+  input  logic                cal_we_i,
+  input  logic                cal_re_i,     // capture cal_rdata_o for the access phase
+  input  logic [CalIdxW-1:0]  cal_idx_i,
+  input  logic [31:0]         cal_wdata_i,
+  output logic [31:0]         cal_rdata_o,
+  input  logic                codes_re_i,   // capture codes_rdata_o for the access phase
+  input  logic [CodeIdxW-1:0] codes_idx_i,
+  output logic [31:0]         codes_rdata_o
 );
 
-  logic [NAdc-1:0]    pending_d, pending_q;
-  logic [AdcBits-1:0] code_q [NAdc][ColsPerAdc];
+  logic [NAdc-1:0]           pending_d, pending_q;
+  logic signed [CalBits-1:0] code_q [NAdc][ColsPerAdc];
+  logic [AdcBits-1:0]        raw_q [NAdc][ColsPerAdc];
+  logic signed [CalOffW-1:0] cal_off_q [NAdc];
+  logic [CalGainW-1:0]       cal_gain_q [NAdc];
+  logic [31:0]               cal_rdata_q, codes_rdata_q;
+
+  // The calibration of ADC_CAL (see cim_pkg): offset in 1/16 LSB, gain with
+  // 1.0 = 2^14, rounded half up. The identity (0, 0x4000) returns code.
+  function automatic logic signed [CalBits-1:0] calibrate(logic [AdcBits-1:0] code,
+                                                          logic signed [CalOffW-1:0] off,
+                                                          logic [CalGainW-1:0] gain);
+    logic signed [CalXW-1:0]    x;
+    logic signed [CalProdW-1:0] y;
+    x = ($signed({{(CalXW - AdcBits) {1'b0}}, code}) <<< 4) -
+        $signed({{(CalXW - CalOffW) {off[CalOffW-1]}}, off});
+    y = $signed({{(CalProdW - CalXW) {x[CalXW-1]}}, x}) *
+        $signed({{(CalProdW - CalGainW) {1'b0}}, gain});
+    y = (y + (CalProdW'(1) <<< (CalFrac - 1))) >>> CalFrac;
+    return y[CalBits-1:0];
+  endfunction
 
   // Start mask: the column of ADC a at this select is a * ColsPerAdc + sel_i.
   // Evaluated only while starting, so idle cycles cost nothing in simulation.
@@ -63,18 +93,58 @@ module cim_adc_if
   // (their codes are captured at the same edge).
   assign conv_done_o = (pending_q & ~adc_done_i) == '0;
 
-  // Code capture on each ADC's done, into the register of the column it
+  // Code capture on each ADC's done, into the registers of the column it
   // converted (the select is held until every ADC is done).
   for (genvar a = 0; a < NAdc; a++) begin : g_capture
     // No reset: a code is read only after the conversion that wrote it.
     always_ff @(posedge clk_i) begin
       if (adc_done_i[a]) begin
-        code_q[a][sel_i] <= adc_code_i[a];
+        code_q[a][sel_i] <= calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
+        raw_q[a][sel_i]  <= adc_code_i[a];
+      end
+    end
+
+    // Calibration registers, reset to the identity of the register map.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        cal_off_q[a]  <= cim_reg_pkg::ADC_CAL_CAL_OFFSET_RESET;
+        cal_gain_q[a] <= cim_reg_pkg::ADC_CAL_CAL_GAIN_RESET;
+      end else if (cal_we_i && (32'(cal_idx_i) == a)) begin
+        cal_off_q[a]  <= cal_wdata_i[cim_reg_pkg::ADC_CAL_CAL_OFFSET_LSB +: CalOffW];
+        cal_gain_q[a] <= cal_wdata_i[cim_reg_pkg::ADC_CAL_CAL_GAIN_LSB +: CalGainW];
       end
     end
   end
 
   assign code_o = code_q;
+
+  // ADC_CAL word of ADC a, fields as in the register map.
+  function automatic logic [31:0] cal_word(logic [AdcIdxW-1:0] a);
+    logic [31:0] w;
+    w = '0;
+    w[cim_reg_pkg::ADC_CAL_CAL_OFFSET_LSB +: CalOffW] = cal_off_q[a];
+    w[cim_reg_pkg::ADC_CAL_CAL_GAIN_LSB +: CalGainW]  = cal_gain_q[a];
+    return w;
+  endfunction
+
+  // Registered window reads: decoded in the APB setup phase, shown in the
+  // access phase.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cal_rdata_q   <= '0;
+      codes_rdata_q <= '0;
+    end else begin
+      if (cal_re_i) begin
+        cal_rdata_q <= cal_word(AdcIdxW'(cal_idx_i));
+      end
+      if (codes_re_i) begin
+        codes_rdata_q <= 32'(raw_q[32'(codes_idx_i) / ColsPerAdc][32'(codes_idx_i) % ColsPerAdc]);
+      end
+    end
+  end
+
+  assign cal_rdata_o   = cal_rdata_q;
+  assign codes_rdata_o = codes_rdata_q;
 
 `ifndef SYNTHESIS
   // The mux has ColsPerAdc inputs.

@@ -8,8 +8,10 @@
 //
 // PSLVERR, and nothing changes, for: an unmapped or misaligned address, a
 // write to a read-only register or to OUTBUF, any INBUF/OUTBUF access while
-// busy, a write to SHAPE/INPUT/ADC/OUTPUT while busy, and a window word past
-// the implemented entries (INBUF >= ceil(Rows/4), OUTBUF >= NOut).
+// busy, a write to SHAPE/INPUT/ADC/OUTPUT while busy, any ADC_CAL/CODES
+// access while busy, a write to CODES, and a window word past the
+// implemented entries (INBUF >= ceil(Rows/4), OUTBUF >= NOut, ADC_CAL >= NAdc,
+// CODES >= Cols).
 // CTRL is write-only (singlepulse START) and reads as 0 without an error.
 module cim_apb_regs
   import cim_cfg_pkg::*;
@@ -49,21 +51,31 @@ module cim_apb_regs
   // Output buffer window (read-only)
   output logic                    outbuf_re_o,
   output logic [OutIdxW-1:0]      outbuf_idx_o,
-  input  logic [31:0]             outbuf_rdata_i
+  input  logic [31:0]             outbuf_rdata_i,
+  // ADC calibration window
+  output logic                    cal_we_o,
+  output logic                    cal_re_o,
+  output logic [CalIdxW-1:0]      cal_idx_o,
+  output logic [31:0]             cal_wdata_o,
+  input  logic [31:0]             cal_rdata_i,
+  // Raw ADC code window (read-only)
+  output logic                    codes_re_o,
+  output logic [CodeIdxW-1:0]     codes_idx_o,
+  input  logic [31:0]             codes_rdata_i
 );
 
   // Target of the current transfer, decoded in the setup phase.
   typedef enum logic [4:0] {
     TgtNone, TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
     TgtCtrl, TgtStatus, TgtShape, TgtInput, TgtAdc, TgtOutput, TgtCycles,
-    TgtIntrState, TgtIntrEnable, TgtInbuf, TgtOutbuf
+    TgtIntrState, TgtIntrEnable, TgtInbuf, TgtOutbuf, TgtAdcCal, TgtCodes
   } tgt_e;
 
   logic        setup, access;
   tgt_e        tgt_d, tgt_q;
   logic        err_d, err_q;
   logic [31:0] rdata_d, rdata_q;
-  logic [31:0] in_off, out_off;
+  logic [31:0] in_off, out_off, cal_off, codes_off;
   logic [31:0] win_idx;
   logic        wr_en;
 
@@ -79,8 +91,17 @@ module cim_apb_regs
   // Unsigned offsets into the windows: an address below a base wraps to a
   // large value and so misses the window.
   assign in_off  = 32'(paddr_i) - 32'(INBUF_BASE);
-  assign out_off = 32'(paddr_i) - 32'(OUTBUF_BASE);
-  assign win_idx = (tgt_d == TgtInbuf) ? (in_off >> 2) : (out_off >> 2);
+  assign out_off   = 32'(paddr_i) - 32'(OUTBUF_BASE);
+  assign cal_off   = 32'(paddr_i) - 32'(ADC_CAL_BASE);
+  assign codes_off = 32'(paddr_i) - 32'(CODES_BASE);
+  always_comb begin
+    unique case (tgt_d)
+      TgtInbuf:  win_idx = in_off >> 2;
+      TgtOutbuf: win_idx = out_off >> 2;
+      TgtAdcCal: win_idx = cal_off >> 2;
+      default:   win_idx = codes_off >> 2;
+    endcase
+  end
 
   always_comb begin
     tgt_d = TgtNone;
@@ -106,6 +127,10 @@ module cim_apb_regs
             tgt_d = TgtInbuf;
           end else if (out_off < 32'(4 * OUTBUF_WORDS)) begin
             tgt_d = TgtOutbuf;
+          end else if (cal_off < 32'(4 * ADC_CAL_WORDS)) begin
+            tgt_d = TgtAdcCal;
+          end else if (codes_off < 32'(4 * CODES_WORDS)) begin
+            tgt_d = TgtCodes;
           end
         end
       endcase
@@ -122,6 +147,8 @@ module cim_apb_regs
       TgtShape, TgtInput, TgtAdc, TgtOutput: err_d = pwrite_i && busy_i;
       TgtInbuf: err_d = busy_i || (win_idx >= InWords);
       TgtOutbuf: err_d = pwrite_i || busy_i || (win_idx >= NOut);
+      TgtAdcCal: err_d = busy_i || (win_idx >= NAdc);
+      TgtCodes: err_d = pwrite_i || busy_i || (win_idx >= Cols);
       default: err_d = 1'b0;
     endcase
   end
@@ -215,6 +242,12 @@ module cim_apb_regs
   assign outbuf_idx_o  = OutIdxW'(win_idx);
   assign inbuf_we_o    = wr_en && (tgt_q == TgtInbuf);
   assign inbuf_wdata_o = pwdata_i;
+  assign cal_re_o      = setup && (tgt_d == TgtAdcCal) && !err_d && !pwrite_i;
+  assign cal_idx_o     = CalIdxW'(win_idx);
+  assign cal_we_o      = wr_en && (tgt_q == TgtAdcCal);
+  assign cal_wdata_o   = pwdata_i;
+  assign codes_re_o    = setup && (tgt_d == TgtCodes) && !err_d;
+  assign codes_idx_o   = CodeIdxW'(win_idx);
 
   // ---------------------------------------------------------------- writes
   // Committed in the access phase, unless the setup phase flagged an error.
@@ -223,16 +256,16 @@ module cim_apb_regs
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       // Reset values of rtl/cim_regs.rdl.
-      cfg_q.n_rows      <= SHAPE_N_ROWS_WIDTH'(1);
-      cfg_q.n_outs      <= SHAPE_N_OUTS_WIDTH'(1);
-      cfg_q.x_bits      <= INPUT_X_BITS_WIDTH'(8);
-      cfg_q.is_signed   <= 1'b0;
-      cfg_q.group_rows  <= INPUT_GROUP_ROWS_WIDTH'(1);
-      cfg_q.conv_cycles <= ADC_CONV_CYCLES_WIDTH'(4);
-      cfg_q.relu        <= 1'b0;
-      cfg_q.shift       <= '0;
-      cfg_q.out_bits    <= OUTPUT_OUT_BITS_WIDTH'(32);
-      intr_enable_q     <= '0;
+      cfg_q.n_rows      <= SHAPE_N_ROWS_RESET;
+      cfg_q.n_outs      <= SHAPE_N_OUTS_RESET;
+      cfg_q.x_bits      <= INPUT_X_BITS_RESET;
+      cfg_q.is_signed   <= INPUT_SIGNED_RESET;
+      cfg_q.group_rows  <= INPUT_GROUP_ROWS_RESET;
+      cfg_q.conv_cycles <= ADC_CONV_CYCLES_RESET;
+      cfg_q.relu        <= OUTPUT_RELU_RESET;
+      cfg_q.shift       <= OUTPUT_SHIFT_RESET;
+      cfg_q.out_bits    <= OUTPUT_OUT_BITS_RESET;
+      intr_enable_q     <= {INTR_ENABLE_ERROR_RESET, INTR_ENABLE_DONE_RESET};
     end else if (wr_en) begin
       unique case (tgt_q)
         TgtShape: begin
@@ -289,6 +322,8 @@ module cim_apb_regs
     unique case (tgt_q)
       TgtInbuf:  prdata_o = inbuf_rdata_i;
       TgtOutbuf: prdata_o = outbuf_rdata_i;
+      TgtAdcCal: prdata_o = cal_rdata_i;
+      TgtCodes:  prdata_o = codes_rdata_i;
       default:   prdata_o = rdata_q;
     endcase
   end

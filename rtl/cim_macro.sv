@@ -51,7 +51,11 @@ module cim_macro
   logic [NAdc-1:0]    adc_start, adc_busy, adc_done;
   logic [SelW-1:0]    adc_sel;
   logic [NAdc-1:0][AdcBits-1:0] adc_code;
-  logic [AdcBits-1:0]           col_code [NAdc][ColsPerAdc];
+  logic signed [CalBits-1:0]    col_code [NAdc][ColsPerAdc];
+  logic                         cal_we, cal_re, codes_re;
+  logic [CalIdxW-1:0]           cal_idx;
+  logic [CodeIdxW-1:0]          codes_idx;
+  logic [31:0]                  cal_wdata, cal_rdata, codes_rdata;
 
   // Accumulators and output stage
   logic signed [AccBits-1:0] acc [NOut];
@@ -85,7 +89,15 @@ module cim_macro
     .inbuf_rdata_i  (inbuf_rdata),
     .outbuf_re_o    (outbuf_re),
     .outbuf_idx_o   (outbuf_ridx),
-    .outbuf_rdata_i (outbuf_rdata)
+    .outbuf_rdata_i (outbuf_rdata),
+    .cal_we_o       (cal_we),
+    .cal_re_o       (cal_re),
+    .cal_idx_o      (cal_idx),
+    .cal_wdata_o    (cal_wdata),
+    .cal_rdata_i    (cal_rdata),
+    .codes_re_o     (codes_re),
+    .codes_idx_o    (codes_idx),
+    .codes_rdata_i  (codes_rdata)
   );
 
   cim_ctrl u_ctrl (
@@ -151,7 +163,15 @@ module cim_macro
     .adc_sel_o   (adc_sel),
     .adc_done_i  (adc_done),
     .adc_code_i  (adc_code),
-    .code_o      (col_code)
+    .code_o        (col_code),
+    .cal_we_i      (cal_we),
+    .cal_re_i      (cal_re),
+    .cal_idx_i     (cal_idx),
+    .cal_wdata_i   (cal_wdata),
+    .cal_rdata_o   (cal_rdata),
+    .codes_re_i    (codes_re),
+    .codes_idx_i   (codes_idx),
+    .codes_rdata_o (codes_rdata)
   );
 
   // Analog ADC hard macros (behavioural, DPI), one per ColsPerAdc columns.

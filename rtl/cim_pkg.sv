@@ -17,16 +17,30 @@ package cim_pkg;
   // ADCs; the last one may have fewer than ColsPerAdc real columns behind it.
   localparam int unsigned NAdc       = (Cols + ColsPerAdc - 1) / ColsPerAdc;
 
+  // ------------------------------------------------------------ calibration
+  // Every captured code is calibrated per ADC (ADC_CAL in the register map):
+  //   cal = ((16 * code - OFFSET) * GAIN + 2^(CalFrac-1)) >>> CalFrac
+  // with OFFSET signed in 1/16 LSB and GAIN unsigned with 1.0 = 2^14.
+  localparam int unsigned CalOffW  = cim_reg_pkg::ADC_CAL_CAL_OFFSET_WIDTH;
+  localparam int unsigned CalGainW = cim_reg_pkg::ADC_CAL_CAL_GAIN_WIDTH;
+  localparam int unsigned CalFrac  = 18;  // 4 offset fraction bits + 14 gain fraction bits
+  // 16 * code - OFFSET: |x| < 2^(AdcBits+4) + 2^(CalOffW-1), plus a sign bit.
+  localparam int unsigned CalXW    = ((AdcBits + 4 > CalOffW - 1) ? AdcBits + 4 : CalOffW - 1) + 2;
+  localparam int unsigned CalProdW = CalXW + CalGainW + 1;
+  // |cal| <= 2^(AdcBits+4+CalGainW-CalFrac) + 2^(CalOffW-1+CalGainW-CalFrac): one bit for
+  // the sum of the two terms, one for the sign.
+  localparam int unsigned CalHiW   = (AdcBits + 4 > CalOffW - 1) ? AdcBits + 4 : CalOffW - 1;
+  localparam int unsigned CalBits  = CalHiW + CalGainW - CalFrac + 2;
+
   // Accumulator width. Bound: one (group, plane) term of output j is
-  //   |sum_s (c+ - c-) 2^(k + s*CellBits)| <= (2^AdcBits - 1) * 2^k *
-  //   (2^(Slices*CellBits) - 1) / (2^CellBits - 1) < 2^(AdcBits + k + Slices*CellBits),
-  // summing k over 0..XBits-1 gives < 2^(AdcBits + Slices*CellBits + XBits)
-  // per row group, and there are at most Rows row groups (P = 1), so
-  //   |acc| < 2^(AdcBits + Slices*CellBits + XBits + clog2(Rows)).
-  // One sign bit on top makes it exact for any ADC codes and any legal
-  // configuration (signed inputs only flip the sign of terms). The largest
-  // legal build (AdcBits 16, WBits 8 / CellBits 3, XBits 8, Rows 4096) needs 46.
-  localparam int unsigned AccBits = AdcBits + Slices * CellBits + XBits + $clog2(Rows) + 1;
+  //   |sum_s (c+ - c-) 2^(k + s*CellBits)|, |c+ - c-| < 2^CalBits, so the term is
+  //   < 2^(CalBits + k + Slices*CellBits); summing k over 0..XBits-1 gives
+  //   < 2^(CalBits + Slices*CellBits + XBits) per row group, and there are at
+  // most Rows row groups (P = 1), so
+  //   |acc| < 2^(CalBits + Slices*CellBits + XBits + clog2(Rows)).
+  // One sign bit on top makes it exact for any ADC codes, any calibration and
+  // any legal configuration (signed inputs only flip the sign of terms).
+  localparam int unsigned AccBits = CalBits + Slices * CellBits + XBits + $clog2(Rows) + 1;
 
   // ------------------------------------------------------------ counters
   // Row numbers 0..Rows and the sum of a row index and a group size (< 2*Rows).
@@ -43,14 +57,19 @@ package cim_pkg;
   localparam int unsigned InWords = (Rows + 3) / 4;
   // Word index inside the INBUF window of the register map.
   localparam int unsigned InIdxW  = $clog2(cim_reg_pkg::INBUF_WORDS);
+  // ADC index 0..NAdc-1.
+  localparam int unsigned AdcIdxW = (NAdc > 1) ? $clog2(NAdc) : 1;
+  // Word index inside the ADC_CAL and CODES windows.
+  localparam int unsigned CalIdxW  = $clog2(cim_reg_pkg::ADC_CAL_WORDS);
+  localparam int unsigned CodeIdxW = $clog2(cim_reg_pkg::CODES_WORDS);
   // Conversion time counter (ADC.CONV_CYCLES).
   localparam int unsigned ConvW   = cim_reg_pkg::ADC_CONV_CYCLES_WIDTH;
 
   // ------------------------------------------------------------ identity
   // Reset values of ID and VERSION in rtl/cim_regs.rdl.
-  localparam logic [31:0] IdMagic      = 32'h4349_4D31;  // ASCII "CIM1"
-  localparam logic [15:0] VersionMajor = 16'd1;
-  localparam logic [15:0] VersionMinor = 16'd0;
+  localparam logic [31:0] IdMagic      = cim_reg_pkg::ID_MAGIC_RESET;  // ASCII "CIM1"
+  localparam logic [15:0] VersionMajor = cim_reg_pkg::VERSION_MAJOR_RESET;
+  localparam logic [15:0] VersionMinor = cim_reg_pkg::VERSION_MINOR_RESET;
 
   // Run-time configuration as held in the CSRs (register field widths).
   typedef struct packed {

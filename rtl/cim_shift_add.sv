@@ -17,26 +17,26 @@ module cim_shift_add
   input  logic [PlaneW-1:0]         plane_i,   // input bit plane k of the phase
   input  logic                      neg_i,     // MSB plane of signed inputs
   input  logic [OutIdxW:0]          n_outs_i,  // active outputs; the rest stay 0
-  input  logic [AdcBits-1:0]        code_i [NAdc][ColsPerAdc],  // [ADC][mux select]
+  input  logic signed [CalBits-1:0] code_i [NAdc][ColsPerAdc],  // [ADC][mux select], calibrated
   output logic signed [AccBits-1:0] acc_o [NOut]
 );
 
   logic signed [AccBits-1:0] acc_q [NOut];
 
   // Code of physical column c: ADC c / ColsPerAdc at mux select c % ColsPerAdc.
-  function automatic logic [AdcBits-1:0] col_code(int unsigned c);
+  function automatic logic signed [CalBits-1:0] col_code(int unsigned c);
     return code_i[c / ColsPerAdc][c % ColsPerAdc];
   endfunction
 
   // Contribution of one phase to output j: the adder tree over its slices.
   function automatic logic signed [AccBits-1:0] phase_sum(int unsigned j);
-    logic signed [AdcBits:0]   diff;
+    logic signed [CalBits:0]   diff;
     logic signed [AccBits-1:0] sum;
     sum = '0;
     for (int unsigned s = 0; s < Slices; s++) begin
-      diff = $signed({1'b0, col_code(j * ColsPerOut + 2 * s)}) -
-             $signed({1'b0, col_code(j * ColsPerOut + 2 * s + 1)});
-      sum = sum + ({{(AccBits - AdcBits - 1){diff[AdcBits]}}, diff} <<< (s * CellBits));
+      diff = (CalBits + 1)'(col_code(j * ColsPerOut + 2 * s)) -
+             (CalBits + 1)'(col_code(j * ColsPerOut + 2 * s + 1));
+      sum = sum + ({{(AccBits - CalBits - 1){diff[CalBits]}}, diff} <<< (s * CellBits));
     end
     sum = sum <<< plane_i;
     return neg_i ? -sum : sum;

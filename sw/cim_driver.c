@@ -46,6 +46,8 @@ struct cim_dev {
   cim_job job;     /* as last configured, group_rows resolved */
   int configured;  /* job is valid */
   int conv_cycles; /* ADC.CONV_CYCLES programmed by cim_configure */
+  int n_adc;        /* ceil(cols / cols_per_adc) */
+  cim_adc_cal *cal; /* ADC_CAL as programmed, n_adc entries; the job points here */
   char errmsg[256];
 };
 
@@ -150,11 +152,34 @@ int cim_open(mmio_bus *bus, cim_dev **out) {
     free(dev);
     return CIM_ENODEV;
   }
+  /* The calibration table as the macro holds it (reset leaves the identity;
+   * an earlier program may have changed it). */
+  dev->n_adc = (in->cols + in->cols_per_adc - 1) / in->cols_per_adc;
+  dev->cal = calloc((size_t)dev->n_adc, sizeof *dev->cal);
+  if (!dev->cal) {
+    free(dev);
+    return CIM_ENOMEM;
+  }
+  for (int a = 0; a < dev->n_adc && rc == CIM_OK; a++) {
+    uint32_t w = 0;
+    rc = reg_read(dev, CIM_REGS_ADC_CAL_BASE + 4u * (uint32_t)a, "ADC_CAL", &w);
+    dev->cal[a].offset_q4 = (int16_t)((int32_t)(FIELD_GET(w, ADC_CAL__CAL, OFFSET) << 20) >> 20);
+    dev->cal[a].gain_q14 = (uint16_t)FIELD_GET(w, ADC_CAL__CAL, GAIN);
+  }
+  if (rc != CIM_OK) {
+    fprintf(stderr, "cim_open: %s\n", dev->errmsg);
+    cim_close(dev);
+    return rc;
+  }
   *out = dev;
   return CIM_OK;
 }
 
-void cim_close(cim_dev *dev) { free(dev); }
+void cim_close(cim_dev *dev) {
+  if (!dev) return;
+  free(dev->cal);
+  free(dev);
+}
 
 const char *cim_strerror(int status) {
   switch (status) {
@@ -246,12 +271,50 @@ int cim_configure(cim_dev *dev, const cim_job *job) {
   RETURN_IF_ERROR(REG_WRITE(dev, OUTPUT, FIELD_PREP(OUTPUT, RELU, r.relu) |
                                              FIELD_PREP(OUTPUT, SHIFT, r.shift) |
                                              FIELD_PREP(OUTPUT, OUT_BITS, r.out_bits)));
+  r.adc_cal = dev->cal;
   dev->job = r;
   dev->configured = 1;
   return CIM_OK;
 }
 
 const cim_job *cim_get_job(const cim_dev *dev) { return dev->configured ? &dev->job : NULL; }
+
+/* ------------------------------------------------------------ calibration */
+
+int cim_num_adcs(const cim_dev *dev) { return dev->n_adc; }
+
+int cim_set_adc_cal(cim_dev *dev, int adc, const cim_adc_cal *cal) {
+  dev->errmsg[0] = '\0';
+  if (!cal) return fail(dev, CIM_EINVAL, "cal is NULL");
+  RETURN_IF_ERROR(check_range(dev, "adc", adc, 0, dev->n_adc - 1, "ADCs of this macro"));
+  const long off_max = (long)(FIELD_MAX(ADC_CAL__CAL, OFFSET) >> 1);
+  RETURN_IF_ERROR(check_range(dev, "cal.offset_q4", cal->offset_q4, -off_max - 1, off_max,
+                              "ADC_CAL.OFFSET, 1/16 LSB"));
+  uint32_t w = FIELD_PREP(ADC_CAL__CAL, OFFSET, (uint32_t)(int32_t)cal->offset_q4) |
+               FIELD_PREP(ADC_CAL__CAL, GAIN, cal->gain_q14);
+  RETURN_IF_ERROR(reg_write(dev, CIM_REGS_ADC_CAL_BASE + 4u * (uint32_t)adc, "ADC_CAL", w));
+  dev->cal[adc] = *cal;
+  return CIM_OK;
+}
+
+int cim_get_adc_cal(const cim_dev *dev, int adc, cim_adc_cal *cal) {
+  if (!cal || adc < 0 || adc >= dev->n_adc) return CIM_EINVAL;
+  *cal = dev->cal[adc];
+  return CIM_OK;
+}
+
+int cim_read_codes(cim_dev *dev, int first, int n, int32_t *codes) {
+  dev->errmsg[0] = '\0';
+  if (!codes) return fail(dev, CIM_EINVAL, "codes is NULL");
+  RETURN_IF_ERROR(check_range(dev, "first", first, 0, dev->info.cols - 1, "physical columns"));
+  RETURN_IF_ERROR(check_range(dev, "n", n, 0, dev->info.cols - first, "physical columns"));
+  for (int c = 0; c < n; c++) {
+    uint32_t w = 0;
+    RETURN_IF_ERROR(reg_read(dev, CIM_REGS_CODES_BASE + 4u * (uint32_t)(first + c), "CODES", &w));
+    codes[c] = (int32_t)w;
+  }
+  return CIM_OK;
+}
 
 int cim_load_inputs(cim_dev *dev, const int32_t *x, int n) {
   dev->errmsg[0] = '\0';

@@ -81,6 +81,16 @@ CIM_WARN_UNUSED_RESULT int cim_configure(cim_dev *dev, const cim_job *job);
 CIM_WARN_UNUSED_RESULT int cim_set_conv_cycles(cim_dev *dev, int cycles);
 /** The job as last configured, with group_rows resolved (what the twin needs). */
 const cim_job *cim_get_job(const cim_dev *dev);
+/** ADCs of the macro: ceil(cols / cols_per_adc). */
+int cim_num_adcs(const cim_dev *dev);
+/** Program ADC adc's calibration (ADC_CAL window); the job's adc_cal follows.
+ * @return CIM_EINVAL (nothing written), CIM_EBUS (busy) */
+CIM_WARN_UNUSED_RESULT int cim_set_adc_cal(cim_dev *dev, int adc, const cim_adc_cal *cal);
+/** The calibration of ADC adc as programmed. @return CIM_EINVAL for a bad adc */
+int cim_get_adc_cal(const cim_dev *dev, int adc, cim_adc_cal *cal /* OUT */);
+/** Read the raw codes of physical columns first..first+n-1 from the last
+ * conversion of each (CODES window). @return CIM_EINVAL, CIM_EBUS (busy) */
+CIM_WARN_UNUSED_RESULT int cim_read_codes(cim_dev *dev, int first, int n, int32_t *codes /* OUT */);
 /** Write n inputs (each must fit the configured x_bits and signedness) to
  * the input buffer. @return CIM_EINVAL (nothing written), CIM_EBUS (busy) */
 CIM_WARN_UNUSED_RESULT int cim_load_inputs(cim_dev *dev, const int32_t *x, int n);

@@ -38,11 +38,14 @@ def main():
         if isinstance(node, RegNode):
             fields = []
             for f in node.fields():
-                fields.append((f.inst_name, f.low, f.width))
+                fields.append((f.inst_name, f.low, f.width, f.get_property("reset")))
                 name, members = enum_members(f)
                 if name:
                     enums[name] = (f.width, members)
-            regs.append((node.inst_name, node.address_offset, fields))
+            if node.is_virtual:  # the word layout of a window (e.g. ADC_CAL.CAL)
+                regs.append((f"{node.parent.inst_name}_{node.inst_name}", None, fields))
+            else:
+                regs.append((node.inst_name, node.address_offset, fields))
         elif isinstance(node, MemNode):
             mems.append((node.inst_name, node.address_offset, node.get_property("mementries")))
 
@@ -54,10 +57,14 @@ def main():
     sv = [f"// {gen}", "package cim_reg_pkg;", "",
           f"  localparam int unsigned RegAddrWidth = {aw};", ""]
     for name, off, fields in regs:
-        sv.append(f"  localparam logic [{aw - 1}:0] {name}_OFFSET = {aw}'h{off:x};")
-        for fname, lo, width in fields:
+        if off is not None:
+            sv.append(f"  localparam logic [{aw - 1}:0] {name}_OFFSET = {aw}'h{off:x};")
+        for fname, lo, width, reset in fields:
             sv.append(f"  localparam int unsigned {name}_{fname}_LSB = {lo};")
             sv.append(f"  localparam int unsigned {name}_{fname}_WIDTH = {width};")
+            if isinstance(reset, int):
+                sv.append(f"  localparam logic [{width - 1}:0] {name}_{fname}_RESET = "
+                          f"{width}'h{reset:x};")
     sv.append("")
     for name, off, entries in mems:
         sv.append(f"  localparam logic [{aw - 1}:0] {name}_BASE = {aw}'h{off:x};")
@@ -77,9 +84,12 @@ def main():
     with open(os.path.join(outdir, "cim_reg_pkg.sv"), "w") as fh:
         fh.write("\n".join(sv) + "\n")
 
-    c = [f"/* {gen} */", "#ifndef CIM_REG_ENUMS_H", "#define CIM_REG_ENUMS_H", ""]
+    c = [f"/* {gen} */", "#ifndef CIM_REG_ENUMS_H", "#define CIM_REG_ENUMS_H", "",
+         f"/* Byte-address bits of the register map (PADDR width) */",
+         f"#define {prefix}_ADDR_WIDTH {aw}u", ""]
     for name, off, fields in regs:
-        c.append(f"#define {prefix}_{name}_OFFSET 0x{off:03x}u")
+        if off is not None:
+            c.append(f"#define {prefix}_{name}_OFFSET 0x{off:03x}u")
     for name, off, entries in mems:
         c.append(f"#define {prefix}_{name}_BASE 0x{off:04x}u")
         c.append(f"#define {prefix}_{name}_WORDS {entries}u")

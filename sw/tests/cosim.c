@@ -108,6 +108,11 @@ int cosim_fw_batch(mmio_bus *bus, void *arg) {
   b->open_status = cim_open(bus, &dev);
   if (b->open_status != CIM_OK) return b->open_status;
   b->info = *cim_get_info(dev);
+  b->cal_status = CIM_OK;
+  for (int a = 0; b->cal != NULL && a < cim_num_adcs(dev) && b->cal_status == CIM_OK; a++)
+    b->cal_status = cim_set_adc_cal(dev, a, &b->cal[a]);
+  if (b->calibrate && b->cal_status == CIM_OK)
+    b->cal_status = cim_calibrate_adcs(dev, b->W, b->info.n_out, b->k, 16, 1, &b->cal_report);
   for (int i = 0; i < b->n_mvm; i++) {
     cosim_mvm *m = &b->mvm[i];
     m->status = fw_one(dev, b, m);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cim_calib.h"
 #include "cim_driver.h"
 #include "cim_job.h"
 #include "cim_sim.h"
@@ -64,6 +65,10 @@ typedef struct cosim_batch {
   int k;            /* row count of W */
   cosim_mvm *mvm;
   int n_mvm;
+  const cim_adc_cal *cal; /* per-ADC calibration to program first, or NULL */
+  int calibrate;    /* run cim_calibrate_adcs() on W before the MVMs */
+  cim_cal_report cal_report;
+  int cal_status;   /* status of programming or running the calibration */
   int open_status;  /* cim_open's result */
   cim_info info;
 } cosim_batch;

@@ -199,7 +199,8 @@ static int fw_slverr(mmio_bus *bus, void *arg) {
   expect_slverr_write(bus, c, CIM_REGS_CYCLES_OFFSET, "CYCLES");
   expect_slverr_write(bus, c, CIM_REGS_OUTBUF_BASE, "OUTBUF[0]");
   /* unmapped holes and beyond the map */
-  const uint32_t holes[] = {0x018, 0x01C, 0x03C, 0x048, 0x0FFC, 0x3000, 0x3FFC};
+  const uint32_t holes[] = {0x018, 0x01C, 0x03C, 0x048, 0x0FFC,
+                            1u << CIM_REGS_ADDR_WIDTH /* past the map */};
   for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++) {
     expect_slverr_read(bus, c, holes[i], "a hole");
     expect_slverr_write(bus, c, holes[i], "a hole");
@@ -215,6 +216,14 @@ static int fw_slverr(mmio_bus *bus, void *arg) {
   }
   if ((uint32_t)x->b.n_out < CIM_REGS_OUTBUF_WORDS)
     expect_slverr_read(bus, c, CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)x->b.n_out, "OUTBUF past N_OUT");
+  uint32_t n_adc = (uint32_t)((x->b.geo.cols + x->b.geo.cols_per_adc - 1) / x->b.geo.cols_per_adc);
+  if (n_adc < CIM_REGS_ADC_CAL_WORDS) {
+    expect_slverr_write(bus, c, CIM_REGS_ADC_CAL_BASE + 4u * n_adc, "ADC_CAL past the ADCs");
+    expect_slverr_read(bus, c, CIM_REGS_ADC_CAL_BASE + 4u * n_adc, "ADC_CAL past the ADCs");
+  }
+  if ((uint32_t)x->b.geo.cols < CIM_REGS_CODES_WORDS)
+    expect_slverr_read(bus, c, CIM_REGS_CODES_BASE + 4u * (uint32_t)x->b.geo.cols, "CODES past COLS");
+  expect_slverr_write(bus, c, CIM_REGS_CODES_BASE, "CODES[0]");
   /* a legal access still works afterwards */
   uint32_t v = rd(bus, c, CIM_REGS_ID_OFFSET);
   fwcheck_expect(c, v == CIM_REGS__ID__MAGIC_reset, "ID after refused accesses 0x%08x", v);

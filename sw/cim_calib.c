@@ -1,0 +1,146 @@
+/* cim_calib.c: ADC offset/gain calibration (cim_calib.h). */
+#include "cim_calib.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cim_map.h"
+
+/* Least-squares sums of one ADC's (ideal, code) points. */
+typedef struct fit_acc {
+  double n, se, sc, see, sec, scc;
+} fit_acc;
+
+/* Firmware-local generator for the patterns (xorshift32, never 0). */
+static uint32_t next_rand(uint32_t *s) {
+  uint32_t x = *s;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return *s = x;
+}
+
+/* Ideal code of physical column c for the active rows of x: the sum of the
+ * cell levels there (one ADC LSB per level). */
+static int32_t ideal_code(const cim_info *in, const int32_t *W, int k, const int32_t *x, int rows,
+                          int c) {
+  int slices = cim_map_slices(in->w_bits, in->cell_bits);
+  int j = c / (2 * slices), s = (c % (2 * slices)) / 2, p = c % 2;
+  int32_t sum = 0;
+  for (int r = 0; r < rows; r++) {
+    int level = 0;
+    if (x[r] && cim_map_level(W[(size_t)j * (size_t)k + (size_t)r], s, p, in->w_bits,
+                              in->cell_bits, &level) == 0)
+      sum += level;
+  }
+  return sum;
+}
+
+int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_patterns,
+                       uint32_t seed, cim_cal_report *rep) {
+  const cim_info *in = cim_get_info(dev);
+  if (!W || n_out < 1 || n_out > in->n_out || k < 1 || k > in->rows || n_patterns < 2)
+    return CIM_EINVAL;
+  const int slices = cim_map_slices(in->w_bits, in->cell_bits);
+  const int n_col = n_out * 2 * slices;
+  const int n_adc = (n_col + in->cols_per_adc - 1) / in->cols_per_adc;
+  const int32_t code_max = (1 << in->adc_bits) - 1;
+  int rows = cim_max_group_rows(dev);
+  if (rows > k) rows = k;
+
+  int32_t *x = calloc((size_t)rows, sizeof *x);
+  int32_t *codes = calloc((size_t)n_col, sizeof *codes);
+  int32_t *ideal = calloc((size_t)n_col * (size_t)n_patterns, sizeof *ideal);
+  int32_t *raw = calloc((size_t)n_col * (size_t)n_patterns, sizeof *raw);
+  fit_acc *fit = calloc((size_t)n_adc, sizeof *fit);
+  int rc = (x && codes && ideal && raw && fit) ? CIM_OK : CIM_ENOMEM;
+
+  /* Start from the identity so the codes read are the ADCs' own. */
+  for (int a = 0; a < n_adc && rc == CIM_OK; a++)
+    rc = cim_set_adc_cal(dev, a, &CIM_ADC_CAL_IDENTITY);
+  const cim_job job = {.n_rows = rows, .n_outs = n_out, .x_bits = 1, .group_rows = rows,
+                       .out_bits = 32};
+  if (rc == CIM_OK) rc = cim_configure(dev, &job);
+
+  uint32_t state = seed ? seed : 0x9E3779B9u;
+  for (int t = 0; t < n_patterns && rc == CIM_OK; t++) {
+    /* densities from sparse to full spread the ideal codes over the range */
+    uint32_t density = (uint32_t)(((t + 1) * 256) / n_patterns);
+    for (int r = 0; r < rows; r++) x[r] = (next_rand(&state) & 0xFFu) < density;
+    rc = cim_load_inputs(dev, x, rows);
+    if (rc == CIM_OK) rc = cim_start(dev);
+    if (rc == CIM_OK) rc = cim_wait(dev, CIM_WAIT_POLL, 1000000u);
+    if (rc == CIM_OK) rc = cim_read_codes(dev, 0, n_col, codes);
+    for (int c = 0; c < n_col && rc == CIM_OK; c++) {
+      int32_t e = ideal_code(in, W, k, x, rows, c);
+      size_t i = (size_t)t * (size_t)n_col + (size_t)c;
+      ideal[i] = e;
+      raw[i] = codes[c];
+      if (codes[c] <= 0 || codes[c] >= code_max) continue; /* clipped: says nothing */
+      fit_acc *f = &fit[c / in->cols_per_adc];
+      f->n += 1;
+      f->se += e;
+      f->sc += codes[c];
+      f->see += (double)e * e;
+      f->sec += (double)e * codes[c];
+      f->scc += (double)codes[c] * codes[c];
+    }
+  }
+
+  cim_cal_report r = {0};
+  double *off = calloc((size_t)n_adc, sizeof *off), *gain = calloc((size_t)n_adc, sizeof *gain);
+  if (rc == CIM_OK && (!off || !gain)) rc = CIM_ENOMEM;
+  for (int a = 0; a < n_adc && rc == CIM_OK; a++) {
+    fit_acc *f = &fit[a];
+    double var = f->n * f->see - f->se * f->se;
+    off[a] = 0.0;
+    gain[a] = 1.0;
+    if (f->n < 2 || var <= 0) continue; /* nothing to fit: keep the identity */
+    gain[a] = (f->n * f->sec - f->se * f->sc) / var;
+    off[a] = (f->sc - gain[a] * f->se) / f->n;
+    if (gain[a] < 0.25 || gain[a] > 3.9) { /* outside what ADC_CAL can correct */
+      gain[a] = 1.0;
+      off[a] = 0.0;
+      continue;
+    }
+    long o = lround(off[a] * 16.0), g = lround(16384.0 / gain[a]);
+    if (o < -2048) o = -2048;
+    if (o > 2047) o = 2047;
+    const cim_adc_cal cal = {(int16_t)o, (uint16_t)g};
+    rc = cim_set_adc_cal(dev, a, &cal);
+    r.n_adc++;
+    if (fabs(off[a]) > r.max_abs_offset_lsb) r.max_abs_offset_lsb = fabs(off[a]);
+    if (fabs(gain[a] - 1.0) > r.max_abs_gain_err) r.max_abs_gain_err = fabs(gain[a] - 1.0);
+  }
+  /* errors before and after over the unclipped points */
+  double sb = 0, sa = 0;
+  for (int t = 0; t < n_patterns && rc == CIM_OK; t++) {
+    for (int c = 0; c < n_col; c++) {
+      size_t i = (size_t)t * (size_t)n_col + (size_t)c;
+      int a = c / in->cols_per_adc;
+      if (raw[i] <= 0 || raw[i] >= code_max) {
+        r.n_clipped++;
+        continue;
+      }
+      double before = raw[i] - ideal[i];
+      double after = (raw[i] - off[a]) / gain[a] - ideal[i];
+      sb += before * before;
+      sa += after * after;
+      r.n_points++;
+    }
+  }
+  if (r.n_points > 0) {
+    r.rms_before = sqrt(sb / r.n_points);
+    r.rms_after = sqrt(sa / r.n_points);
+  }
+  if (rep) *rep = r;
+  free(off);
+  free(gain);
+  free(x);
+  free(codes);
+  free(ideal);
+  free(raw);
+  free(fit);
+  return rc;
+}
