@@ -14,7 +14,17 @@
  * floats, so one drive is, per driven row, one add of a whole row into the
  * current vector in fixed-size blocks the compiler turns into SIMD adds
  * without needing -O3 or a loop epilogue. Undriven rows are skipped by
- * walking the set bits of the wordline words. */
+ * walking the set bits of the wordline words.
+ *
+ * Device effects keep that layout: g always holds each cell's present
+ * conductance (programming error, device-to-device gain, stuck rail and
+ * drift applied when a cell is written or the array ages), so a drive costs
+ * the same whatever those effects are. Only read noise (a second, squared
+ * accumulation) and IR drop (rram_ir.c) change the drive's pass, and only
+ * the ADC effects and read noise change a conversion. Per-cell state that
+ * an effect needs (fault map, gains, drift exponents, write times,
+ * programmed conductance) is allocated only when that effect is on; with
+ * every effect off the code paths are the ideal ones, unchanged. */
 #include "rram_array.h"
 
 #include <math.h>
@@ -24,6 +34,7 @@
 #include <string.h>
 
 #include "rram_array_int.h"
+#include "rram_ir.h"
 #include "rram_rng.h"
 
 #define RRAM__MAX_DIM 65535
@@ -34,6 +45,25 @@
 #define RRAM__LANES 16
 /* Phase slots allocated the first time the log grows. */
 #define RRAM__LOG_MIN_CAP 16
+/* IR solver tolerance when the device leaves it at 0 (relative to v_read). */
+#define RRAM__IR_TOL_DEFAULT 1e-7
+
+/* Effects on, from the device (bits of rram_array.fx). */
+enum {
+  FX_PROG = 1u << 0,  /* programming error */
+  FX_D2D = 1u << 1,   /* device-to-device gain */
+  FX_STUCK = 1u << 2, /* stuck-at cells */
+  FX_DRIFT = 1u << 3, /* drift */
+  FX_READ = 1u << 4,  /* read noise */
+  FX_IR = 1u << 5,    /* IR drop */
+  FX_ADC = 1u << 6,   /* any ADC non-ideality */
+  FX_INL = 1u << 7,   /* ADC INL tables */
+  FX_CELL = FX_PROG | FX_D2D | FX_STUCK | FX_DRIFT /* writes are not exact */
+};
+
+/* The independent streams of the array's generator: stream k is the seed's
+ * stream jumped k times (2^128 draws each). Stream 0 is rram__array_rng. */
+enum { RNG_STUCK = 1, RNG_D2D, RNG_NU, RNG_ADC_FIXED, RNG_PROG, RNG_READ, RNG_ADC_NOISE, RNG_N };
 
 struct rram_array {
   rram_geometry geo;
@@ -49,6 +79,22 @@ struct rram_array {
   uint8_t *level;       /* rows x cols, row-major: programmed levels */
   float *g;             /* rows x stride, row-major: conductance in dG */
   float *cur;           /* stride: bitline currents of the last drive */
+  /* Device effects; every pointer is NULL when its effect is off. */
+  unsigned fx;          /* FX_* bits */
+  rram__rng stream[RNG_N];
+  double now_s;         /* array clock (rram_array_age) */
+  double t0_s;          /* drift reference time */
+  float *gp;            /* rows x stride: conductance at write, dG (drift) */
+  float *nu;            /* rows x cols: drift exponents */
+  double *t_write;      /* rows x cols: array clock at the last write */
+  float *d2d;           /* rows x cols: device-to-device gains */
+  uint8_t *fault;       /* rows x cols: rram_fault */
+  float *cur2;          /* stride: sum of squared cell currents (read noise) */
+  rram__ir ir;          /* IR solver workspace */
+  double r_wl_units, r_bl_units, ir_tol; /* wire resistance x dG (IR) */
+  double *adc_off;      /* n_adcs: offsets, LSB */
+  double *adc_gain;     /* n_adcs: gains */
+  float *adc_thr;       /* n_adcs x code_max: transition k at [k-1] (INL) */
   /* The log. Slots 0..cap_ph-1 each own one block (wl, then code, then
    * n_conv) allocated when the log first grows to them and kept across
    * clears, so a steady run of equal-sized MVMs never allocates. */
@@ -58,14 +104,6 @@ struct rram_array {
   size_t orphans;
   char errmsg[256];
 };
-
-void rram_device_ideal(rram_device *dev) {
-  if (!dev) return;
-  dev->g_max_us = 40.0;
-  dev->g_min_us = 0.0;
-  dev->v_read = 0.2;
-  dev->adc_lsb_ua = 0.0;
-}
 
 static void fmt_err(char *err, size_t err_len, const char *fmt, ...) {
   if (!err || err_len == 0) return;
@@ -136,7 +174,107 @@ int rram_array_check_config(const rram_geometry *geo, const rram_device *dev, ch
     fmt_err(err, err_len, "adc_lsb_ua %g gives no finite ADC full scale", dev->adc_lsb_ua);
     return RRAM_EINVAL;
   }
+  if (rram_device_check(dev, err, err_len) != RRAM_OK) return RRAM_EINVAL;
   fmt_err(err, err_len, "success");
+  return RRAM_OK;
+}
+
+/* Which effects dev switches on. */
+static unsigned effects_of(const rram_device *dev) {
+  unsigned fx = 0;
+  if (dev->prog_model != RRAM_PROG_NONE && dev->prog_sigma > 0.0) fx |= FX_PROG;
+  if (dev->d2d_sigma > 0.0) fx |= FX_D2D;
+  if (dev->stuck_gmin_rate > 0.0 || dev->stuck_gmax_rate > 0.0) fx |= FX_STUCK;
+  if (dev->drift_nu_mean != 0.0 || dev->drift_nu_sigma > 0.0) fx |= FX_DRIFT;
+  if (dev->read_noise > 0.0) fx |= FX_READ;
+  if (dev->r_wl_ohm > 0.0 || dev->r_bl_ohm > 0.0) fx |= FX_IR;
+  if (dev->adc_offset_lsb != 0.0 || dev->adc_offset_sigma_lsb > 0.0 ||
+      dev->adc_gain_err != 0.0 || dev->adc_gain_sigma > 0.0 || dev->adc_inl_lsb > 0.0 ||
+      dev->adc_noise_lsb > 0.0)
+    fx |= FX_ADC;
+  if (dev->adc_inl_lsb > 0.0) fx |= FX_INL;
+  return fx;
+}
+
+/* Allocate what the effects need and draw what is fixed per seed: stuck
+ * map, device-to-device gains, drift exponents, ADC offsets, gains and INL.
+ * Each from its own stream, cell by cell in row-major order. */
+static int effects_init(rram_array *a) {
+  const rram_device *dev = &a->dev;
+  const size_t rows = (size_t)a->geo.rows, cols = (size_t)a->geo.cols;
+  const size_t cells = rows * cols;
+  const unsigned fx = a->fx;
+  if (fx & FX_STUCK) {
+    if (!(a->fault = malloc(cells))) return RRAM_ENOMEM;
+    rram__rng *r = &a->stream[RNG_STUCK];
+    /* One uniform per cell: raising a rate only adds cells to its set. */
+    for (size_t i = 0; i < cells; i++) {
+      const double u = rram__rng_uniform(r);
+      a->fault[i] = u < dev->stuck_gmin_rate           ? RRAM_FAULT_GMIN
+                    : u >= 1.0 - dev->stuck_gmax_rate ? RRAM_FAULT_GMAX
+                                                      : RRAM_FAULT_NONE;
+    }
+  }
+  if (fx & FX_D2D) {
+    if (!(a->d2d = malloc(cells * sizeof *a->d2d))) return RRAM_ENOMEM;
+    for (size_t i = 0; i < cells; i++) {
+      const double k = 1.0 + dev->d2d_sigma * rram__rng_normal(&a->stream[RNG_D2D]);
+      a->d2d[i] = (float)(k > 0.0 ? k : 0.0);
+    }
+  }
+  if (fx & FX_DRIFT) {
+    a->t0_s = dev->drift_t0_s > 0.0 ? dev->drift_t0_s : 1.0;
+    a->nu = malloc(cells * sizeof *a->nu);
+    a->t_write = malloc(cells * sizeof *a->t_write);
+    a->gp = aligned_alloc(64, rows * a->stride * sizeof(float));
+    if (!a->nu || !a->t_write || !a->gp) return RRAM_ENOMEM;
+    memset(a->gp, 0, rows * a->stride * sizeof(float));
+    for (size_t i = 0; i < cells; i++) {
+      const double z = dev->drift_nu_sigma > 0.0 ? rram__rng_normal(&a->stream[RNG_NU]) : 0.0;
+      a->nu[i] = (float)(dev->drift_nu_mean + dev->drift_nu_sigma * z);
+      a->t_write[i] = 0.0;
+    }
+  }
+  if (fx & FX_READ) {
+    if (!(a->cur2 = aligned_alloc(64, a->stride * sizeof(float)))) return RRAM_ENOMEM;
+    memset(a->cur2, 0, a->stride * sizeof(float));
+  }
+  if (fx & FX_IR) {
+    if (rram__ir_init(&a->ir, a->geo.rows, a->geo.cols) != RRAM_OK) return RRAM_ENOMEM;
+    /* r in units of 1/dG: ohm x (dG in siemens). */
+    a->r_wl_units = dev->r_wl_ohm * a->unit_us * 1e-6;
+    a->r_bl_units = dev->r_bl_ohm * a->unit_us * 1e-6;
+    a->ir_tol = dev->ir_tol > 0.0 ? dev->ir_tol : RRAM__IR_TOL_DEFAULT;
+  }
+  const size_t n_adcs = (size_t)a->n_adcs, cmax = (size_t)a->code_max;
+  if (fx & FX_ADC) {
+    a->adc_off = malloc(n_adcs * sizeof *a->adc_off);
+    a->adc_gain = malloc(n_adcs * sizeof *a->adc_gain);
+    if (!a->adc_off || !a->adc_gain) return RRAM_ENOMEM;
+    if ((fx & FX_INL) && n_adcs > SIZE_MAX / sizeof(float) / cmax) return RRAM_ENOMEM;
+    if ((fx & FX_INL) && !(a->adc_thr = malloc(n_adcs * cmax * sizeof(float))))
+      return RRAM_ENOMEM;
+    rram__rng *r = &a->stream[RNG_ADC_FIXED];
+    for (size_t k = 0; k < n_adcs; k++) {
+      const double zo = dev->adc_offset_sigma_lsb > 0.0 ? rram__rng_normal(r) : 0.0;
+      const double zg = dev->adc_gain_sigma > 0.0 ? rram__rng_normal(r) : 0.0;
+      a->adc_off[k] = dev->adc_offset_lsb + dev->adc_offset_sigma_lsb * zo;
+      const double gain = 1.0 + dev->adc_gain_err + dev->adc_gain_sigma * zg;
+      a->adc_gain[k] = gain > 0.0 ? gain : 0.0;
+      if (!(fx & FX_INL)) continue;
+      float *t = a->adc_thr + k * cmax;
+      for (size_t c = 0; c < cmax; c++) {
+        t[c] = (float)((double)c + 0.5 + dev->adc_inl_lsb * rram__rng_normal(r));
+        /* Insertion sort: nearly sorted already; a crossing pair is a
+         * missing code, as on silicon with DNL <= -1. */
+        for (size_t i = c; i > 0 && t[i - 1] > t[i]; i--) {
+          const float tmp = t[i];
+          t[i] = t[i - 1];
+          t[i - 1] = tmp;
+        }
+      }
+    }
+  }
   return RRAM_OK;
 }
 
@@ -151,13 +289,18 @@ int rram_array_create(const rram_geometry *geo, const rram_device *dev, uint64_t
   const size_t cols = (size_t)geo->cols;
   const size_t stride = (cols + RRAM__LANES - 1) / RRAM__LANES * RRAM__LANES;
   /* On 32-bit hosts a 65535^2 array does not fit size_t; fail cleanly. */
-  if (rows > SIZE_MAX / sizeof(float) / stride) return RRAM_ENOMEM;
+  if (rows > SIZE_MAX / sizeof(double) / stride) return RRAM_ENOMEM;
 
   rram_array *a = calloc(1, sizeof *a);
   if (!a) return RRAM_ENOMEM;
   a->geo = *geo;
   a->dev = *dev;
   rram__rng_seed(&a->rng, seed);
+  a->stream[0] = a->rng;
+  for (int k = 1; k < RNG_N; k++) {
+    a->stream[k] = a->stream[k - 1];
+    rram__rng_jump(&a->stream[k]);
+  }
   a->n_adcs = (geo->cols + geo->cols_per_adc - 1) / geo->cols_per_adc;
   a->code_max = (1 << geo->adc_bits) - 1;
   a->stride = stride;
@@ -165,13 +308,14 @@ int rram_array_create(const rram_geometry *geo, const rram_device *dev, uint64_t
   a->unit_us = (dev->g_max_us - dev->g_min_us) / (double)((1 << geo->cell_bits) - 1);
   a->g0_units = dev->g_min_us / a->unit_us;
   a->code_per_unit = code_per_unit(geo, dev);
+  a->fx = effects_of(dev);
 
   /* Aligned so each LANES block is one cache line; sizes are multiples of
    * 64 bytes as aligned_alloc requires. */
   a->level = calloc(rows * cols, 1);
   a->g = aligned_alloc(64, rows * stride * sizeof(float));
   a->cur = aligned_alloc(64, stride * sizeof(float));
-  if (!a->level || !a->g || !a->cur) {
+  if (!a->level || !a->g || !a->cur || effects_init(a) != RRAM_OK) {
     rram_array_destroy(a);
     return RRAM_ENOMEM;
   }
@@ -181,6 +325,12 @@ int rram_array_create(const rram_geometry *geo, const rram_device *dev, uint64_t
     float *row = a->g + r * stride;
     for (size_t c = 0; c < stride; c++) row[c] = c < cols ? g0 : 0.0f;
   }
+  /* With cell effects, create writes level 0 into every cell through the
+   * same path as a program: stuck cells go to their rail, the others get
+   * their programming error and gain. */
+  if (a->fx & FX_CELL)
+    for (size_t r = 0; r < rows; r++)
+      for (size_t c = 0; c < cols; c++) rram__array_put_level(a, (int)r, (int)c, 0);
   memset(a->cur, 0, stride * sizeof(float));
   snprintf(a->errmsg, sizeof a->errmsg, "success");
   *out = a;
@@ -192,7 +342,17 @@ void rram_array_destroy(rram_array *a) {
   for (size_t i = 0; i < a->cap_ph; i++) free(a->ph[i].wl);
   free(a->ph);
   free(a->cur);
+  free(a->cur2);
   free(a->g);
+  free(a->gp);
+  free(a->nu);
+  free(a->t_write);
+  free(a->d2d);
+  free(a->fault);
+  rram__ir_free(&a->ir);
+  free(a->adc_off);
+  free(a->adc_gain);
+  free(a->adc_thr);
   free(a->level);
   free(a);
 }
@@ -207,9 +367,39 @@ int rram_array_num_adcs(const rram_array *a) { return a ? a->n_adcs : 0; }
 
 rram__rng *rram__array_rng(rram_array *a) { return &a->rng; }
 
+/* Drift factor of a cell t seconds after its write. */
+static double drift_factor(const rram_array *a, size_t ci) {
+  const double t = a->now_s - a->t_write[ci];
+  return t > a->t0_s ? pow(t / a->t0_s, -(double)a->nu[ci]) : 1.0;
+}
+
 void rram__array_put_level(rram_array *a, int row, int col, int level) {
-  a->level[(size_t)row * (size_t)a->geo.cols + (size_t)col] = (uint8_t)level;
-  a->g[(size_t)row * a->stride + (size_t)col] = (float)(a->g0_units + level);
+  const size_t ci = (size_t)row * (size_t)a->geo.cols + (size_t)col;
+  const size_t gi = (size_t)row * a->stride + (size_t)col;
+  a->level[ci] = (uint8_t)level;
+  if (!(a->fx & FX_CELL)) {
+    a->g[gi] = (float)(a->g0_units + level);
+    return;
+  }
+  const int fault = a->fault ? a->fault[ci] : RRAM_FAULT_NONE;
+  double gu; /* conductance in units of dG */
+  if (fault == RRAM_FAULT_GMIN) {
+    gu = a->g0_units;
+  } else if (fault == RRAM_FAULT_GMAX) {
+    gu = a->dev.g_max_us / a->unit_us;
+  } else {
+    double g_us = a->dev.g_min_us + level * a->unit_us;
+    if (a->fx & FX_PROG)
+      g_us += rram_device_prog_sigma_us(&a->dev, g_us) * rram__rng_normal(&a->stream[RNG_PROG]);
+    if (a->d2d) g_us *= a->d2d[ci];
+    if (g_us < 0.0) g_us = 0.0; /* no negative conductance */
+    gu = g_us / a->unit_us;
+  }
+  if (a->fx & FX_DRIFT) {
+    a->gp[gi] = (float)gu;
+    a->t_write[ci] = a->now_s;
+  }
+  a->g[gi] = (float)gu;
 }
 
 static int check_cell(rram_array *a, int row, int col) {
@@ -236,6 +426,70 @@ int rram_array_set_level(rram_array *a, int row, int col, int level) {
   }
   rram__array_put_level(a, row, col, level);
   return RRAM_OK;
+}
+
+int rram_array_get_conductance(const rram_array *a, int row, int col, double *g_us) {
+  if (!a || !g_us || row < 0 || row >= a->geo.rows || col < 0 || col >= a->geo.cols)
+    return RRAM_EINVAL;
+  *g_us = (double)a->g[(size_t)row * a->stride + (size_t)col] * a->unit_us;
+  return RRAM_OK;
+}
+
+int rram_array_get_fault(const rram_array *a, int row, int col, int *fault) {
+  if (!a || !fault || row < 0 || row >= a->geo.rows || col < 0 || col >= a->geo.cols)
+    return RRAM_EINVAL;
+  *fault = a->fault ? a->fault[(size_t)row * (size_t)a->geo.cols + (size_t)col] : RRAM_FAULT_NONE;
+  return RRAM_OK;
+}
+
+int rram_array_age(rram_array *a, double seconds) {
+  if (!a) return RRAM_EINVAL;
+  if (!(seconds >= 0.0) || !isfinite(seconds) || !isfinite(a->now_s + seconds)) {
+    rram__array_seterr(a, "age %g s: must be finite and >= 0", seconds);
+    return RRAM_EINVAL;
+  }
+  a->now_s += seconds;
+  if (!(a->fx & FX_DRIFT)) return RRAM_OK;
+  const size_t cols = (size_t)a->geo.cols;
+  for (size_t r = 0; r < (size_t)a->geo.rows; r++) {
+    for (size_t c = 0; c < cols; c++) {
+      const size_t ci = r * cols + c, gi = r * a->stride + c;
+      if (a->fault && a->fault[ci] != RRAM_FAULT_NONE) continue; /* rails do not drift */
+      a->g[gi] = (float)((double)a->gp[gi] * drift_factor(a, ci));
+    }
+  }
+  return RRAM_OK;
+}
+
+double rram_array_time(const rram_array *a) { return a ? a->now_s : 0.0; }
+
+const rram_device *rram_array_device(const rram_array *a) { return a ? &a->dev : NULL; }
+
+int rram_array_adc_truth(const rram_array *a, int adc, double *offset_lsb, double *gain) {
+  if (!a || adc < 0 || adc >= a->n_adcs) return RRAM_EINVAL;
+  if (offset_lsb) *offset_lsb = a->adc_off ? a->adc_off[adc] : 0.0;
+  if (gain) *gain = a->adc_gain ? a->adc_gain[adc] : 1.0;
+  return RRAM_OK;
+}
+
+int rram_array_adc_threshold(const rram_array *a, int adc, int code, double *t_lsb) {
+  if (!a || !t_lsb || adc < 0 || adc >= a->n_adcs || code < 1 || code > a->code_max)
+    return RRAM_EINVAL;
+  *t_lsb = a->adc_thr ? (double)a->adc_thr[(size_t)adc * (size_t)a->code_max + (size_t)(code - 1)]
+                      : (double)code - 0.5;
+  return RRAM_OK;
+}
+
+int rram_array_ir_stats(const rram_array *a, int *iterations, double *err_est) {
+  if (!a) return RRAM_EINVAL;
+  if (iterations) *iterations = (a->fx & FX_IR) ? a->ir.iters : 0;
+  if (err_est) *err_est = (a->fx & FX_IR) ? a->ir.err_est : 0.0;
+  return RRAM_OK;
+}
+
+void rram__array_currents_ua(const rram_array *a, double *out) {
+  const double unit_ua = a->dev.v_read * a->unit_us;
+  for (int c = 0; c < a->geo.cols; c++) out[c] = (double)a->cur[c] * unit_ua;
 }
 
 int rram_array_get_level(const rram_array *a, int row, int col, int *level) {
@@ -292,6 +546,17 @@ static void add_row(float *restrict cur, const float *restrict row, size_t n) {
     for (size_t i = 0; i < RRAM__LANES; i++) cur[c + i] += row[c + i];
 }
 
+/* The same, with cur2 += row^2 (read noise: the variance of the column). */
+static void add_row_sq(float *restrict cur, float *restrict cur2, const float *restrict row,
+                       size_t n) {
+  for (size_t c = 0; c < n; c += RRAM__LANES)
+    for (size_t i = 0; i < RRAM__LANES; i++) {
+      const float x = row[c + i];
+      cur[c + i] += x;
+      cur2[c + i] += x * x;
+    }
+}
+
 int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
   if (!a) return RRAM_EINVAL;
   if (!wl || n_words < a->wl_words) {
@@ -320,11 +585,26 @@ int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
   /* One evaluation per drive: every conversion of this phase reads cur. */
   float *cur = a->cur;
   const size_t stride = a->stride;
-  memset(cur, 0, stride * sizeof(float));
-  for (size_t w = 0; w < a->wl_words; w++) {
-    for (uint32_t bits = wl[w]; bits; bits &= bits - 1u) {
-      const size_t r = w * 32 + (size_t)lowest_bit(bits);
-      add_row(cur, a->g + r * stride, stride);
+  if (a->fx & FX_IR) {
+    rram__ir_solve(&a->ir, a->g, stride, wl, a->r_wl_units, a->r_bl_units, a->ir_tol, cur,
+                   a->cur2);
+  } else if (a->fx & FX_READ) {
+    float *cur2 = a->cur2;
+    memset(cur, 0, stride * sizeof(float));
+    memset(cur2, 0, stride * sizeof(float));
+    for (size_t w = 0; w < a->wl_words; w++) {
+      for (uint32_t bits = wl[w]; bits; bits &= bits - 1u) {
+        const size_t r = w * 32 + (size_t)lowest_bit(bits);
+        add_row_sq(cur, cur2, a->g + r * stride, stride);
+      }
+    }
+  } else {
+    memset(cur, 0, stride * sizeof(float));
+    for (size_t w = 0; w < a->wl_words; w++) {
+      for (uint32_t bits = wl[w]; bits; bits &= bits - 1u) {
+        const size_t r = w * 32 + (size_t)lowest_bit(bits);
+        add_row(cur, a->g + r * stride, stride);
+      }
     }
   }
 
@@ -333,6 +613,26 @@ int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
   for (int c = 0; c < a->geo.cols; c++) p->code[c] = -1;
   memset(p->n_conv, 0, (size_t)a->geo.cols * sizeof(uint16_t));
   return RRAM_OK;
+}
+
+/* The non-ideal ADC: x is the ideal input in LSB. */
+static int adc_quantize(rram_array *a, int adc, double x) {
+  double y = a->adc_gain[adc] * x + a->adc_off[adc];
+  if (a->dev.adc_noise_lsb > 0.0)
+    y += a->dev.adc_noise_lsb * rram__rng_normal(&a->stream[RNG_ADC_NOISE]);
+  const int cmax = a->code_max;
+  if (!(y >= -(double)cmax)) return 0; /* far below, or NaN */
+  if (y >= 2.0 * (double)cmax + 1.0) return cmax;
+  int c = (int)floor(y + 0.5);
+  c = c < 0 ? 0 : c > cmax ? cmax : c;
+  if (a->adc_thr) {
+    /* Code = number of transitions at or below y; walk from the ideal
+     * code (transitions are within a few LSB of ideal). */
+    const float *t = a->adc_thr + (size_t)adc * (size_t)cmax; /* t[k-1]: k-1 -> k */
+    while (c < cmax && (double)t[c] <= y) c++;
+    while (c > 0 && (double)t[c - 1] > y) c--;
+  }
+  return c;
 }
 
 int rram_array_convert(rram_array *a, int adc, int col, int *code) {
@@ -356,13 +656,21 @@ int rram_array_convert(rram_array *a, int adc, int col, int *code) {
                        adc * cpa, last);
     return RRAM_EINVAL;
   }
-  /* code = clip(round(I / lsb)); floor(x + 0.5) rounds halves up, the same
-   * on every platform (no dependence on the FP rounding mode). */
-  const double x = (double)a->cur[col] * a->code_per_unit + 0.5;
+  double i_col = (double)a->cur[col];
+  if (a->fx & FX_READ)
+    i_col += a->dev.read_noise * sqrt((double)a->cur2[col]) *
+             rram__rng_normal(&a->stream[RNG_READ]);
   int c;
-  if (!(x >= 1.0)) c = 0; /* also catches NaN */
-  else if (x >= (double)a->code_max + 1.0) c = a->code_max;
-  else c = (int)floor(x);
+  if (!(a->fx & FX_ADC)) {
+    /* code = clip(round(I / lsb)); floor(x + 0.5) rounds halves up, the
+     * same on every platform (no dependence on the FP rounding mode). */
+    const double x = i_col * a->code_per_unit + 0.5;
+    if (!(x >= 1.0)) c = 0; /* also catches NaN */
+    else if (x >= (double)a->code_max + 1.0) c = a->code_max;
+    else c = (int)floor(x);
+  } else {
+    c = adc_quantize(a, adc, i_col * a->code_per_unit);
+  }
   *code = c;
 
   if (a->n_ph == 0) {

@@ -2,14 +2,62 @@
  * through DPI: RRAM cells, bitline current sums, the column ADCs' conversion.
  *
  * Lifetime: rram_array_create() .. rram_array_destroy(). No global state: the
- * random generator lives in the array. Not thread-safe; one owner at a time.
+ * random generators live in the array. Not thread-safe; one owner at a time.
  *
  * Units: conductance in microsiemens (uS), voltage in volts, current in
- * microamperes (uA). An ideal device maps cell level L (0..2^cell_bits-1) to
- * G = g_min + L * (g_max - g_min) / (2^cell_bits - 1); with g_min = 0 and the
- * default ADC full scale one ADC LSB is exactly one unit level, so an ideal
- * conversion returns the sum of the levels of the driven cells in a column,
- * clipped to 0..2^adc_bits-1.
+ * microamperes (uA), time in seconds. A cell at level L (0..2^cell_bits-1)
+ * has target conductance G = g_min + L * (g_max - g_min) / (2^cell_bits - 1);
+ * with the ideal device (g_min = 0, one ADC LSB per level, no effect) a
+ * conversion returns exactly the sum of the levels of the driven cells in a
+ * column, clipped to 0..2^adc_bits-1, bit for bit as before device effects.
+ *
+ * Device effects (rram_device.h; each off at 0, each on alone or together):
+ *  - programming error and device-to-device gain: drawn when a cell is
+ *    written (set_level, cim_map_load; create writes level 0 everywhere),
+ *    fixed until the next write of that cell;
+ *  - stuck-at-Gmin/Gmax cells: drawn at create, fixed per seed; they sit at
+ *    their rail whatever is written, and do not drift;
+ *  - drift: G(t) = G(t0) (t/t0)^-nu, t the time since the cell's last write
+ *    on the array clock advanced by rram_array_age(), nu drawn per cell at
+ *    create; G(t) = G(t0) for t <= t0;
+ *  - IR drop: one nodal solve per drive (method, accuracy and cost in
+ *    rram_ir.h and below);
+ *  - read noise: see "Read noise" below;
+ *  - ADC: per ADC, fixed per seed, code = Q(gain * I / I_lsb + offset +
+ *    noise), Q the quantizer with transition k (code k-1 -> k) at input
+ *    k - 0.5 + inl_k (inl_k drawn per ADC and transition, the set sorted so
+ *    the transfer is monotonic), noise redrawn per conversion, the code
+ *    clipped to 0..2^adc_bits-1.
+ *
+ * Read noise. Each driven cell's read current I_i gets an independent
+ * Gaussian N(0, (read_noise * I_i)^2), redrawn on every conversion. A
+ * conversion sees only the bitline's sum, and a sum of independent Gaussians
+ * is one Gaussian with the summed variance, so the model draws one deviate
+ * per conversion, N(0, read_noise^2 * sum_i I_i^2): the same distribution as
+ * per-cell draws, for one draw per conversion instead of one per cell. The
+ * sum of squares is accumulated in the drive's pass only when read noise is
+ * on. (What this does not model: correlation between two conversions of the
+ * same column in one phase, which on silicon share part of the 1/f noise;
+ * here every conversion is an independent read.)
+ *
+ * Random draws: every draw comes from the array's generator seeded at
+ * create, split into independent streams (one per effect: stuck map,
+ * device-to-device gains, drift exponents, ADC offsets/gains/INL,
+ * programming, read noise, ADC noise), so the same seed and the same calls
+ * reproduce every bit, and switching one effect on does not change the
+ * draws of another.
+ *
+ * Cost, 256 x 256 array, 128 rows driven, one core of the development
+ * machine (cell-evals/s = driven cells evaluated per second; rerun with
+ * `RRAM_BENCH=1 CK_RUN_CASE=Bench check_cmodel`):
+ *   ideal, window, prog_error, d2d, stuck, drift   1.4e10 /s (2.3 us a drive)
+ *     (these act when a cell is written or the array ages, not per drive;
+ *     rram_array_age costs one pow() per cell when drift is on)
+ *   read_noise                                     7.8e9 /s  (4.2 us)
+ *   ir_drop (0.5 ohm, 5 iterations)                3.1e7 /s  (1.0 ms)
+ *   default (everything)                           3.3e7 /s  (1.0 ms)
+ * Conversions: 3.5e8 /s ideal, 7e7 /s with read noise, 4e7 /s with the ADC
+ * effects (one Gaussian draw each), 3e7 /s with both.
  *
  * Recording: every drive starts a new phase in the array's log; every
  * conversion stores its code in the current phase. The periphery twin
@@ -20,6 +68,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rram_device.h"
 #include "rram_status.h"
 
 #ifdef __cplusplus
@@ -37,17 +86,8 @@ typedef struct rram_geometry {
   int cols_per_adc; /* columns sharing one ADC, 1..cols */
 } rram_geometry;
 
-/* Device and ADC settings; rram_device_ideal() fills the ideal device. */
-typedef struct rram_device {
-  double g_max_us;    /* conductance of the highest level */
-  double g_min_us;    /* conductance of level 0 */
-  double v_read;      /* read voltage on a driven wordline, volts */
-  double adc_lsb_ua;  /* current of one ADC LSB; <= 0 means one unit level */
-} rram_device;
-
-/* Fill *dev with the ideal device: g_max 40 uS, g_min 0, v_read 0.2 V,
- * one ADC LSB per unit level. */
-void rram_device_ideal(rram_device *dev);
+/* Device and ADC settings: struct rram_device, rram_device_ideal() and the
+ * presets and file loader are in rram_device.h (included above). */
 
 /* Check geo and dev as rram_array_create() does, without creating anything.
  * On RRAM_EINVAL, err (may be NULL) receives a one-line reason naming the
@@ -70,9 +110,49 @@ const rram_geometry *rram_array_geometry(const rram_array *a);
  * select m is adc * cols_per_adc + m. */
 int rram_array_num_adcs(const rram_array *a);
 
-/* Backdoor programming: set one cell to an exact level (ideal write). */
+/* Backdoor programming: program one cell to a target level. With no
+ * programming error the cell gets exactly the level's target conductance;
+ * with it, target + an error drawn now, kept until the next write; a stuck
+ * cell stays at its rail. The level is stored either way. */
 int rram_array_set_level(rram_array *a, int row, int col, int level);
+/* The level last written (not what a stuck or drifted cell conducts). */
 int rram_array_get_level(const rram_array *a, int row, int col, int *level /* OUT */);
+/* The cell's conductance now, uS: programming error, device-to-device gain,
+ * stuck rail and drift included (IR drop and read noise are not properties
+ * of the cell). RRAM_EINVAL on a bad cell or NULL. */
+int rram_array_get_conductance(const rram_array *a, int row, int col, double *g_us /* OUT */);
+
+/* Fault of a cell, fixed at create. */
+enum rram_fault { RRAM_FAULT_NONE = 0, RRAM_FAULT_GMIN = 1, RRAM_FAULT_GMAX = 2 };
+int rram_array_get_fault(const rram_array *a, int row, int col, int *fault /* OUT */);
+
+/* Let seconds (finite, >= 0) pass on the array clock: every cell drifts as
+ * G(t0) (t/t0)^-nu for its own t, the time since its last write. Never
+ * called by the RTL: the test or the CLI (--age) call it between runs.
+ * A no-op on the conductances when drift is off. RRAM_EINVAL on a bad value. */
+int rram_array_age(rram_array *a, double seconds);
+/* The array clock: seconds passed in rram_array_age since create. */
+double rram_array_time(const rram_array *a);
+
+/* The device the array was created with. */
+const rram_device *rram_array_device(const rram_array *a);
+
+/* Ground truth of ADC adc for calibration tests: its offset in LSB and its
+ * gain (1 = ideal), so code ~ gain * I / I_lsb + offset before INL, noise
+ * and clipping. Either pointer may be NULL. RRAM_EINVAL on a bad adc. */
+int rram_array_adc_truth(const rram_array *a, int adc, double *offset_lsb /* OUT */,
+                         double *gain /* OUT */);
+/* Ground truth of ADC adc's INL: the quantizer input (LSB, after gain and
+ * offset) at which the output steps from code-1 to code, for code
+ * 1..2^adc_bits-1; code - 0.5 for an ADC without INL. RRAM_EINVAL if out
+ * of range. */
+int rram_array_adc_threshold(const rram_array *a, int adc, int code, double *t_lsb /* OUT */);
+
+/* Iterations the IR-drop solver took in the last drive (0 when IR drop is
+ * off or no row was driven), and its estimated remaining error of the node
+ * voltages relative to v_read; either pointer may be NULL. */
+int rram_array_ir_stats(const rram_array *a, int *iterations /* OUT */,
+                        double *err_est /* OUT */);
 
 /* Wordline drive of one phase: bit r of the little-endian word array wl
  * (word r/32, bit r%32) is 1 when row r is driven. Evaluates every bitline
@@ -81,7 +161,8 @@ int rram_array_get_level(const rram_array *a, int row, int col, int *level /* OU
  * wordline), as is RRAM_ENOMEM when the log cannot grow: no phase opens. */
 int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words);
 /* Convert column col on ADC adc (col must be one of adc's mux inputs) with
- * the bitline currents of the last drive. *code is 0..2^adc_bits-1.
+ * the bitline currents of the last drive. *code is 0..2^adc_bits-1. Each
+ * call is a new read: read noise and ADC noise are drawn again.
  * A conversion before any drive since the last clear still returns a code
  * (from the bitlines as they are) but is counted as an orphan, not logged. */
 int rram_array_convert(rram_array *a, int adc, int col, int *code /* OUT */);

@@ -23,4 +23,9 @@ void rram__array_put_level(rram_array *a, int row, int col, int level);
  * here so one seed reproduces a run. */
 rram__rng *rram__array_rng(rram_array *a);
 
+/* Bitline currents of the last drive, in uA, for tests that check the
+ * analog result before the ADC (IR drop against an exact solve): writes
+ * cols values to out. */
+void rram__array_currents_ua(const rram_array *a, double *out);
+
 #endif

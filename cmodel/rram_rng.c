@@ -32,6 +32,23 @@ uint64_t rram__rng_next(rram__rng *r) {
   return result;
 }
 
+void rram__rng_jump(rram__rng *r) {
+  /* Coefficients of the jump polynomial from the reference
+   * xoshiro256starstar.c (Blackman and Vigna). */
+  static const uint64_t jump[4] = {UINT64_C(0x180ec6d33cfd0aba), UINT64_C(0xd5a61266f0c9392c),
+                                   UINT64_C(0xa9582618e03fc9aa), UINT64_C(0x39abdc4529b1661c)};
+  uint64_t t[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 4; i++) {
+    for (int b = 0; b < 64; b++) {
+      if (jump[i] & (UINT64_C(1) << b))
+        for (int k = 0; k < 4; k++) t[k] ^= r->s[k];
+      (void)rram__rng_next(r);
+    }
+  }
+  for (int k = 0; k < 4; k++) r->s[k] = t[k];
+  r->have_spare = 0;
+}
+
 double rram__rng_uniform(rram__rng *r) {
   /* The top 53 bits are the best ones of xoshiro; 2^-53 makes them exact. */
   return (double)(rram__rng_next(r) >> 11) * 0x1.0p-53;

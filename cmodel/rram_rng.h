@@ -23,6 +23,9 @@ void rram__rng_seed(rram__rng *r, uint64_t seed);
 uint64_t rram__rng_next(rram__rng *r);
 /* Uniform double in [0, 1), 53 random bits. */
 double rram__rng_uniform(rram__rng *r);
+/* Advance r by 2^128 draws (the authors' jump polynomial): successive
+ * jumps from one seed give non-overlapping streams, one per purpose. */
+void rram__rng_jump(rram__rng *r);
 /* Standard normal deviate (mean 0, sigma 1), Marsaglia's polar method. */
 double rram__rng_normal(rram__rng *r);
 

@@ -74,6 +74,13 @@ unsigned cim_check_vector(cim_check *c, const cim_job *job, int n, const int32_t
     }
     c->sum_sq_err += (double)err * (double)err;
     c->sum_sq_expected += (double)expected * (double)expected;
+    if (j < CIM_CHECK_MAX_COLS) {
+      if (j >= c->n_cols) c->n_cols = j + 1;
+      c->col_n[j]++;
+      if (abs_err > c->col_max_abs_err[j]) c->col_max_abs_err[j] = abs_err;
+      c->col_sum_sq_err[j] += (double)err * (double)err;
+      c->col_sum_sq_expected[j] += (double)expected * (double)expected;
+    }
   }
 
   if (res & CIM_CHECK_TWIN_FAIL) c->twin_fail_vectors++;
@@ -99,11 +106,35 @@ double cim_check_rms_err(const cim_check *c) {
   return c->outputs ? sqrt(c->sum_sq_err / (double)c->outputs) : 0.0;
 }
 
+static double snr_db(uint64_t n, double sum_sq_expected, double sum_sq_err) {
+  if (n == 0) return 0.0;
+  if (sum_sq_err == 0.0) return INFINITY;
+  if (sum_sq_expected == 0.0) return -INFINITY;
+  return 10.0 * log10(sum_sq_expected / sum_sq_err);
+}
+
 double cim_check_snr_db(const cim_check *c) {
-  if (c->outputs == 0) return 0.0;
-  if (c->sum_sq_err == 0.0) return INFINITY;
-  if (c->sum_sq_expected == 0.0) return -INFINITY;
-  return 10.0 * log10(c->sum_sq_expected / c->sum_sq_err);
+  return snr_db(c->outputs, c->sum_sq_expected, c->sum_sq_err);
+}
+
+static int csv_row(FILE *f, const char *name, uint64_t n, int64_t max_abs, double sse,
+                   double ssx) {
+  double rmse = n ? sqrt(sse / (double)n) : 0.0;
+  double sig = n ? sqrt(ssx / (double)n) : 0.0;
+  return fprintf(f, "%s,%llu,%.6g,%lld,%.4f,%.6g\n", name, (unsigned long long)n, rmse,
+                 (long long)max_abs, snr_db(n, ssx, sse), sig) < 0 ? -1 : 0;
+}
+
+int cim_check_write_csv(const cim_check *c, FILE *f) {
+  int rc = fprintf(f, "column,outputs,rmse_lsb,max_abs_err_lsb,snr_db,signal_rms_lsb\n") < 0;
+  for (int j = 0; j < c->n_cols && rc == 0; j++) {
+    char name[16];
+    snprintf(name, sizeof name, "%d", j);
+    rc = csv_row(f, name, c->col_n[j], c->col_max_abs_err[j], c->col_sum_sq_err[j],
+                 c->col_sum_sq_expected[j]);
+  }
+  if (rc == 0) rc = csv_row(f, "all", c->outputs, c->max_abs_err, c->sum_sq_err, c->sum_sq_expected);
+  return rc ? -1 : 0;
 }
 
 char *cim_check_format_mismatch(const cim_check_mismatch *m, char *buf, size_t len) {

@@ -30,12 +30,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cim_job.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Output columns the statistics keep apart (the OUTBUF window's size). */
+#define CIM_CHECK_MAX_COLS 1024
 
 /* Bits of cim_check_vector()'s result. */
 #define CIM_CHECK_TWIN_FAIL 1u  /* RTL != twin, or the twin refused the run */
@@ -73,6 +77,12 @@ typedef struct cim_check {
   int max_err_column;
   double sum_sq_err;         /* for the RMS error */
   double sum_sq_expected;    /* signal power, for the SNR */
+  /* The same per output column j (0..CIM_CHECK_MAX_COLS-1). */
+  int n_cols;                /* highest column seen + 1 */
+  uint64_t col_n[CIM_CHECK_MAX_COLS];
+  int64_t col_max_abs_err[CIM_CHECK_MAX_COLS];
+  double col_sum_sq_err[CIM_CHECK_MAX_COLS];
+  double col_sum_sq_expected[CIM_CHECK_MAX_COLS];
 } cim_check;
 
 /** Start a fresh comparison.
@@ -108,6 +118,13 @@ double cim_check_rms_err(const cim_check *c);
 /** Signal-to-error ratio in dB (sum expected^2 / sum err^2); +INFINITY when
  * the error is zero, 0 if nothing was checked. */
 double cim_check_snr_db(const cim_check *c);
+
+/** Error statistics as CSV: a header, one row per output column, then a row
+ * "all" for the whole run. Columns: column, outputs, rmse_lsb,
+ * max_abs_err_lsb, snr_db, signal_rms_lsb. Errors are RTL minus
+ * cim_requant(exact) in output LSBs; the SNR is 10 log10(sum expected^2 /
+ * sum err^2) ("inf" when the error is zero). @return 0, or -1 on a write error */
+int cim_check_write_csv(const cim_check *c, FILE *f);
 
 /** One line describing a mismatch, e.g. "vector 3, output 17: RTL 1234,
  * twin 1230, exact 1234 (requantized 1234)". Returns buf. */

@@ -206,6 +206,8 @@ int cim_max_group_rows(const cim_dev *dev) {
   return p < 1 ? 1 : (int)p;
 }
 
+int cim_get_conv_cycles(const cim_dev *dev) { return dev->conv_cycles; }
+
 int cim_set_conv_cycles(cim_dev *dev, int cycles) {
   dev->errmsg[0] = '\0';
   RETURN_IF_ERROR(check_range(dev, "conv_cycles", cycles, 1, (long)FIELD_MAX(ADC, CONV_CYCLES),

@@ -79,6 +79,8 @@ CIM_WARN_UNUSED_RESULT int cim_configure(cim_dev *dev, const cim_job *job);
 /** Set the ADC conversion time (ADC.CONV_CYCLES, 1..255 cycles; 4 after
  * reset). @return CIM_EINVAL (nothing written), CIM_EBUS */
 CIM_WARN_UNUSED_RESULT int cim_set_conv_cycles(cim_dev *dev, int cycles);
+/** ADC conversion time in cycles as the driver programs it. */
+int cim_get_conv_cycles(const cim_dev *dev);
 /** The job as last configured, with group_rows resolved (what the twin needs). */
 const cim_job *cim_get_job(const cim_dev *dev);
 /** ADCs of the macro: ceil(cols / cols_per_adc). */

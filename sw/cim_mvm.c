@@ -33,11 +33,6 @@
 #include "mmio.h"
 #include "rram_array.h"
 
-#if defined(__has_include)
-#if __has_include("cim_reg_enums.h")
-#include "cim_reg_enums.h" /* only to read ADC.CONV_CYCLES back for the report */
-#endif
-#endif
 
 enum {
   EXIT_PASS = 0,     /* every check passed */
@@ -640,22 +635,7 @@ static int firmware(mmio_bus *bus, void *arg) {
     cim_close(dev);
     return st == CIM_EINVAL ? EXIT_USAGE : EXIT_SIM;
   }
-#ifdef CIM_REGS_ADC_OFFSET
-  {
-    uint32_t adc = 0;
-    if (mmio_read32(bus, CIM_REGS_ADC_OFFSET, &adc) == MMIO_OK) c->conv_cycles = (int)(adc & 0xFFu);
-    if (c->o->conv_cycles > 0 && c->conv_cycles != c->o->conv_cycles) {
-      c->failed = 1;
-      snprintf(c->fail_msg, sizeof c->fail_msg,
-               "ADC.CONV_CYCLES reads back %d after cim_set_conv_cycles(%d)", c->conv_cycles,
-               c->o->conv_cycles);
-      cim_close(dev);
-      return EXIT_SIM;
-    }
-  }
-#else
-  c->conv_cycles = c->o->conv_cycles;
-#endif
+  c->conv_cycles = cim_get_conv_cycles(dev);
   /* Exact results are guaranteed when no column of a row group can sum past
    * the ADC's full scale; only min(P, K) rows are ever active at once. */
   c->clip_rows = c->job.group_rows < c->job.n_rows ? c->job.group_rows : c->job.n_rows;

@@ -19,6 +19,7 @@
 #include "../rram_array_int.h"
 #include "../rram_rng.h"
 #include "../rram_status.h"
+#include "check_suites.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -57,8 +58,14 @@ static rram_array *make_array(const rram_geometry *g, uint64_t seed) {
   return a;
 }
 
+/* A job by its first eight fields, designated so fields added later to
+ * cim_job start at zero without a warning. */
+#define JOB(k, n, xb, sg, p, relu_, shift_, ob)                                        \
+  {.n_rows = (k), .n_outs = (n), .x_bits = (xb), .is_signed = (sg), .group_rows = (p), \
+   .relu = (relu_), .shift = (shift_), .out_bits = (ob)}
+
 static cim_job plain_job(int n_rows, int n_outs, int x_bits, int is_signed, int p) {
-  cim_job j = {n_rows, n_outs, x_bits, is_signed, p, 0, 0, 32};
+  cim_job j = JOB(n_rows, n_outs, x_bits, is_signed, p, 0, 0, 32);
   return j;
 }
 
@@ -497,7 +504,12 @@ static const struct bad_cfg {
 
 START_TEST(test_create_rejects_bad_config) {
   const struct bad_cfg *b = &bad_cfgs[_i];
-  rram_device dev = {b->g_max, b->g_min, b->v_read, b->lsb};
+  rram_device dev;
+  rram_device_ideal(&dev);
+  dev.g_max_us = b->g_max;
+  dev.g_min_us = b->g_min;
+  dev.v_read = b->v_read;
+  dev.adc_lsb_ua = b->lsb;
   rram_geometry ok = geom(2, 2, 1, 1, 1);
   rram_array *keep = make_array(&ok, 1);
   rram_array *a = keep; /* create must overwrite it with NULL */
@@ -892,19 +904,19 @@ START_TEST(test_job_argument_errors) {
     int32_t x2;
     const char *msg;
   } cases[] = {
-      {{37, 3, 4, 0, 0, 0, 0, 32}, 8, 0, "group_rows 0 must be >= 1"},
-      {{0, 3, 4, 0, 16, 0, 0, 32}, 8, 0, "n_rows 0 out of range 1..40 (rows)"},
-      {{41, 3, 4, 0, 16, 0, 0, 32}, 8, 0, "n_rows 41 out of range 1..40 (rows)"},
-      {{37, 4, 4, 0, 16, 0, 0, 32}, 8, 0, "n_outs 4 out of range 1..3 (outputs)"},
-      {{37, 3, 0, 0, 16, 0, 0, 32}, 8, 0, "x_bits 0 out of range 1..16"},
-      {{37, 3, 4, 0, 16, 0, 32, 32}, 8, 0, "shift 32 out of range 0..31"},
-      {{37, 3, 4, 0, 16, 0, 0, 33}, 8, 0, "out_bits 33 out of range 2..32"},
-      {{37, 3, 4, 0, 16, 0, 0, 1}, 8, 0, "out_bits 1 out of range 2..32"},
-      {{37, 3, 4, 0, 16, 0, 0, 32}, 0, 0, "w_bits 0 out of range"},
-      {{37, 3, 4, 0, 16, 0, 0, 32}, 8, 16, "x[2] = 16 does not fit 4-bit unsigned (0..15)"},
-      {{37, 3, 4, 0, 16, 0, 0, 32}, 8, -1, "x[2] = -1 does not fit 4-bit unsigned (0..15)"},
-      {{37, 3, 4, 1, 16, 0, 0, 32}, 8, 8, "x[2] = 8 does not fit 4-bit signed (-8..7)"},
-      {{37, 3, 4, 1, 16, 0, 0, 32}, 8, -9, "x[2] = -9 does not fit 4-bit signed (-8..7)"},
+      {JOB(37, 3, 4, 0, 0, 0, 0, 32), 8, 0, "group_rows 0 must be >= 1"},
+      {JOB(0, 3, 4, 0, 16, 0, 0, 32), 8, 0, "n_rows 0 out of range 1..40 (rows)"},
+      {JOB(41, 3, 4, 0, 16, 0, 0, 32), 8, 0, "n_rows 41 out of range 1..40 (rows)"},
+      {JOB(37, 4, 4, 0, 16, 0, 0, 32), 8, 0, "n_outs 4 out of range 1..3 (outputs)"},
+      {JOB(37, 3, 0, 0, 16, 0, 0, 32), 8, 0, "x_bits 0 out of range 1..16"},
+      {JOB(37, 3, 4, 0, 16, 0, 32, 32), 8, 0, "shift 32 out of range 0..31"},
+      {JOB(37, 3, 4, 0, 16, 0, 0, 33), 8, 0, "out_bits 33 out of range 2..32"},
+      {JOB(37, 3, 4, 0, 16, 0, 0, 1), 8, 0, "out_bits 1 out of range 2..32"},
+      {JOB(37, 3, 4, 0, 16, 0, 0, 32), 0, 0, "w_bits 0 out of range"},
+      {JOB(37, 3, 4, 0, 16, 0, 0, 32), 8, 16, "x[2] = 16 does not fit 4-bit unsigned (0..15)"},
+      {JOB(37, 3, 4, 0, 16, 0, 0, 32), 8, -1, "x[2] = -1 does not fit 4-bit unsigned (0..15)"},
+      {JOB(37, 3, 4, 1, 16, 0, 0, 32), 8, 8, "x[2] = 8 does not fit 4-bit signed (-8..7)"},
+      {JOB(37, 3, 4, 1, 16, 0, 0, 32), 8, -9, "x[2] = -9 does not fit 4-bit signed (-8..7)"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     x[2] = cases[i].x2;
@@ -922,7 +934,7 @@ START_TEST(test_job_argument_errors) {
     ck_assert_uint_eq(rram_array_log_phases(a), phases);
   }
   x[2] = 0;
-  const cim_job ok = {37, 3, 4, 0, 16, 0, 0, 32};
+  const cim_job ok = JOB(37, 3, 4, 0, 16, 0, 0, 32);
   ck_assert_int_eq(cim_twin_run(NULL, 8, &ok, x, NULL, y, err, sizeof err), RRAM_EINVAL);
   ck_assert_int_eq(cim_twin_run(a, 8, NULL, x, NULL, y, err, sizeof err), RRAM_EINVAL);
   ck_assert_str_eq(err, "job is NULL");
@@ -974,6 +986,7 @@ static Suite *cmodel_suite(void) {
 
 int main(void) {
   SRunner *sr = srunner_create(cmodel_suite());
+  srunner_add_suite(sr, device_suite());
   srunner_run_all(sr, CK_NORMAL);
   const int run = srunner_ntests_run(sr);
   const int failed = srunner_ntests_failed(sr);

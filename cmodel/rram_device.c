@@ -1,0 +1,513 @@
+/* rram_device.c: device presets, the `key = value` parser and writer, the
+ * device range checks (contract in rram_device.h).
+ *
+ * One table (device_keys) lists every field with its name, range and unit:
+ * the parser, the writer and rram_device_check all walk it, so a new field
+ * added to the table is parsed, written and checked at once.
+ *
+ * Defaults of the `default` preset and their sources (repeated in
+ * preset_default below, next to each number):
+ *   g_max_us 40, g_min_us 4   Wan et al., "A compute-in-memory chip based on
+ *                             resistive random-access memory", Nature 608,
+ *                             2022 (NeuRRAM): the 40 uS window to which
+ *                             CrossSim's RRAM_Wan and aihwkit's
+ *                             ReRamWan2022NoiseModel fits are referenced;
+ *                             on/off 10 from DESIGN.md.
+ *   prog NEURRAM x1           CrossSim (sandialabs/cross-sim)
+ *                             simulator/devices/custom/RRAM_Wan.py: cubic fit
+ *                             to Extended Data Fig. 3 of Wan et al. 2022.
+ *   read_noise 0.01           aihwkit ReRamWan2022NoiseModel documentation:
+ *                             "short-term read noise (about 1%)".
+ *   drift nu 0.0045 +- 0.0021 derived from aihwkit ReRamCMONoiseModel decay
+ *                             fit (mean -0.089 uS, std +0.042 uS per e-fold
+ *                             of time from t = 1 s) at the window's middle,
+ *                             20 uS: nu = 0.089/20, sigma_nu = 0.042/20.
+ *   stuck 1.75 % Gmin,        C.-Y. Chen et al., "RRAM defect modeling and
+ *   9.04 % Gmax               failure analysis based on march test and a
+ *                             novel squeeze-search scheme", IEEE Trans.
+ *                             Computers 64(1), 2015, as quoted by L. Xia et
+ *                             al., DAC 2017 (stuck-at-HRS / stuck-at-LRS).
+ *   r_wl = r_bl 0.5 ohm       estimate, not a measured value: Cu wire
+ *                             0.16 um x 0.3 um (130 nm-class metal, the
+ *                             NeuRRAM node), rho 2.2e-8 ohm m, 1 um cell
+ *                             pitch.
+ *   ADC offset 0.5 LSB rms,   assumed values of a calibrated-by-design
+ *   gain 1 % rms, INL 0.25,   8-bit column ADC; no published per-ADC
+ *   noise 0.3 LSB rms         measurement of a CIM macro is cited yet.
+ *   adc_lsb_ua 2.4            full scale 255 LSB = 612 uA holds 64 rows at
+ *                             Gmax (64 * 40 uS * 0.2 V = 512 uA) with ~20 %
+ *                             margin; one LSB is one level of a 2-bit cell. */
+#include "rram_device.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Largest device file read, bytes: a full file is ~2 KB. */
+#define RRAM__DEV_MAX_FILE (1 << 20)
+
+typedef enum key_kind { KIND_NUMBER, KIND_MODEL } key_kind;
+
+typedef struct device_key {
+  const char *name;
+  size_t offset; /* of the double (KIND_NUMBER) or int (KIND_MODEL) */
+  key_kind kind;
+  double lo, hi; /* inclusive range */
+  const char *doc;
+} device_key;
+
+#define DKEY(field, kind, lo, hi, doc) {#field, offsetof(rram_device, field), kind, lo, hi, doc}
+
+static const device_key device_keys[] = {
+    DKEY(g_max_us, KIND_NUMBER, 1e-6, 1e6, "uS, conductance of the highest level"),
+    DKEY(g_min_us, KIND_NUMBER, 0, 1e6, "uS, conductance of level 0"),
+    DKEY(v_read, KIND_NUMBER, 1e-6, 10, "V, read voltage"),
+    DKEY(adc_lsb_ua, KIND_NUMBER, -1e9, 1e9, "uA per ADC LSB; <= 0: one unit level"),
+    DKEY(prog_model, KIND_MODEL, 0, 3, "none | neurram | proportional | absolute"),
+    DKEY(prog_sigma, KIND_NUMBER, 0, 100,
+         "neurram: fit scale; proportional: relative; absolute: uS"),
+    DKEY(d2d_sigma, KIND_NUMBER, 0, 1, "relative, per-cell gain fixed per seed"),
+    DKEY(read_noise, KIND_NUMBER, 0, 1, "relative sigma per read"),
+    DKEY(stuck_gmin_rate, KIND_NUMBER, 0, 1, "fraction of cells stuck at g_min"),
+    DKEY(stuck_gmax_rate, KIND_NUMBER, 0, 1, "fraction of cells stuck at g_max"),
+    DKEY(drift_nu_mean, KIND_NUMBER, -1, 1, "drift exponent, mean over cells"),
+    DKEY(drift_nu_sigma, KIND_NUMBER, 0, 1, "drift exponent, sigma over cells"),
+    DKEY(drift_t0_s, KIND_NUMBER, 0, 1e12, "s, drift reference time; <= 0: 1 s"),
+    DKEY(r_wl_ohm, KIND_NUMBER, 0, 1e6, "ohm per cell segment of a row wire"),
+    DKEY(r_bl_ohm, KIND_NUMBER, 0, 1e6, "ohm per cell segment of a bitline"),
+    DKEY(ir_tol, KIND_NUMBER, 0, 0.1, "IR solver tolerance / v_read; <= 0: 1e-7"),
+    DKEY(adc_offset_lsb, KIND_NUMBER, -1e6, 1e6, "LSB, mean ADC offset"),
+    DKEY(adc_offset_sigma_lsb, KIND_NUMBER, 0, 1e6, "LSB, offset spread between ADCs"),
+    DKEY(adc_gain_err, KIND_NUMBER, -0.9, 10, "relative, mean ADC gain error"),
+    DKEY(adc_gain_sigma, KIND_NUMBER, 0, 1, "relative, gain spread between ADCs"),
+    DKEY(adc_inl_lsb, KIND_NUMBER, 0, 10, "LSB, sigma of each code transition"),
+    DKEY(adc_noise_lsb, KIND_NUMBER, 0, 1e6, "LSB rms, noise per conversion"),
+};
+#define N_KEYS (sizeof device_keys / sizeof device_keys[0])
+
+static const char *const model_names[] = {"none", "neurram", "proportional", "absolute"};
+
+static void fmt_err(char *err, size_t err_len, const char *fmt, ...) {
+  if (!err || err_len == 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, err_len, fmt, ap);
+  va_end(ap);
+}
+
+static double *num_field(rram_device *d, const device_key *k) {
+  return (double *)(void *)((char *)d + k->offset);
+}
+static double num_value(const rram_device *d, const device_key *k) {
+  return *(const double *)(const void *)((const char *)d + k->offset);
+}
+static int *int_field(rram_device *d, const device_key *k) {
+  return (int *)(void *)((char *)d + k->offset);
+}
+static int int_value(const rram_device *d, const device_key *k) {
+  return *(const int *)(const void *)((const char *)d + k->offset);
+}
+
+/* ---- presets ------------------------------------------------------------ */
+
+void rram_device_ideal(rram_device *dev) {
+  if (!dev) return;
+  memset(dev, 0, sizeof *dev);
+  dev->g_max_us = 40.0;
+  dev->g_min_us = 0.0;
+  dev->v_read = 0.2;
+  dev->adc_lsb_ua = 0.0;
+}
+
+/* The window of the default device, no random effect: g_min 4 uS (on/off
+ * 10, DESIGN.md), Gmax 40 uS (Wan et al. 2022), a physical ADC LSB. */
+static void preset_window(rram_device *d) {
+  rram_device_ideal(d);
+  d->g_min_us = 4.0;
+  /* 255 LSB = 612 uA >= 64 rows * 40 uS * 0.2 V = 512 uA. */
+  d->adc_lsb_ua = 2.4;
+}
+
+static void set_prog_error(rram_device *d) {
+  /* CrossSim RRAM_Wan: sigma_G = 1.536e-4 G^3 - 1.167e-2 G^2 + 0.2374 G + 1.053
+   * (uS), cubic fit to Wan et al. 2022 Extended Data Fig. 3 (t = 1 s). */
+  d->prog_model = RRAM_PROG_NEURRAM;
+  d->prog_sigma = 1.0;
+}
+static void set_read_noise(rram_device *d) {
+  /* aihwkit ReRamWan2022NoiseModel: short-term read noise about 1 %. */
+  d->read_noise = 0.01;
+}
+static void set_stuck(rram_device *d) {
+  /* Chen et al., IEEE TC 2015 (via Xia et al., DAC 2017): 1.75 % stuck at
+   * the high-resistance state, 9.04 % at the low-resistance state. */
+  d->stuck_gmin_rate = 0.0175;
+  d->stuck_gmax_rate = 0.0904;
+}
+static void set_drift(rram_device *d) {
+  /* aihwkit ReRamCMONoiseModel decay: mean -0.089 uS and std +0.042 uS per
+   * e-fold of time after t = 1 s, level-independent; as a power law at the
+   * window's middle (20 uS): nu = 0.089/20, sigma_nu = 0.042/20. */
+  d->drift_nu_mean = 0.0045;
+  d->drift_nu_sigma = 0.0021;
+  d->drift_t0_s = 1.0;
+}
+static void set_ir_drop(rram_device *d) {
+  /* Estimate: Cu 0.16 x 0.3 um, rho 2.2e-8 ohm m, 1 um pitch ~ 0.5 ohm. */
+  d->r_wl_ohm = 0.5;
+  d->r_bl_ohm = 0.5;
+}
+static void set_adc(rram_device *d) {
+  /* Assumed 8-bit column ADC figures (see the file comment). */
+  d->adc_offset_sigma_lsb = 0.5;
+  d->adc_gain_sigma = 0.01;
+  d->adc_inl_lsb = 0.25;
+  d->adc_noise_lsb = 0.3;
+}
+static void set_d2d(rram_device *d) {
+  /* Assumed; off in `default`, whose NeuRRAM fit was measured over the
+   * array's devices and so already holds device-to-device spread. */
+  d->d2d_sigma = 0.05;
+}
+
+static void preset_ideal(rram_device *d) { rram_device_ideal(d); }
+static void preset_default(rram_device *d) {
+  preset_window(d);
+  set_prog_error(d);
+  set_read_noise(d);
+  set_stuck(d);
+  set_drift(d);
+  set_ir_drop(d);
+  set_adc(d);
+}
+#define EFFECT_PRESET(name)         \
+  static void preset_##name(rram_device *d) { \
+    rram_device_ideal(d);           \
+    set_##name(d);                  \
+  }
+EFFECT_PRESET(prog_error)
+EFFECT_PRESET(d2d)
+EFFECT_PRESET(read_noise)
+EFFECT_PRESET(stuck)
+EFFECT_PRESET(drift)
+EFFECT_PRESET(ir_drop)
+EFFECT_PRESET(adc)
+
+static const struct {
+  const char *name;
+  void (*fill)(rram_device *);
+} presets[] = {
+    {"ideal", preset_ideal},       {"default", preset_default},
+    {"window", preset_window},     {"prog_error", preset_prog_error},
+    {"d2d", preset_d2d},           {"read_noise", preset_read_noise},
+    {"stuck", preset_stuck},       {"drift", preset_drift},
+    {"ir_drop", preset_ir_drop},   {"adc", preset_adc},
+};
+#define N_PRESETS (sizeof presets / sizeof presets[0])
+
+static const char *const preset_names[N_PRESETS + 1] = {
+    "ideal", "default", "window", "prog_error", "d2d", "read_noise",
+    "stuck", "drift",   "ir_drop", "adc",       NULL};
+
+const char *const *rram_device_presets(void) { return preset_names; }
+
+int rram_device_preset(const char *name, rram_device *dev) {
+  if (!name || !dev) return RRAM_EINVAL;
+  for (size_t i = 0; i < N_PRESETS; i++) {
+    if (strcmp(name, presets[i].name) == 0) {
+      presets[i].fill(dev);
+      return RRAM_OK;
+    }
+  }
+  return RRAM_EINVAL;
+}
+
+/* ---- checks ----------------------------------------------------------- */
+
+double rram_device_prog_sigma_us(const rram_device *dev, double g_us) {
+  switch (dev->prog_model) {
+    case RRAM_PROG_NEURRAM: {
+      /* CrossSim RRAM_Wan.programming_error: the same cubic, clamped at 0. */
+      const double s = ((1.536e-4 * g_us - 1.167e-2) * g_us + 0.2374) * g_us + 1.053;
+      return s > 0.0 ? s * dev->prog_sigma : 0.0;
+    }
+    case RRAM_PROG_PROPORTIONAL: return dev->prog_sigma * fabs(g_us);
+    case RRAM_PROG_ABSOLUTE: return dev->prog_sigma;
+    default: return 0.0;
+  }
+}
+
+/* Check one field against its range; err gets "key: value out of range". */
+static int check_key(const rram_device *d, const device_key *k, char *err, size_t err_len) {
+  if (k->kind == KIND_MODEL) {
+    const int v = int_value(d, k);
+    if (v < (int)k->lo || v > (int)k->hi) {
+      fmt_err(err, err_len, "%s %d is not a model (none, neurram, proportional, absolute)",
+              k->name, v);
+      return RRAM_EINVAL;
+    }
+    return RRAM_OK;
+  }
+  const double v = num_value(d, k);
+  if (!isfinite(v) || v < k->lo || v > k->hi) {
+    fmt_err(err, err_len, "%s %g out of range %g..%g", k->name, v, k->lo, k->hi);
+    return RRAM_EINVAL;
+  }
+  return RRAM_OK;
+}
+
+/* Checks that involve two fields; which[0..1] are the two keys (the parser
+ * blames the one its file set last). */
+static int check_cross(const rram_device *d, const char **which, char *err, size_t err_len) {
+  if (!(d->g_max_us > d->g_min_us)) {
+    which[0] = "g_max_us";
+    which[1] = "g_min_us";
+    fmt_err(err, err_len, "g_max_us %g must be > g_min_us %g", d->g_max_us, d->g_min_us);
+    return RRAM_EINVAL;
+  }
+  if (d->stuck_gmin_rate + d->stuck_gmax_rate > 1.0) {
+    which[0] = "stuck_gmin_rate";
+    which[1] = "stuck_gmax_rate";
+    fmt_err(err, err_len, "stuck_gmin_rate %g + stuck_gmax_rate %g exceed 1",
+            d->stuck_gmin_rate, d->stuck_gmax_rate);
+    return RRAM_EINVAL;
+  }
+  return RRAM_OK;
+}
+
+int rram_device_check(const rram_device *dev, char *err, size_t err_len) {
+  if (!dev) {
+    fmt_err(err, err_len, "device is NULL");
+    return RRAM_EINVAL;
+  }
+  for (size_t i = 0; i < N_KEYS; i++)
+    if (check_key(dev, &device_keys[i], err, err_len) != RRAM_OK) return RRAM_EINVAL;
+  const char *which[2];
+  if (check_cross(dev, which, err, err_len) != RRAM_OK) return RRAM_EINVAL;
+  fmt_err(err, err_len, "success");
+  return RRAM_OK;
+}
+
+/* ---- the parser ------------------------------------------------------- */
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s)) s++;
+  char *e = s + strlen(s);
+  while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+  return s;
+}
+
+/* Strict number: the whole string, finite. */
+static int parse_number(const char *s, double *out) {
+  if (*s == '\0') return 0;
+  char *end;
+  errno = 0;
+  const double v = strtod(s, &end);
+  if (*end != '\0' || errno == ERANGE || !isfinite(v)) return 0;
+  *out = v;
+  return 1;
+}
+
+static int parse_model(const char *s, int *out) {
+  for (int i = 0; i < (int)(sizeof model_names / sizeof model_names[0]); i++) {
+    if (strcmp(s, model_names[i]) == 0) {
+      *out = i;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int rram_device_parse(const char *text, const char *name, rram_device *dev, char *err,
+                      size_t err_len) {
+  if (!text || !dev) {
+    fmt_err(err, err_len, "%s is NULL", !text ? "text" : "device");
+    return RRAM_EINVAL;
+  }
+  if (!name) name = "(device text)";
+  rram_device d;
+  rram_device_ideal(&d);
+  int line_of[N_KEYS] = {0}; /* line that set each key, 0 if none */
+  int any_key = 0;
+  char buf[512];
+  int line = 0;
+  for (const char *p = text; *p;) {
+    const char *nl = strchr(p, '\n');
+    const size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    line++;
+    if (len >= sizeof buf) {
+      fmt_err(err, err_len, "%s:%d: line longer than %zu characters", name, line,
+              sizeof buf - 1);
+      return RRAM_EIO;
+    }
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    p += len + (nl ? 1 : 0);
+    char *hash = strchr(buf, '#');
+    if (hash) *hash = '\0';
+    char *s = trim(buf);
+    if (*s == '\0') continue;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+      fmt_err(err, err_len, "%s:%d: expected 'key = value', got '%s'", name, line, s);
+      return RRAM_EIO;
+    }
+    *eq = '\0';
+    char *key = trim(s), *val = trim(eq + 1);
+    if (*key == '\0') {
+      fmt_err(err, err_len, "%s:%d: missing key before '='", name, line);
+      return RRAM_EIO;
+    }
+    if (*val == '\0') {
+      fmt_err(err, err_len, "%s:%d: %s: missing value", name, line, key);
+      return RRAM_EIO;
+    }
+    if (strcmp(key, "preset") == 0) {
+      if (any_key) {
+        fmt_err(err, err_len, "%s:%d: preset: must be the first key", name, line);
+        return RRAM_EIO;
+      }
+      if (rram_device_preset(val, &d) != RRAM_OK) {
+        fmt_err(err, err_len, "%s:%d: preset: unknown preset '%s'", name, line, val);
+        return RRAM_EIO;
+      }
+      any_key = 1;
+      continue;
+    }
+    size_t k = 0;
+    while (k < N_KEYS && strcmp(key, device_keys[k].name) != 0) k++;
+    if (k == N_KEYS) {
+      fmt_err(err, err_len, "%s:%d: %s: unknown key", name, line, key);
+      return RRAM_EIO;
+    }
+    const device_key *dk = &device_keys[k];
+    if (line_of[k]) {
+      fmt_err(err, err_len, "%s:%d: %s: already set on line %d", name, line, key, line_of[k]);
+      return RRAM_EIO;
+    }
+    if (dk->kind == KIND_MODEL) {
+      double v;
+      int m;
+      if (parse_model(val, &m)) {
+        *int_field(&d, dk) = m;
+      } else if (parse_number(val, &v) && v == floor(v) && v >= dk->lo && v <= dk->hi) {
+        *int_field(&d, dk) = (int)v;
+      } else {
+        fmt_err(err, err_len, "%s:%d: %s: '%s' is not a model (none, neurram, proportional, "
+                "absolute)", name, line, key, val);
+        return RRAM_EIO;
+      }
+    } else {
+      double v;
+      if (!parse_number(val, &v)) {
+        fmt_err(err, err_len, "%s:%d: %s: '%s' is not a finite number", name, line, key, val);
+        return RRAM_EIO;
+      }
+      if (v < dk->lo || v > dk->hi) {
+        fmt_err(err, err_len, "%s:%d: %s: %s out of range %g..%g", name, line, key, val, dk->lo,
+                dk->hi);
+        return RRAM_EIO;
+      }
+      *num_field(&d, dk) = v;
+    }
+    line_of[k] = line;
+    any_key = 1;
+  }
+  const char *which[2];
+  char why[200];
+  if (check_cross(&d, which, why, sizeof why) != RRAM_OK) {
+    int at = 0;
+    const char *key = which[0];
+    for (size_t k = 0; k < N_KEYS; k++)
+      for (int w = 0; w < 2; w++)
+        if (strcmp(device_keys[k].name, which[w]) == 0 && line_of[k] > at) {
+          at = line_of[k];
+          key = which[w];
+        }
+    if (at)
+      fmt_err(err, err_len, "%s:%d: %s: %s", name, at, key, why);
+    else /* both from the preset: cannot happen with the compiled-in ones */
+      fmt_err(err, err_len, "%s: %s: %s", name, key, why);
+    return RRAM_EIO;
+  }
+  *dev = d;
+  fmt_err(err, err_len, "success");
+  return RRAM_OK;
+}
+
+int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, size_t err_len) {
+  if (!file_or_preset || !dev) {
+    fmt_err(err, err_len, "%s is NULL", !dev ? "device" : "file or preset name");
+    return RRAM_EINVAL;
+  }
+  if (rram_device_preset(file_or_preset, dev) == RRAM_OK) {
+    fmt_err(err, err_len, "success");
+    return RRAM_OK;
+  }
+  FILE *f = fopen(file_or_preset, "rb");
+  if (!f) {
+    const int e = errno;
+    char names[160] = "";
+    for (size_t i = 0; preset_names[i]; i++) {
+      const size_t used = strlen(names);
+      snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", preset_names[i]);
+    }
+    fmt_err(err, err_len, "%s: not a preset (%s) and cannot open it as a file: %s",
+            file_or_preset, names, strerror(e));
+    return RRAM_EIO;
+  }
+  char *text = malloc(RRAM__DEV_MAX_FILE + 1);
+  if (!text) {
+    fclose(f);
+    fmt_err(err, err_len, "%s: out of memory", file_or_preset);
+    return RRAM_ENOMEM;
+  }
+  const size_t n = fread(text, 1, RRAM__DEV_MAX_FILE + 1, f);
+  const int bad = ferror(f);
+  fclose(f);
+  if (bad || n > RRAM__DEV_MAX_FILE) {
+    free(text);
+    fmt_err(err, err_len, "%s: %s", file_or_preset,
+            bad ? "read error" : "larger than 1 MiB, not a device file");
+    return RRAM_EIO;
+  }
+  text[n] = '\0';
+  if (memchr(text, '\0', n)) {
+    free(text);
+    fmt_err(err, err_len, "%s: contains a NUL byte, not a device file", file_or_preset);
+    return RRAM_EIO;
+  }
+  const int rc = rram_device_parse(text, file_or_preset, dev, err, err_len);
+  free(text);
+  return rc;
+}
+
+/* ---- the writer ------------------------------------------------------- */
+
+/* Shortest of %.15g/%.16g/%.17g that reads back as the same double. */
+static void fmt_exact(char *buf, size_t len, double v) {
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, len, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) return;
+  }
+}
+
+int rram_device_write(FILE *f, const rram_device *dev) {
+  if (!f || !dev) return RRAM_EINVAL;
+  int bad = fprintf(f, "# rram-cim device (rram_device_write); load with --device FILE\n") < 0;
+  for (size_t k = 0; k < N_KEYS && !bad; k++) {
+    const device_key *dk = &device_keys[k];
+    char val[40];
+    if (dk->kind == KIND_MODEL) {
+      const int m = int_value(dev, dk);
+      snprintf(val, sizeof val, "%s", m >= 0 && m <= 3 ? model_names[m] : "none");
+    } else {
+      fmt_exact(val, sizeof val, num_value(dev, dk));
+    }
+    bad = fprintf(f, "%-20s = %-12s # %s\n", dk->name, val, dk->doc) < 0;
+  }
+  return bad || ferror(f) ? RRAM_EIO : RRAM_OK;
+}

@@ -1,0 +1,11 @@
+/* check_suites.h: the Check suites of check_cmodel, one per test file;
+ * check_cmodel.c's main() runs them all. */
+#ifndef CHECK_SUITES_H
+#define CHECK_SUITES_H
+
+#include <check.h>
+
+/* check_device.c: device effects, device files and presets. */
+Suite *device_suite(void);
+
+#endif
