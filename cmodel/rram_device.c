@@ -321,6 +321,60 @@ static int parse_model(const char *s, int *out) {
   return 0;
 }
 
+/* Parse val into key dk of *d; err gets "<where>: key: reason". */
+static int assign_key(rram_device *d, const device_key *dk, const char *val, const char *where,
+                      char *err, size_t err_len) {
+  double v;
+  if (dk->kind == KIND_MODEL) {
+    int m;
+    if (parse_model(val, &m)) {
+      *int_field(d, dk) = m;
+    } else if (parse_number(val, &v) && v == floor(v) && v >= dk->lo && v <= dk->hi) {
+      *int_field(d, dk) = (int)v;
+    } else {
+      fmt_err(err, err_len, "%s: %s: '%s' is not a model (none, neurram, proportional, "
+              "absolute)", where, dk->name, val);
+      return RRAM_EIO;
+    }
+    return RRAM_OK;
+  }
+  if (!parse_number(val, &v)) {
+    fmt_err(err, err_len, "%s: %s: '%s' is not a finite number", where, dk->name, val);
+    return RRAM_EIO;
+  }
+  if (v < dk->lo || v > dk->hi) {
+    fmt_err(err, err_len, "%s: %s: %s out of range %g..%g", where, dk->name, val, dk->lo, dk->hi);
+    return RRAM_EIO;
+  }
+  *num_field(d, dk) = v;
+  return RRAM_OK;
+}
+
+int rram_device_set(rram_device *dev, const char *key, const char *value, char *err,
+                    size_t err_len) {
+  if (!dev || !key || !value) {
+    fmt_err(err, err_len, "NULL argument");
+    return RRAM_EINVAL;
+  }
+  size_t k = 0;
+  while (k < N_KEYS && strcmp(key, device_keys[k].name) != 0) k++;
+  if (k == N_KEYS) {
+    fmt_err(err, err_len, "%s: unknown key", key);
+    return RRAM_EIO;
+  }
+  rram_device d = *dev;
+  if (assign_key(&d, &device_keys[k], value, "set", err, err_len) != RRAM_OK) return RRAM_EIO;
+  const char *which[2];
+  char why[200];
+  if (check_cross(&d, which, why, sizeof why) != RRAM_OK) {
+    fmt_err(err, err_len, "set: %s: %s", key, why);
+    return RRAM_EIO;
+  }
+  *dev = d;
+  fmt_err(err, err_len, "success");
+  return RRAM_OK;
+}
+
 int rram_device_parse(const char *text, const char *name, rram_device *dev, char *err,
                       size_t err_len) {
   if (!text || !dev) {
@@ -388,31 +442,9 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
       fmt_err(err, err_len, "%s:%d: %s: already set on line %d", name, line, key, line_of[k]);
       return RRAM_EIO;
     }
-    if (dk->kind == KIND_MODEL) {
-      double v;
-      int m;
-      if (parse_model(val, &m)) {
-        *int_field(&d, dk) = m;
-      } else if (parse_number(val, &v) && v == floor(v) && v >= dk->lo && v <= dk->hi) {
-        *int_field(&d, dk) = (int)v;
-      } else {
-        fmt_err(err, err_len, "%s:%d: %s: '%s' is not a model (none, neurram, proportional, "
-                "absolute)", name, line, key, val);
-        return RRAM_EIO;
-      }
-    } else {
-      double v;
-      if (!parse_number(val, &v)) {
-        fmt_err(err, err_len, "%s:%d: %s: '%s' is not a finite number", name, line, key, val);
-        return RRAM_EIO;
-      }
-      if (v < dk->lo || v > dk->hi) {
-        fmt_err(err, err_len, "%s:%d: %s: %s out of range %g..%g", name, line, key, val, dk->lo,
-                dk->hi);
-        return RRAM_EIO;
-      }
-      *num_field(&d, dk) = v;
-    }
+    char where[160];
+    snprintf(where, sizeof where, "%s:%d", name, line);
+    if (assign_key(&d, dk, val, where, err, err_len) != RRAM_OK) return RRAM_EIO;
     line_of[k] = line;
     any_key = 1;
   }

@@ -124,6 +124,13 @@ int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, si
 int rram_device_parse(const char *text, const char *name, rram_device *dev, char *err,
                       size_t err_len);
 
+/* Set one field from text, as a file line `key = value` would (for sweeps
+ * and command-line overrides). On error *dev is unchanged and err names the
+ * key and the reason. RRAM_OK, RRAM_EIO (unknown key, bad or out-of-range
+ * value), RRAM_EINVAL (NULL argument). */
+int rram_device_set(rram_device *dev, const char *key, const char *value, char *err,
+                    size_t err_len);
+
 /* Write every field as a `key = value` line (with %.17g, so loading the
  * output gives back the same bits), with a comment of units. The output is
  * a valid device file. Returns RRAM_OK, RRAM_EIO on a write error,

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cim_calib.h"
 #include "cim_check.h"
 #include "cim_driver.h"
 #include "cim_golden.h"
@@ -32,6 +33,7 @@
 #include "csv.h"
 #include "mmio.h"
 #include "rram_array.h"
+#include "rram_device.h"
 
 
 enum {
@@ -93,6 +95,12 @@ typedef struct opts {
   cim_wait_mode wait;
   uint32_t quantum; /* 0 = the simulator's default */
   int quiet;
+  const char *device;   /* preset name or device file */
+  const char *sets[64]; /* --set KEY=VALUE overrides, in order */
+  int n_sets;
+  double age_s;         /* time between programming and the MVMs */
+  int calibrate;        /* run the ADC calibration first */
+  const char *stats;    /* per-column error statistics CSV */
 } opts;
 
 static void usage_error(const char *fmt, ...) {
@@ -141,6 +149,16 @@ static void print_help(const build *b) {
       "  --shift S          arithmetic right shift with rounding, 0..31 (default 0)\n"
       "  --out-bits B       saturate outputs to B signed bits, 2..32 (default 32)\n"
       "  --conv-cycles C    ADC conversion time in clock cycles, 1..255 (default: reset value)\n"
+      "\n"
+      "Device:\n"
+      "  --device NAME|FILE the analog device: a preset (ideal, default, window,\n"
+      "                     prog_error, d2d, read_noise, stuck, drift, ir_drop, adc)\n"
+      "                     or a device file (key = value lines, see\n"
+      "                     cmodel/devices/example.dev); default ideal\n"
+      "  --set KEY=VALUE    override one device key (repeatable)\n"
+      "  --age SECONDS      time between programming and the MVMs (drift)\n"
+      "  --calibrate        measure and program the ADCs' offset and gain first\n"
+      "  --stats FILE.csv   error statistics per output column and overall\n"
       "\n"
       "Simulation:\n"
       "  --wait poll|irq    wait for each MVM by polling STATUS or on the interrupt\n"
@@ -276,6 +294,11 @@ enum {
   OPT_WAIT,
   OPT_TRACE,
   OPT_QUANTUM,
+  OPT_DEVICE,
+  OPT_SET,
+  OPT_AGE,
+  OPT_CALIBRATE,
+  OPT_STATS,
 };
 
 /* Fill o from argv. Returns 0 to go on; after --help sets *done and returns
@@ -298,6 +321,11 @@ static int parse_args(int argc, char **argv, const build *b, opts *o, int *done)
       {"wait", required_argument, NULL, OPT_WAIT},
       {"trace", required_argument, NULL, OPT_TRACE},
       {"quantum", required_argument, NULL, OPT_QUANTUM},
+      {"device", required_argument, NULL, OPT_DEVICE},
+      {"set", required_argument, NULL, OPT_SET},
+      {"age", required_argument, NULL, OPT_AGE},
+      {"calibrate", no_argument, NULL, OPT_CALIBRATE},
+      {"stats", required_argument, NULL, OPT_STATS},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -309,6 +337,7 @@ static int parse_args(int argc, char **argv, const build *b, opts *o, int *done)
   o->seed = 1;
   o->out_bits = 32;
   o->wait = CIM_WAIT_POLL;
+  o->device = "ideal";
   *done = 0;
 
   opterr = 0;
@@ -380,6 +409,31 @@ static int parse_args(int argc, char **argv, const build *b, opts *o, int *done)
         if (parse_long("--quantum", optarg, 1, 1000000, NULL, &v) < 0) return EXIT_USAGE;
         o->quantum = (uint32_t)v;
         break;
+      case OPT_DEVICE: o->device = optarg; break;
+      case OPT_SET:
+        if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+          usage_error("--set: '%s' is not KEY=VALUE (keys as in a device file)", optarg);
+          return EXIT_USAGE;
+        }
+        if (o->n_sets == (int)(sizeof o->sets / sizeof o->sets[0])) {
+          usage_error("--set: more than %d overrides", o->n_sets);
+          return EXIT_USAGE;
+        }
+        o->sets[o->n_sets++] = optarg;
+        break;
+      case OPT_AGE: {
+        char *end = NULL;
+        errno = 0;
+        o->age_s = strtod(optarg, &end);
+        if (end == optarg || *end != '\0' || errno != 0 || !(o->age_s >= 0) ||
+            o->age_s > 3.2e9) {
+          usage_error("--age: '%s' is not a time in seconds within 0..3.2e9 (100 years)", optarg);
+          return EXIT_USAGE;
+        }
+        break;
+      }
+      case OPT_CALIBRATE: o->calibrate = 1; break;
+      case OPT_STATS: o->stats = optarg; break;
       case 'q': o->quiet = 1; break;
       case 'h':
         print_help(b);
@@ -557,6 +611,10 @@ typedef struct run_ctx {
   cim_job job_req; /* as asked (group_rows may be 0) */
   cim_job job;     /* as the driver resolved it */
   int exact_required;
+  int fits_adc;     /* ideal row-group sums fit the ADC */
+  int device_ideal; /* the device is rram_device_ideal() */
+  rram_device dev;  /* the device of the run */
+  cim_cal_report cal; /* --calibrate's result */
   int clip_rows;   /* rows per group that can actually be active: min(P, K) */
   int conv_cycles; /* read back from ADC.CONV_CYCLES, 0 if unknown */
   cim_info info;
@@ -567,6 +625,7 @@ typedef struct run_ctx {
   uint32_t *mvm_cycles; /* v */
   int done;        /* vectors completed */
   cim_check chk;
+  char effects[256]; /* the device's effects, for the report */
   /* failure of the simulation or driver */
   int failed;
   char fail_msg[768];
@@ -624,6 +683,14 @@ static int firmware(mmio_bus *bus, void *arg) {
     cim_close(dev);
     return EXIT_SIM;
   }
+  if (c->o->calibrate) {
+    st = cim_calibrate_adcs(dev, c->d->W, c->d->n, c->d->k, 16, (uint32_t)c->o->seed, &c->cal);
+    if (st != CIM_OK) {
+      fw_fail(c, dev, st, "cim_calibrate_adcs", -1);
+      cim_close(dev);
+      return EXIT_SIM;
+    }
+  }
   if ((st = cim_configure(dev, &c->job_req)) != CIM_OK) {
     fw_fail(c, dev, st, "cim_configure", -1);
     cim_close(dev);
@@ -639,7 +706,8 @@ static int firmware(mmio_bus *bus, void *arg) {
   /* Exact results are guaranteed when no column of a row group can sum past
    * the ADC's full scale; only min(P, K) rows are ever active at once. */
   c->clip_rows = c->job.group_rows < c->job.n_rows ? c->job.group_rows : c->job.n_rows;
-  c->exact_required = (int64_t)c->clip_rows * c->b->level_max <= c->b->adc_max;
+  c->fits_adc = (int64_t)c->clip_rows * c->b->level_max <= c->b->adc_max;
+  c->exact_required = c->fits_adc && c->device_ideal;
   cim_check_init(&c->chk, c->exact_required);
   uint32_t timeout = mvm_timeout(c);
 
@@ -760,7 +828,9 @@ static void print_verdict(FILE *fp, const run_ctx *c, int pass) {
           pass ? "PASS" : "FAIL", c->d->n, c->d->k, c->d->v, c->d->v == 1 ? "" : "s",
           c->o->seed, k->vectors - k->twin_fail_vectors, k->vectors,
           k->vectors - k->exact_fail_vectors, k->vectors,
-          c->exact_required ? "" : " (not required: ADC clipping)", k->max_abs_err);
+          c->exact_required ? "" : (c->device_ideal ? " (not required: ADC clipping)"
+                                                    : " (not required: non-ideal device)"),
+          k->max_abs_err);
 }
 
 static void print_report(const run_ctx *c, const cim_sim_stats *stats, double wall_total) {
@@ -783,7 +853,18 @@ static void print_report(const run_ctx *c, const cim_sim_stats *stats, double wa
          b->x_bits, b->geo.adc_bits, b->geo.cols_per_adc,
          (b->geo.cols + b->geo.cols_per_adc - 1) / b->geo.cols_per_adc, b->p_max,
          b->adc_max / b->level_max);
-  printf("  device    ideal (g_min 0, one ADC LSB per level), array seed %" PRIu64 "\n", o->seed);
+  if (c->device_ideal)
+    printf("  device    %s: ideal (g_min 0, one ADC LSB per level), array seed %" PRIu64 "\n",
+           o->device, o->seed);
+  else
+    printf("  device    %s%s: %s, array seed %" PRIu64 "\n", o->device,
+           o->n_sets ? " with --set overrides" : "", c->effects, o->seed);
+  if (o->age_s > 0) printf("            aged %g s after programming\n", o->age_s);
+  if (o->calibrate)
+    printf("  calibrate %d ADCs from %d codes (%d clipped left out): code error rms %.3g -> %.3g "
+           "LSB;\n            largest |offset| %.2f LSB, |gain - 1| %.3f\n",
+           c->cal.n_adc, c->cal.n_points, c->cal.n_clipped, c->cal.rms_before, c->cal.rms_after,
+           c->cal.max_abs_offset_lsb, c->cal.max_abs_gain_err);
   if (o->random)
     printf("  data      random, seed %" PRIu64 ": W in %" PRId64 "..%" PRId64 ", x in %" PRId64
            "..%" PRId64 "\n",
@@ -861,7 +942,11 @@ static void print_report(const run_ctx *c, const cim_sim_stats *stats, double wa
     printf("  error     max |y - exact| %" PRId64 " LSB (vector %" PRIu64 ", output %d), rms %.3g "
            "LSB, SNR %.1f dB\n",
            k->max_abs_err, k->max_err_vector, k->max_err_column, cim_check_rms_err(k), snr);
-  if (!c->exact_required)
+  if (o->stats) printf("  stats     %s (per output column and overall)\n", o->stats);
+  if (!c->exact_required && !c->device_ideal)
+    printf("  note      non-ideal device: the exact check measures the device's cost, the twin\n"
+           "            check is the pass/fail verdict\n");
+  else if (!c->exact_required)
     printf("  note      P = %d active rows x level %d = %d > ADC full scale %d: columns can clip,\n"
            "            so exact mismatches are expected and not counted as failures "
            "(twin mismatches are)\n",
@@ -873,17 +958,63 @@ static void print_report(const run_ctx *c, const cim_sim_stats *stats, double wa
 
 /* Can path be written? Leaves an existing file untouched and removes the
  * file if this test created it. Prints and returns -1 if not. */
-static int out_writable(const char *path) {
+static int out_writable(const char *opt, const char *path) {
   FILE *fp = fopen(path, "r");
   int existed = fp != NULL;
   if (fp != NULL) fclose(fp);
   fp = fopen(path, "a");
   if (fp == NULL) {
-    input_error("--out: %s: cannot open for writing: %s", path, strerror(errno));
+    input_error("%s: %s: cannot open for writing: %s", opt, path, strerror(errno));
     return -1;
   }
   fclose(fp);
   if (!existed) remove(path);
+  return 0;
+}
+
+/* The device of --device and --set, and a one-line list of its effects.
+ * Prints and returns -1 on a bad preset, file or override. */
+static int load_device(const opts *o, rram_device *dev, char *effects, size_t len) {
+  char err[256];
+  if (rram_device_load(o->device, dev, err, sizeof err) != RRAM_OK) {
+    const char *const *p = rram_device_presets();
+    char names[256] = "";
+    for (; *p; p++) {
+      size_t used = strlen(names);
+      snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", *p);
+    }
+    input_error("--device: %s (presets: %s)", err, names);
+    return -1;
+  }
+  for (int i = 0; i < o->n_sets; i++) {
+    char key[64];
+    const char *eq = strchr(o->sets[i], '=');
+    snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
+    if (rram_device_set(dev, key, eq + 1, err, sizeof err) != RRAM_OK) {
+      input_error("--set %s: %s", o->sets[i], err);
+      return -1;
+    }
+  }
+  snprintf(effects, len, "G %g..%g uS", dev->g_min_us, dev->g_max_us);
+#define EFFECT(cond, ...)                                       \
+  do {                                                          \
+    if (cond) {                                                 \
+      size_t used_ = strlen(effects);                           \
+      snprintf(effects + used_, len - used_, ", " __VA_ARGS__); \
+    }                                                           \
+  } while (0)
+  EFFECT(dev->prog_model != RRAM_PROG_NONE && dev->prog_sigma > 0, "programming error");
+  EFFECT(dev->d2d_sigma > 0, "d2d %g", dev->d2d_sigma);
+  EFFECT(dev->read_noise > 0, "read noise %g", dev->read_noise);
+  EFFECT(dev->stuck_gmin_rate > 0 || dev->stuck_gmax_rate > 0, "stuck %g/%g",
+         dev->stuck_gmin_rate, dev->stuck_gmax_rate);
+  EFFECT(dev->drift_nu_mean > 0 || dev->drift_nu_sigma > 0, "drift nu %g", dev->drift_nu_mean);
+  EFFECT(dev->r_wl_ohm > 0 || dev->r_bl_ohm > 0, "IR drop %g/%g ohm", dev->r_wl_ohm,
+         dev->r_bl_ohm);
+  EFFECT(dev->adc_offset_lsb != 0 || dev->adc_offset_sigma_lsb > 0 || dev->adc_gain_err != 0 ||
+             dev->adc_gain_sigma > 0 || dev->adc_inl_lsb > 0 || dev->adc_noise_lsb > 0,
+         "ADC errors");
+#undef EFFECT
   return 0;
 }
 
@@ -909,8 +1040,9 @@ int main(int argc, char **argv) {
     return st;
   }
 
-  /* Fail on an unwritable --out now, not after the simulation. */
-  if (o.out != NULL && out_writable(o.out) != 0) {
+  /* Fail on an unwritable --out or --stats now, not after the simulation. */
+  if ((o.out != NULL && out_writable("--out", o.out) != 0) ||
+      (o.stats != NULL && out_writable("--stats", o.stats) != 0)) {
     data_free(&d);
     return EXIT_USAGE;
   }
@@ -939,10 +1071,16 @@ int main(int argc, char **argv) {
     goto out;
   }
 
-  /* The analog array: ideal device, this run's seed, W backdoor-loaded. */
-  rram_device dev;
-  rram_device_ideal(&dev);
+  /* The analog array: the chosen device, this run's seed, W backdoor-loaded. */
   char err[256];
+  if (load_device(&o, &c.dev, c.effects, sizeof c.effects) != 0) {
+    rc = EXIT_USAGE;
+    goto out;
+  }
+  rram_device ideal;
+  rram_device_ideal(&ideal);
+  c.device_ideal = memcmp(&ideal, &c.dev, sizeof ideal) == 0;
+  rram_device dev = c.dev;
   int rs = rram_array_create(&b.geo, &dev, o.seed, &c.array);
   if (rs != RRAM_OK) {
     rram_array_check_config(&b.geo, &dev, err, sizeof err);
@@ -954,6 +1092,10 @@ int main(int argc, char **argv) {
   if (rs != RRAM_OK) {
     input_error("cannot load the weights into the array model: %s: %s", rram_strerror(rs),
                 rram_array_errmsg(c.array));
+    goto out;
+  }
+  if (o.age_s > 0 && (rs = rram_array_age(c.array, o.age_s)) != RRAM_OK) {
+    input_error("--age: %s: %s", rram_strerror(rs), rram_array_errmsg(c.array));
     goto out;
   }
 
@@ -994,6 +1136,17 @@ int main(int argc, char **argv) {
       rc = EXIT_USAGE;
       goto out;
     }
+  }
+
+  if (o.stats != NULL) {
+    FILE *sf = fopen(o.stats, "w");
+    if (sf == NULL || cim_check_write_csv(&c.chk, sf) != 0) {
+      input_error("--stats: %s: cannot write: %s", o.stats, strerror(errno));
+      if (sf) fclose(sf);
+      rc = EXIT_USAGE;
+      goto out;
+    }
+    fclose(sf);
   }
 
   int pass = cim_check_passed(&c.chk) && c.done == d.v;

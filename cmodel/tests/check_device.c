@@ -153,6 +153,25 @@ START_TEST(test_parser_errors_name_line_and_key) {
 }
 END_TEST
 
+/* One-field overrides (the CLI's --set and the sweeps) follow the file's rules. */
+START_TEST(test_set_overrides_one_field) {
+  rram_device d, before;
+  char err[256];
+  ck_assert_int_eq(rram_device_preset("default", &d), RRAM_OK);
+  ck_assert_int_eq(rram_device_set(&d, "read_noise", "0.03", err, sizeof err), RRAM_OK);
+  ck_assert(d.read_noise == 0.03);
+  before = d;
+  ck_assert_int_eq(rram_device_set(&d, "read_nois", "0.03", err, sizeof err), RRAM_EIO);
+  ck_assert_msg(strstr(err, "read_nois") && strstr(err, "unknown"), "message: %s", err);
+  ck_assert_int_eq(rram_device_set(&d, "read_noise", "2", err, sizeof err), RRAM_EIO);
+  ck_assert_msg(strstr(err, "out of range"), "message: %s", err);
+  ck_assert_int_eq(rram_device_set(&d, "read_noise", "x", err, sizeof err), RRAM_EIO);
+  /* a value legal alone but not with the others: g_min above g_max */
+  ck_assert_int_eq(rram_device_set(&d, "g_min_us", "50", err, sizeof err), RRAM_EIO);
+  ck_assert_msg(memcmp(&d, &before, sizeof d) == 0, "a refused set changed the device");
+}
+END_TEST
+
 START_TEST(test_parser_accepts) {
   rram_device d;
   char err[256];
@@ -806,6 +825,7 @@ Suite *device_suite(void) {
   tcase_add_loop_test(files, test_parser_errors_name_line_and_key, 0,
                       (int)(sizeof bad_files / sizeof bad_files[0]));
   tcase_add_test(files, test_parser_accepts);
+  tcase_add_test(files, test_set_overrides_one_field);
   suite_add_tcase(s, files);
 
   TCase *fx = tcase_create("Effects");

@@ -135,6 +135,24 @@ def main():
                    r"x\.csv|input", {"w.csv": "1,0\n", "x.csv": f"{1 << xb},1\n"})
         error_case("K mismatch", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
                    r"K|values|inputs", {"w.csv": "1,0,1\n", "x.csv": "1,1\n"})
+        # device options: every preset runs and the twin stays bit-exact; the
+        # statistics file has a row per output and one for the whole run
+        rc, out = run(["--random", f"{n_out}x{rows}", "--vectors", "2", "--device", "default",
+                       "--calibrate", "--age", "1e5", "--stats", "s.csv"], tmp)
+        stats = open(os.path.join(tmp, "s.csv")).read().splitlines() if rc == 0 else []
+        check("default device: twin passes, exact not required, stats written",
+              rc == 0 and re.search(r"twin .*PASS", out) and "not required" in out
+              and len(stats) == n_out + 2 and stats[-1].startswith("all,"), out)
+        error_case("unknown device", tmp, ["--random", "full", "--device", "nope"], 2,
+                   r"nope.*presets: ideal")
+        error_case("bad --set key", tmp, ["--random", "full", "--set", "read_nois=0.1"], 2,
+                   r"read_nois")
+        error_case("bad --set value", tmp, ["--random", "full", "--set", "read_noise=2"], 2,
+                   r"read_noise.*out of range")
+        error_case("device file error names line and key", tmp,
+                   ["--random", "full", "--device", "bad.dev"], 2, r"bad\.dev:2: stuck_gmax_rate",
+                   {"bad.dev": "# a device\nstuck_gmax_rate = -1\n"})
+        error_case("negative age", tmp, ["--random", "full", "--age", "-5"], 2, r"--age")
     failed = sum(1 for _, ok in RESULTS if not ok)
     print(f"{len(RESULTS) - failed} passed, {failed} failed")
     sys.exit(1 if failed or not RESULTS else 0)
