@@ -49,12 +49,17 @@ void cosim_build_get(cosim_build *b) {
 }
 
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed) {
+  return cosim_array_dev(W, n_out, k, seed, NULL);
+}
+
+rram_array *cosim_array_dev(const int32_t *W, int n_out, int k, uint64_t seed,
+                            const rram_device *dev) {
   rram_geometry geo;
-  rram_device dev;
+  rram_device ideal;
   rram_array *a = NULL;
   cim_sim_geometry(&geo);
-  rram_device_ideal(&dev);
-  if (rram_array_create(&geo, &dev, seed, &a) != RRAM_OK) return NULL;
+  rram_device_ideal(&ideal);
+  if (rram_array_create(&geo, dev ? dev : &ideal, seed, &a) != RRAM_OK) return NULL;
   if (W != NULL && cim_map_load(a, W, n_out, k, cim_sim_w_bits()) != RRAM_OK) {
     fprintf(stderr, "cosim_array: %s\n", rram_array_errmsg(a));
     rram_array_destroy(a);
@@ -111,9 +116,13 @@ int cosim_fw_batch(mmio_bus *bus, void *arg) {
   b->cal_status = CIM_OK;
   for (int a = 0; b->cal != NULL && a < cim_num_adcs(dev) && b->cal_status == CIM_OK; a++)
     b->cal_status = cim_set_adc_cal(dev, a, &b->cal[a]);
-  if (b->calibrate && b->cal_status == CIM_OK)
-    b->cal_status = cim_calibrate_adcs(dev, b->W, b->info.n_out, b->k, 16, 1, &b->cal_report);
   for (int i = 0; i < b->n_mvm; i++) {
+    if (b->calibrate && i == b->calibrate_at && b->cal_status == CIM_OK)
+    {
+      b->cal_status = cim_calibrate_adcs(dev, b->W, b->info.n_out, b->k, 16, 1, &b->cal_report);
+      for (int a = 0; a < cim_num_adcs(dev) && a < 1024; a++)
+        (void)cim_get_adc_cal(dev, a, &b->cal_fit[a]);
+    }
     cosim_mvm *m = &b->mvm[i];
     m->status = fw_one(dev, b, m);
     if (m->status != CIM_OK)

@@ -38,6 +38,9 @@ void cosim_build_get(cosim_build *b /* OUT */);
 
 /* An ideal array with W (n_out x k) loaded by the backdoor. */
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed);
+/* The same on device dev (NULL = ideal). */
+rram_array *cosim_array_dev(const int32_t *W, int n_out, int k, uint64_t seed,
+                            const rram_device *dev);
 /* Random W in the full signed w_bits range. Caller frees. */
 int32_t *cosim_random_weights(cosim_rng *r, int n_out, int k, int w_bits);
 /* Random inputs fitting x_bits and signedness. Caller frees. */
@@ -66,8 +69,10 @@ typedef struct cosim_batch {
   cosim_mvm *mvm;
   int n_mvm;
   const cim_adc_cal *cal; /* per-ADC calibration to program first, or NULL */
-  int calibrate;    /* run cim_calibrate_adcs() on W before the MVMs */
+  int calibrate;    /* run cim_calibrate_adcs() on W before MVM calibrate_at */
+  int calibrate_at; /* index of the first MVM after calibration (0: before all) */
   cim_cal_report cal_report;
+  cim_adc_cal cal_fit[1024]; /* the calibration as programmed after calibrate */
   int cal_status;   /* status of programming or running the calibration */
   int open_status;  /* cim_open's result */
   cim_info info;

@@ -20,6 +20,7 @@ Suite *suite_regs(void);     /* test_regs.c: reset values, access rules */
 Suite *suite_mvm(void);      /* test_mvm.c: ideal MVMs, requantization */
 Suite *suite_errors(void);   /* test_errors.c: error paths, interrupts */
 Suite *suite_negative(void); /* test_negative.c: the checks can fail */
+Suite *suite_device(void);   /* test_device.c: each device effect, twin still exact */
 Suite *suite_calib(void);    /* test_calib.c: ADC calibration in RTL, twin and firmware */
 
 #endif

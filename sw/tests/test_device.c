@@ -1,0 +1,173 @@
+/* test_device.c: each device effect alone, through the whole co-simulation.
+ * The RTL must still equal the twin bit for bit (the twin reads the codes the
+ * device produced), and the effect must move the result away from the exact
+ * MVM in its expected direction by a plausible amount. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cosim.h"
+#include "rram_device.h"
+#include "suites.h"
+
+typedef struct effect_run {
+  double rel_rms;    /* rms(y - exact) / rms(exact) */
+  double shrink;     /* sum |y| / sum |exact|: below 1 when magnitudes shrink */
+} effect_run;
+
+/* Figures of MVMs first..first+n-1 of a finished batch; assert that the RTL
+ * matched the twin on every output of them. */
+static effect_run figures(const char *name, uint64_t seed, const cosim_batch *batch, int first,
+                          int n) {
+  double se = 0, sx = 0, sy_abs = 0, sx_abs = 0;
+  for (int i = first; i < first + n; i++) {
+    const cosim_mvm *m = &batch->mvm[i];
+    char msg[512];
+    int bad = cosim_compare(m, 0, msg, sizeof msg);
+    ck_assert_msg(bad == 0, "%s: MVM %d: RTL != twin on %d outputs, first: %s\nreproduce: %s",
+                  name, i, bad, msg, cosim_repro(name, seed));
+    for (int j = 0; j < m->job.n_outs; j++) {
+      double e = (double)m->y_rtl[j] - (double)m->y_exact[j];
+      se += e * e;
+      sx += (double)m->y_exact[j] * (double)m->y_exact[j];
+      sy_abs += fabs((double)m->y_rtl[j]);
+      sx_abs += fabs((double)m->y_exact[j]);
+    }
+  }
+  return (effect_run){sqrt(se / sx), sy_abs / sx_abs};
+}
+
+/* Run 2 full-size MVMs on device dev aged age_s; with calibrate, run the
+ * same 2 inputs again after the firmware calibration (MVMs 2 and 3). */
+static void run_effect(cosim_batch *batch, const rram_device *dev, double age_s, int calibrate,
+                       uint64_t seed) {
+  cosim_build b;
+  cosim_build_get(&b);
+  cosim_rng r = {seed};
+  const int n_in = 2, n_mvm = calibrate ? 4 : 2;
+  int32_t *W = cosim_random_weights(&r, b.n_out, b.geo.rows, b.w_bits);
+  cosim_mvm *mvm = calloc((size_t)n_mvm, sizeof *mvm);
+  ck_assert_ptr_nonnull(mvm);
+  for (int i = 0; i < n_mvm; i++) {
+    mvm[i].job = (cim_job){.n_rows = b.geo.rows, .n_outs = b.n_out, .x_bits = b.x_bits,
+                           .out_bits = 32};
+    mvm[i].conv_cycles = 1;
+    mvm[i].x = i < n_in ? cosim_random_inputs(&r, b.geo.rows, b.x_bits, 0) : mvm[i - n_in].x;
+  }
+  *batch = (cosim_batch){.array = cosim_array_dev(W, b.n_out, b.geo.rows, seed, dev),
+                         .W = W, .k = b.geo.rows, .mvm = mvm, .n_mvm = n_mvm,
+                         .calibrate = calibrate, .calibrate_at = n_in};
+  ck_assert_ptr_nonnull(batch->array);
+  if (age_s > 0) ck_assert_int_eq(rram_array_age(batch->array, age_s), RRAM_OK);
+  ck_assert_int_eq(cosim_run_batch(batch, NULL), 0);
+  ck_assert_msg(batch->cal_status == CIM_OK, "calibration: %s", cim_strerror(batch->cal_status));
+}
+
+static effect_run one_effect(const char *name, const rram_device *dev, double age_s,
+                             uint64_t seed) {
+  cosim_batch batch;
+  run_effect(&batch, dev, age_s, 0, seed);
+  return figures(name, seed, &batch, 0, batch.n_mvm);
+}
+
+static rram_device preset(const char *name) {
+  rram_device d;
+  ck_assert_int_eq(rram_device_preset(name, &d), RRAM_OK);
+  return d;
+}
+
+/* A plausible error: visible, yet far from destroying the result. */
+#define ASSERT_REL_RMS(name, e, lo, hi)                                                  \
+  ck_assert_msg((e).rel_rms > (lo) && (e).rel_rms < (hi),                                \
+                "%s: relative rms error %.4g outside the plausible %g..%g", name, (e).rel_rms, \
+                (double)(lo), (double)(hi))
+
+START_TEST(test_dev_prog_error) {
+  rram_device d = preset("prog_error");
+  effect_run e = one_effect("test_dev_prog_error", &d, 0, cosim_seed(51));
+  ASSERT_REL_RMS("prog_error", e, 0.01, 0.5);
+}
+END_TEST
+
+START_TEST(test_dev_read_noise) {
+  rram_device d = preset("read_noise");
+  d.read_noise = 0.05; /* 1 % stays below one ADC LSB on these sums */
+  effect_run e = one_effect("test_dev_read_noise", &d, 0, cosim_seed(52));
+  ASSERT_REL_RMS("read_noise 5 %", e, 0.001, 0.3);
+}
+END_TEST
+
+START_TEST(test_dev_stuck) {
+  rram_device d = preset("stuck");
+  effect_run e = one_effect("test_dev_stuck", &d, 0, cosim_seed(53));
+  ASSERT_REL_RMS("stuck", e, 0.05, 2.0);
+}
+END_TEST
+
+/* Drift only lowers conductances (nu > 0), so outputs shrink towards 0. */
+START_TEST(test_dev_drift_shrinks) {
+  rram_device d = preset("drift");
+  effect_run aged = one_effect("test_dev_drift_shrinks", &d, 3.15e7, cosim_seed(54));
+  ASSERT_REL_RMS("drift after a year", aged, 0.01, 0.5);
+  ck_assert_msg(aged.shrink < 1.0, "a year of drift grew the outputs (ratio %g)", aged.shrink);
+}
+END_TEST
+
+/* IR drop lowers every cell's read voltage: magnitudes shrink. */
+START_TEST(test_dev_ir_drop_shrinks) {
+  rram_device d = preset("ir_drop");
+  effect_run e = one_effect("test_dev_ir_drop_shrinks", &d, 0, cosim_seed(55));
+  ASSERT_REL_RMS("ir_drop", e, 0.005, 0.5);
+  ck_assert_msg(e.shrink < 1.0, "IR drop grew the outputs (ratio %g)", e.shrink);
+}
+END_TEST
+
+/* ADC offset and gain errors, and the firmware calibration that undoes them. */
+START_TEST(test_dev_adc_calibration) {
+  rram_device d = preset("adc");
+  d.adc_noise_lsb = 0; /* noise and INL are not what calibration corrects */
+  d.adc_inl_lsb = 0;
+  d.adc_gain_sigma = 0.05;
+  d.adc_offset_sigma_lsb = 3;
+  const char *name = "test_dev_adc_calibration";
+  uint64_t seed = cosim_seed(56);
+  cosim_batch batch;
+  run_effect(&batch, &d, 0, 1, seed);
+  effect_run raw = figures(name, seed, &batch, 0, 2);
+  effect_run cal = figures(name, seed, &batch, 2, 2);
+  const cim_cal_report *rep = &batch.cal_report;
+  ASSERT_REL_RMS("adc gain/offset", raw, 0.01, 0.5);
+  ck_assert_msg(rep->rms_after < 0.5 * rep->rms_before,
+                "calibration: code error rms %g -> %g LSB, want at least halved",
+                rep->rms_before, rep->rms_after);
+  /* what the firmware fitted against the model's truth, ADC by ADC */
+  ck_assert_int_gt(rep->n_adc, 0);
+  for (int a = 0; a < rep->n_adc; a++) {
+    double off, gain;
+    ck_assert_int_eq(rram_array_adc_truth(batch.array, a, &off, &gain), RRAM_OK);
+    double off_fit = batch.cal_fit[a].offset_q4 / 16.0;
+    double gain_fit = 16384.0 / batch.cal_fit[a].gain_q14;
+    ck_assert_msg(fabs(off_fit - off) < 0.5 && fabs(gain_fit / gain - 1.0) < 0.02,
+                  "ADC %d: fitted offset %.3f LSB gain %.4f, the model's truth %.3f LSB %.4f\n"
+                  "reproduce: %s", a, off_fit, gain_fit, off, gain, cosim_repro(name, seed));
+  }
+  ck_assert_msg(cal.rel_rms < 0.75 * raw.rel_rms,
+                "calibration did not help the MVM: relative rms %g -> %g", raw.rel_rms,
+                cal.rel_rms);
+  printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f\n",
+         rep->rms_before, rep->rms_after, raw.rel_rms, cal.rel_rms);
+}
+END_TEST
+
+Suite *suite_device(void) {
+  Suite *s = suite_create("device");
+  suite_add_test(s, test_dev_prog_error);
+  suite_add_test(s, test_dev_read_noise);
+  suite_add_test(s, test_dev_stuck);
+  suite_add_test(s, test_dev_drift_shrinks);
+  suite_add_test(s, test_dev_ir_drop_shrinks);
+  suite_add_test(s, test_dev_adc_calibration);
+  return s;
+}
