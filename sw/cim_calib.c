@@ -7,10 +7,51 @@
 
 #include "cim_map.h"
 
-/* Least-squares sums of one ADC's (ideal, code) points. */
+/* Normal equations of one ADC's least-squares fit
+ *   code = o + g * ideal + h * active
+ * where ideal is the column's sum of driven cell levels and active the
+ * number of driven rows: h absorbs the pedestal of level-0 cells (g_min > 0),
+ * which the differential pair cancels and the calibration must not fold into
+ * the gain. m is symmetric over the regressors (1, ideal, active). */
 typedef struct fit_acc {
-  double n, se, sc, see, sec, scc;
+  double m[3][3], v[3];
 } fit_acc;
+
+static void fit_add(fit_acc *f, double e, double act, double code) {
+  const double r[3] = {1.0, e, act};
+  for (int i = 0; i < 3; i++) {
+    for (int j = 0; j < 3; j++) f->m[i][j] += r[i] * r[j];
+    f->v[i] += r[i] * code;
+  }
+}
+
+/* Solve the first n unknowns of f (n = 2 drops the pedestal term) by
+ * Gaussian elimination; 0 on success, -1 if singular. */
+static int fit_solve(const fit_acc *f, int n, double out[3]) {
+  double a[3][4];
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) a[i][j] = f->m[i][j];
+    a[i][n] = f->v[i];
+  }
+  for (int c = 0; c < n; c++) {
+    int piv = c;
+    for (int r = c + 1; r < n; r++)
+      if (fabs(a[r][c]) > fabs(a[piv][c])) piv = r;
+    if (fabs(a[piv][c]) < 1e-9 * (1.0 + fabs(f->m[0][0]) * fabs(f->m[n - 1][n - 1]))) return -1;
+    for (int j = 0; j <= n; j++) {
+      double t = a[c][j];
+      a[c][j] = a[piv][j];
+      a[piv][j] = t;
+    }
+    for (int r = 0; r < n; r++) {
+      if (r == c) continue;
+      double k = a[r][c] / a[c][c];
+      for (int j = c; j <= n; j++) a[r][j] -= k * a[c][j];
+    }
+  }
+  for (int i = 0; i < 3; i++) out[i] = i < n ? a[i][n] / a[i][i] : 0.0;
+  return 0;
+}
 
 /* Firmware-local generator for the patterns (xorshift32, never 0). */
 static uint32_t next_rand(uint32_t *s) {
@@ -53,8 +94,9 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
   int32_t *codes = calloc((size_t)n_col, sizeof *codes);
   int32_t *ideal = calloc((size_t)n_col * (size_t)n_patterns, sizeof *ideal);
   int32_t *raw = calloc((size_t)n_col * (size_t)n_patterns, sizeof *raw);
+  int *active = calloc((size_t)n_patterns, sizeof *active);
   fit_acc *fit = calloc((size_t)n_adc, sizeof *fit);
-  int rc = (x && codes && ideal && raw && fit) ? CIM_OK : CIM_ENOMEM;
+  int rc = (x && codes && ideal && raw && active && fit) ? CIM_OK : CIM_ENOMEM;
 
   /* Start from the identity so the codes read are the ADCs' own. */
   for (int a = 0; a < n_adc && rc == CIM_OK; a++)
@@ -67,7 +109,11 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
   for (int t = 0; t < n_patterns && rc == CIM_OK; t++) {
     /* densities from sparse to full spread the ideal codes over the range */
     uint32_t density = (uint32_t)(((t + 1) * 256) / n_patterns);
-    for (int r = 0; r < rows; r++) x[r] = (next_rand(&state) & 0xFFu) < density;
+    active[t] = 0;
+    for (int r = 0; r < rows; r++) {
+      x[r] = (next_rand(&state) & 0xFFu) < density;
+      active[t] += x[r];
+    }
     rc = cim_load_inputs(dev, x, rows);
     if (rc == CIM_OK) rc = cim_start(dev);
     if (rc == CIM_OK) rc = cim_wait(dev, CIM_WAIT_POLL, 1000000u);
@@ -78,32 +124,26 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
       ideal[i] = e;
       raw[i] = codes[c];
       if (codes[c] <= 0 || codes[c] >= code_max) continue; /* clipped: says nothing */
-      fit_acc *f = &fit[c / in->cols_per_adc];
-      f->n += 1;
-      f->se += e;
-      f->sc += codes[c];
-      f->see += (double)e * e;
-      f->sec += (double)e * codes[c];
-      f->scc += (double)codes[c] * codes[c];
+      fit_add(&fit[c / in->cols_per_adc], e, active[t], codes[c]);
     }
   }
 
   cim_cal_report r = {0};
   double *off = calloc((size_t)n_adc, sizeof *off), *gain = calloc((size_t)n_adc, sizeof *gain);
-  if (rc == CIM_OK && (!off || !gain)) rc = CIM_ENOMEM;
+  double *ped = calloc((size_t)n_adc, sizeof *ped);
+  if (rc == CIM_OK && (!off || !gain || !ped)) rc = CIM_ENOMEM;
   for (int a = 0; a < n_adc && rc == CIM_OK; a++) {
-    fit_acc *f = &fit[a];
-    double var = f->n * f->see - f->se * f->se;
+    double p[3];
     off[a] = 0.0;
     gain[a] = 1.0;
-    if (f->n < 2 || var <= 0) continue; /* nothing to fit: keep the identity */
-    gain[a] = (f->n * f->sec - f->se * f->sc) / var;
-    off[a] = (f->sc - gain[a] * f->se) / f->n;
-    if (gain[a] < 0.25 || gain[a] > 3.9) { /* outside what ADC_CAL can correct */
-      gain[a] = 1.0;
-      off[a] = 0.0;
-      continue;
-    }
+    ped[a] = 0.0;
+    /* with a pedestal term when the patterns separate it, else without */
+    if (fit[a].m[0][0] < 3 || (fit_solve(&fit[a], 3, p) != 0 && fit_solve(&fit[a], 2, p) != 0))
+      continue; /* nothing to fit: keep the identity */
+    if (p[1] < 0.25 || p[1] > 3.9) continue; /* outside what ADC_CAL can correct */
+    off[a] = p[0];
+    gain[a] = p[1];
+    ped[a] = p[2];
     long o = lround(off[a] * 16.0), g = lround(16384.0 / gain[a]);
     if (o < -2048) o = -2048;
     if (o > 2047) o = 2047;
@@ -123,8 +163,10 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
         r.n_clipped++;
         continue;
       }
-      double before = raw[i] - ideal[i];
-      double after = (raw[i] - off[a]) / gain[a] - ideal[i];
+      /* the pedestal is no error: the differential pair cancels it */
+      double pedestal = ped[a] * active[t];
+      double before = raw[i] - pedestal / gain[a] - ideal[i];
+      double after = (raw[i] - off[a] - pedestal) / gain[a] - ideal[i];
       sb += before * before;
       sa += after * after;
       r.n_points++;
@@ -137,6 +179,8 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
   if (rep) *rep = r;
   free(off);
   free(gain);
+  free(ped);
+  free(active);
   free(x);
   free(codes);
   free(ideal);

@@ -2,9 +2,11 @@
  *
  * The routine runs one-phase MVMs (1-bit inputs, one row group) with known
  * wordline patterns over weights whose cell levels the firmware knows, reads
- * the raw codes of every column from the CODES window, fits code = o + g *
- * ideal per ADC by least squares (clipped codes left out) and programs
- * ADC_CAL so that cal(code) = (code - o) / g. What it fits is the whole
+ * the raw codes of every column from the CODES window, fits
+ *   code = o + g * ideal + h * active
+ * per ADC by least squares (clipped codes left out; active is the number of
+ * driven rows, whose level-0 pedestal the differential pair cancels) and
+ * programs ADC_CAL so that cal(code) = (code - o) / g. What it fits is the whole
  * column chain as the ADC sees it: device errors in the reference columns
  * are absorbed along with the ADC's own. */
 #ifndef CIM_CALIB_H
@@ -22,7 +24,8 @@ typedef struct cim_cal_report {
   int n_adc;          /* ADCs calibrated (the others keep the identity) */
   int n_points;       /* (column, pattern) codes used in the fits */
   int n_clipped;      /* codes left out at 0 or full scale */
-  double rms_before;  /* RMS of code - ideal over the points, in LSB, identity calibration */
+  double rms_before;  /* RMS of code - ideal over the points, in LSB, identity
+                         calibration (the fitted pedestal taken out) */
   double rms_after;   /* the same after the fitted calibration */
   double max_abs_offset_lsb; /* largest fitted |offset| */
   double max_abs_gain_err;   /* largest fitted |gain - 1| */

@@ -51,8 +51,11 @@ static void run_effect(cosim_batch *batch, const rram_device *dev, double age_s,
   cosim_mvm *mvm = calloc((size_t)n_mvm, sizeof *mvm);
   ck_assert_ptr_nonnull(mvm);
   for (int i = 0; i < n_mvm; i++) {
+    /* a quarter of the ADC range left as headroom, as a design would leave
+     * for gain and offset errors: clipping is not the effect under test */
+    int p = b.p_fit * 3 / 4 > 0 ? b.p_fit * 3 / 4 : 1;
     mvm[i].job = (cim_job){.n_rows = b.geo.rows, .n_outs = b.n_out, .x_bits = b.x_bits,
-                           .out_bits = 32};
+                           .group_rows = p, .out_bits = 32};
     mvm[i].conv_cycles = 1;
     mvm[i].x = i < n_in ? cosim_random_inputs(&r, b.geo.rows, b.x_bits, 0) : mvm[i - n_in].x;
   }
@@ -119,17 +122,22 @@ END_TEST
 START_TEST(test_dev_ir_drop_shrinks) {
   rram_device d = preset("ir_drop");
   effect_run e = one_effect("test_dev_ir_drop_shrinks", &d, 0, cosim_seed(55));
-  ASSERT_REL_RMS("ir_drop", e, 0.005, 0.5);
+  ASSERT_REL_RMS("ir_drop", e, 0.0005, 0.5);
   ck_assert_msg(e.shrink < 1.0, "IR drop grew the outputs (ratio %g)", e.shrink);
 }
 END_TEST
 
 /* ADC offset and gain errors, and the firmware calibration that undoes them. */
 START_TEST(test_dev_adc_calibration) {
-  rram_device d = preset("adc");
-  d.adc_noise_lsb = 0; /* noise and INL are not what calibration corrects */
-  d.adc_inl_lsb = 0;
-  d.adc_gain_sigma = 0.05;
+  /* the conductance window of the default device (its level-0 pedestal keeps
+   * codes off 0, where a negative offset would clip) with ADC errors only:
+   * noise and INL are not what calibration corrects */
+  rram_device d = preset("window");
+  const rram_device adc = preset("adc");
+  d.adc_lsb_ua = 0; /* one level per LSB whatever the build's cell bits */
+  d.adc_offset_lsb = adc.adc_offset_lsb;
+  d.adc_gain_err = adc.adc_gain_err;
+  d.adc_gain_sigma = 0.15; /* well above the quantization floor of the pedestal */
   d.adc_offset_sigma_lsb = 3;
   const char *name = "test_dev_adc_calibration";
   uint64_t seed = cosim_seed(56);
@@ -138,7 +146,8 @@ START_TEST(test_dev_adc_calibration) {
   effect_run raw = figures(name, seed, &batch, 0, 2);
   effect_run cal = figures(name, seed, &batch, 2, 2);
   const cim_cal_report *rep = &batch.cal_report;
-  ASSERT_REL_RMS("adc gain/offset", raw, 0.01, 0.5);
+  /* offsets cancel only where both columns of a pair share an ADC */
+  ASSERT_REL_RMS("adc gain/offset", raw, 0.01, 10.0);
   ck_assert_msg(rep->rms_after < 0.5 * rep->rms_before,
                 "calibration: code error rms %g -> %g LSB, want at least halved",
                 rep->rms_before, rep->rms_after);
@@ -149,11 +158,12 @@ START_TEST(test_dev_adc_calibration) {
     ck_assert_int_eq(rram_array_adc_truth(batch.array, a, &off, &gain), RRAM_OK);
     double off_fit = batch.cal_fit[a].offset_q4 / 16.0;
     double gain_fit = 16384.0 / batch.cal_fit[a].gain_q14;
-    ck_assert_msg(fabs(off_fit - off) < 0.5 && fabs(gain_fit / gain - 1.0) < 0.02,
+    /* quantization and the pedestal term limit the fit; 16 patterns */
+    ck_assert_msg(fabs(off_fit - off) < 0.5 && fabs(gain_fit / gain - 1.0) < 0.05,
                   "ADC %d: fitted offset %.3f LSB gain %.4f, the model's truth %.3f LSB %.4f\n"
                   "reproduce: %s", a, off_fit, gain_fit, off, gain, cosim_repro(name, seed));
   }
-  ck_assert_msg(cal.rel_rms < 0.75 * raw.rel_rms,
+  ck_assert_msg(cal.rel_rms < 0.5 * raw.rel_rms,
                 "calibration did not help the MVM: relative rms %g -> %g", raw.rel_rms,
                 cal.rel_rms);
   printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f\n",
