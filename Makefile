@@ -89,6 +89,7 @@ help:
 	@echo "             co-simulation tests, default and one non-default configuration"
 	@echo "  test-config  the tests of one configuration only"
 	@echo "  lint       verilator --lint-only -Wall on the RTL"
+	@echo "  sweep      accuracy against one device parameter, CSV + PNG (SWEEP=$(SWEEP))"
 	@echo "  regs       regenerate the register header, SV package and docs/registers.md"
 	@echo "  deps       install missing Debian packages and the Python virtual environment"
 	@echo "  clean      remove build/; distclean also removes $(VENV)"
@@ -178,6 +179,7 @@ test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
 	$(CHECK_CMODEL)
 	$(CHECK_CIM)
 	python3 sw/tests/test_cli.py $(BUILD)
+	@$(MAKE) --no-print-directory sweep-smoke
 
 # The two configurations build and test side by side (make -j2).
 .PHONY: test-default test-alt regs-check

@@ -15,7 +15,8 @@ make:cmd:make
 python3:cmd:python3
 python3-venv:venv:-
 zlib1g-dev:pc:zlib
-gtkwave:cmd:gtkwave"
+gtkwave:cmd:gtkwave
+gnuplot-nox:cmd:gnuplot"
 
 missing=""
 for entry in $need; do

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Accuracy sweeps: the RTL's error against the exact MVM as one device
+parameter grows, each point a full co-simulation run of cim_mvm.
+
+For every point the twin must stay bit-exact (cim_mvm exits 0); a point
+that fails is a failure of the sweep, with its command line printed. Each
+sweep writes <out>/<param>.csv (param, value, rmse_lsb, max_abs_err_lsb,
+snr_db) and, when gnuplot is installed, <out>/<param>.png.
+
+  sweep.py --build build/<cfg> --out build/<cfg>/sweep [--size small|full]
+           [--param read_noise,drift,stuck,wire,adc_bits] [--check-trend]
+
+adc_bits needs one build per resolution: it runs `make` for each.
+--check-trend fails unless the largest magnitude errs more than the smallest
+(the sweep's own sanity check, used by `make test`).
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+# name: (device, how a value is applied, values full, values small, x label, log x)
+SWEEPS = {
+    "read_noise": ("ideal", lambda v: ["--set", f"read_noise={v}"],
+                   [0, 0.01, 0.02, 0.03, 0.04, 0.05], [0, 0.02, 0.05],
+                   "read noise (relative sigma per cell)", False),
+    "drift": ("drift", lambda v: ["--age", f"{v}"],
+              [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 3.15e7], [1, 1e4, 3.15e7],
+              "time since programming (s)", True),
+    "stuck": ("ideal", lambda v: ["--set", f"stuck_gmin_rate={v / 2}",
+                                  "--set", f"stuck_gmax_rate={v / 2}"],
+              [0, 0.005, 0.01, 0.02, 0.03, 0.05], [0, 0.01, 0.05],
+              "stuck-at rate (half at Gmin, half at Gmax)", False),
+    "wire": ("ideal", lambda v: ["--set", f"r_wl_ohm={v}", "--set", f"r_bl_ohm={v}"],
+             [0, 0.5, 1, 2, 5], [0, 1, 5], "wire resistance per cell segment (ohm)", False),
+    "adc_bits": ("ideal", None, [4, 5, 6, 7, 8], None, "ADC resolution (bits)", False),
+}
+
+
+def cfg_of(build):
+    with open(os.path.join(build, "cim_cfg.h")) as fh:
+        return {m.group(1): int(m.group(2)) for m in
+                (re.match(r"#define CIM_CFG_(\w+) (\d+)", l) for l in fh) if m}
+
+
+def run_point(prog, shape, vectors, seed, device, extra, stats):
+    cmd = [prog, "--random", shape, "--vectors", str(vectors), "--seed", str(seed),
+           "--device", device, "--quiet", "--stats", stats] + extra
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.stderr.write(p.stdout + p.stderr)
+        sys.stderr.write("reproduce: " + " ".join(cmd) + "\n")
+        return None
+    with open(stats) as fh:
+        row = [r for r in csv.DictReader(fh) if r["column"] == "all"][0]
+    return float(row["rmse_lsb"]), int(row["max_abs_err_lsb"]), row["snr_db"]
+
+
+def adc_build(repo, cfg, bits):
+    """Build cim_mvm for this configuration with ADC_BITS=bits; its folder."""
+    knobs = {k: cfg[k] for k in ("ROWS", "COLS", "W_BITS", "CELL_BITS", "X_BITS",
+                                 "COLS_PER_ADC", "P_MAX")}
+    knobs["ADC_BITS"] = bits
+    name = ("r{ROWS}_c{COLS}_w{W_BITS}_b{CELL_BITS}_x{X_BITS}_a{ADC_BITS}_m{COLS_PER_ADC}"
+            "_p{P_MAX}").format(**knobs)
+    target = os.path.join("build", name, "cim_mvm")
+    args = ["make", "-s", "-C", repo, target] + [f"{k}={v}" for k, v in knobs.items()]
+    if subprocess.run(args, stdout=subprocess.DEVNULL).returncode != 0:
+        sys.exit(f"sweep: cannot build ADC_BITS={bits}: {' '.join(args)}")
+    return os.path.join(repo, target)
+
+
+def plot(out, param, xlabel, logx):
+    if shutil.which("gnuplot") is None:
+        print(f"sweep: gnuplot not installed, no {param}.png (apt-get install gnuplot-nox)")
+        return
+    script = f"""
+set terminal pngcairo size 800,500 noenhanced
+set output '{out}/{param}.png'
+set datafile separator ','
+set key autotitle columnhead top left
+set title 'RTL error against the exact MVM: {param}'
+set xlabel '{xlabel}'
+set ylabel 'RMSE (output LSB)'
+set y2label 'SNR (dB)'
+set ytics nomirror
+set y2tics
+{'set logscale x' if logx else ''}
+plot '{out}/{param}.csv' using 2:3 with linespoints title 'RMSE', \\
+     '' using 2:($5 > 1e300 ? 1/0 : $5) axes x1y2 with linespoints title 'SNR'
+"""
+    p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if p.returncode != 0:  # pngcairo may be missing: fall back to the plain png terminal
+        p = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True,
+                           capture_output=True)
+    if p.returncode != 0:
+        sys.exit(f"sweep: gnuplot failed: {p.stderr}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--size", choices=("small", "full"), default="full")
+    ap.add_argument("--param", default="read_noise,drift,stuck,wire,adc_bits")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--check-trend", action="store_true")
+    a = ap.parse_args()
+    params = a.param.split(",")
+    for p in params:
+        if p not in SWEEPS:
+            sys.exit(f"sweep: unknown parameter '{p}' (known: {', '.join(SWEEPS)})")
+    cfg = cfg_of(a.build)
+    n_out = cfg["COLS"] // (2 * -(-cfg["W_BITS"] // cfg["CELL_BITS"]))
+    small = a.size == "small"
+    shape = f"{min(8, n_out)}x{min(64, cfg['ROWS'])}" if small else f"{n_out}x{cfg['ROWS']}"
+    vectors = 2 if small else 8
+    os.makedirs(a.out, exist_ok=True)
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(a.build)))
+    failed = 0
+    for p in params:
+        device, apply, full, small_vals, xlabel, logx = SWEEPS[p]
+        values = (small_vals if small else full)
+        if values is None:
+            print(f"sweep: {p} skipped at size small (one build per point)")
+            continue
+        rows = []
+        for v in values:
+            if p == "adc_bits":
+                prog, extra = adc_build(repo, cfg, v), []
+            else:
+                prog, extra = os.path.join(a.build, "cim_mvm"), apply(v)
+            r = run_point(prog, shape, vectors, a.seed, device, extra,
+                          os.path.join(a.out, f"{p}_point.csv"))
+            if r is None:
+                failed += 1
+                continue
+            rows.append((p, v) + r)
+            print(f"  {p:<10} {v:<10g} rmse {r[0]:<12.4g} max {r[1]:<10} snr {r[2]} dB")
+        path = os.path.join(a.out, f"{p}.csv")
+        with open(path, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["param", "value", "rmse_lsb", "max_abs_err_lsb", "snr_db"])
+            w.writerows(rows)
+        os.remove(os.path.join(a.out, f"{p}_point.csv")) if os.path.exists(
+            os.path.join(a.out, f"{p}_point.csv")) else None
+        plot(a.out, p, xlabel, logx)
+        print(f"sweep: {path}" + (f", {a.out}/{p}.png" if shutil.which("gnuplot") else ""))
+        if a.check_trend and len(rows) >= 2:
+            lo, hi = (rows[-1], rows[0]) if p == "adc_bits" else (rows[0], rows[-1])
+            if not hi[2] > lo[2]:
+                print(f"sweep: FAIL {p}: rmse {hi[2]} at {hi[1]} is not above {lo[2]} at {lo[1]}")
+                failed += 1
+    print(f"{len(params) - failed if failed < len(params) else 0} passed, {failed} failed"
+          if a.check_trend else f"sweep: {failed} failed points")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
