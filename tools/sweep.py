@@ -36,7 +36,10 @@ SWEEPS = {
               "stuck-at rate (half at Gmin, half at Gmax)", False),
     "wire": ("ideal", lambda v: ["--set", f"r_wl_ohm={v}", "--set", f"r_bl_ohm={v}"],
              [0, 0.5, 1, 2, 5], [0, 1, 5], "wire resistance per cell segment (ohm)", False),
-    "adc_bits": ("ideal", None, [4, 5, 6, 7, 8], None, "ADC resolution (bits)", False),
+    # the `window` device's ADC full scale (612 uA) kept while the bits change,
+    # with the row group fixed, so fewer bits mean coarser steps
+    "adc_bits": ("window", lambda b: ["--set", f"adc_lsb_ua={612.0 / (2 ** b - 1)}"],
+                 [4, 5, 6, 7, 8], None, "ADC resolution (bits)", False),
 }
 
 
@@ -130,7 +133,8 @@ def main():
         rows = []
         for v in values:
             if p == "adc_bits":
-                prog, extra = adc_build(repo, cfg, v), []
+                prog = adc_build(repo, cfg, v)
+                extra = apply(v) + ["--group-rows", str(min(64, cfg["P_MAX"]))]
             else:
                 prog, extra = os.path.join(a.build, "cim_mvm"), apply(v)
             r = run_point(prog, shape, vectors, a.seed, device, extra,
