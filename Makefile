@@ -179,10 +179,10 @@ test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
 	$(CHECK_CMODEL)
 	$(CHECK_CIM)
 	python3 sw/tests/test_cli.py $(BUILD)
-	@$(MAKE) --no-print-directory sweep-smoke
+	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness
 
 # The two configurations build and test side by side (make -j2).
-.PHONY: test-default test-alt regs-check
+.PHONY: test-default test-alt test-once regs-check
 test-default:
 	@$(MAKE) --no-print-directory test-config
 test-alt:
@@ -196,10 +196,18 @@ regs-check: $(VENV)/.ok
 	  { echo "docs/registers.md is stale: run 'make regs' and commit it"; exit 1; }
 	@echo "regs-check: docs/registers.md matches $(RDL)"
 
+# Checks run once, not per configuration: the register documentation, the
+# extra linters (verible, cppcheck, clang-tidy) and the proof that a build
+# with a test-only RTL fault fails the regression with working repro lines.
+test-once:
+	@$(MAKE) --no-print-directory regs-check
+	@$(MAKE) --no-print-directory lint-verible lint-c
+	@$(MAKE) --no-print-directory regress-fault-check
+
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory regs-check && \
 	$(MAKE) --no-print-directory -j2 -Otarget test-default test-alt && \
+	$(MAKE) --no-print-directory test-once && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 clean:

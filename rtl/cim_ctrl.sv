@@ -145,6 +145,9 @@ module cim_ctrl
       // StConvStart: select mux input sel_q and start every active ADC.
       StConvStart: begin
         conv_start_o = 1'b1;
+`ifdef CIM_FAULT_DRIVE_STATE
+        drive_o = 1'b1;  // test-only fault (FAULT=drive_state): a drive outside StDrive
+`endif
         state_d      = StConvWait;
       end
       // StConvWait: hold the select until every started ADC is done (codes
@@ -225,7 +228,12 @@ module cim_ctrl
   assign mux_sel_o   = sel_q;
   assign act_cols_o  = act_cols;
   assign acc_plane_o = plane_q;
+`ifdef CIM_FAULT_ACC_SIGN
+  // Test-only fault (make regress FAULT=acc_sign): the sign on the LSB plane.
+  assign acc_neg_o   = cfg_i.is_signed && (plane_q == '0);
+`else
   assign acc_neg_o   = cfg_i.is_signed && (plane_q == plane_last);
+`endif
   assign n_outs_o    = (OutIdxW + 1)'(cfg_i.n_outs);
   assign out_idx_o   = out_q;
 

@@ -60,6 +60,15 @@ module cim_shift_add
   assign acc_o = acc_q;
 
 `ifndef SYNTHESIS
+  // No accumulator overflows: the sum, one bit wider, still fits AccBits
+  // (cim_pkg derives AccBits so that no legal job can overflow).
+  for (genvar j = 0; j < NOut; j++) begin : g_no_overflow
+    logic signed [AccBits:0] next_wide;
+    assign next_wide = (AccBits + 1)'(acc_q[j]) + (AccBits + 1)'(phase_sum(j));
+    AccNoOverflow_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        accum_i && (j < 32'(n_outs_i)) |-> next_wide[AccBits] == next_wide[AccBits-1]);
+  end
+
   // A phase is never accumulated in the cycle that clears for a new MVM.
   ClearNotAccum_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
       !(clear_i && accum_i));

@@ -259,7 +259,7 @@ static int check_idle(cim_dev *dev, uint32_t *status) {
 
 int cim_configure(cim_dev *dev, const cim_job *job) {
   dev->errmsg[0] = '\0';
-  cim_job r;
+  cim_job r = {0}; /* validate_job fills it; zeroed for the analyzer */
   uint32_t status;
   RETURN_IF_ERROR(validate_job(dev, job, &r));
   RETURN_IF_ERROR(check_idle(dev, &status));

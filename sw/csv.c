@@ -202,11 +202,11 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
                          count, count == 1 ? "" : "s", n_cols, first_line);
       goto out;
     }
-    if (n_rows == INT_MAX || (size_t)(n_rows + 1) > SIZE_MAX / sizeof(int32_t) / (size_t)n_cols) {
+    if (n_rows == INT_MAX || (size_t)n_rows + 1 > SIZE_MAX / sizeof(int32_t) / (size_t)n_cols) {
       status = csv__fail(err, err_len, CSV_ERANGE, "%s:%d: too many lines", name, lineno);
       goto out;
     }
-    size_t need = (size_t)(n_rows + 1) * (size_t)n_cols;
+    size_t need = ((size_t)n_rows + 1) * (size_t)n_cols;
     if (need > m_cap) {
       size_t cap = m_cap ? m_cap : (size_t)n_cols * 16;
       while (cap < need) cap = (cap > SIZE_MAX / 2 / sizeof(int32_t)) ? need : cap * 2;

@@ -16,7 +16,11 @@ python3:cmd:python3
 python3-venv:venv:-
 zlib1g-dev:pc:zlib
 gtkwave:cmd:gtkwave
-gnuplot-nox:cmd:gnuplot"
+gnuplot-nox:cmd:gnuplot
+xvfb:cmd:xvfb-run
+lcov:cmd:genhtml
+cppcheck:cmd:cppcheck
+clang-tidy:cmd:clang-tidy"
 
 missing=""
 for entry in $need; do

@@ -159,6 +159,26 @@ def gtkwave_check(dump, fitted, expected, filters, timeout=120):
     return problems
 
 
+def main_open(dump, layout, out_dir):
+    """Fit layout to dump and start GTKWave on both (print the command
+    instead when there is no display). Returns an exit status."""
+    try:
+        path, _, _ = fit(layout, dump_names(dump), out_dir)
+    except WavesError as e:
+        print(f"waves: {e}", file=sys.stderr)
+        return 1
+    cmd = ["gtkwave", "--rcvar", "do_initial_zoom_fit yes",
+           os.path.relpath(os.path.abspath(dump), ROOT), os.path.relpath(path, ROOT)]
+    if not os.environ.get("DISPLAY"):
+        print("waves: no $DISPLAY; open the layout from the repository root with:\n  "
+              + shlex.join(cmd))
+        return 0
+    subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print("waves: started " + shlex.join(cmd))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -176,20 +196,13 @@ def main():
                 print(f"{path}: {len(exp)} signals")
             return 0
         if a.cmd == "open":
-            path, _, _ = fit(a.layouts[0], names, out_dir)
-            cmd = ["gtkwave", os.path.abspath(a.dump), path]
-            if not os.environ.get("DISPLAY"):
-                print("waves: no $DISPLAY; open the layout with:\n  " + shlex.join(cmd))
-                return 0
-            subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            print("waves: started " + shlex.join(cmd))
-            return 0
+            return main_open(a.dump, a.layouts[0], out_dir)
         failed = 0
         for lay in a.layouts:
             try:
                 path, exp, filt = fit(lay, names, out_dir)
-                problems = gtkwave_check(os.path.abspath(a.dump), path, exp, filt)
+                problems = gtkwave_check(os.path.abspath(a.dump), os.path.abspath(path), exp,
+                                         filt)
             except WavesError as e:
                 problems = [str(e)]
             name = os.path.basename(lay)

