@@ -58,6 +58,9 @@ VFLAGS += --trace-fst --trace-structs
 # Optimise the model for speed; the harness decides what runs when.
 VFLAGS += -O3 --x-assign fast --x-initial fast
 VFLAGS += -CFLAGS -O2
+# Verilator's makefile compiles the model's hot code with OPT_FAST (-Os by
+# default, after -CFLAGS): -O2 measured 1.2-1.3x faster (make bench).
+VERILATED_OPT := OPT_FAST=-O2
 
 # C11 plus the POSIX.1-2008 library (setenv, clock_gettime)
 CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -MMD -MP
@@ -141,7 +144,7 @@ $(VOBJ)/V$(TOP).mk: $(RTL_PKGS) $(RTL_SRCS) $(RTL_WAIVE) | $(DEPS)
 # Verilator's own --exe flow would compile our C11 as C++: build only the
 # model archive and its runtime objects, then link them ourselves.
 $(VLIB): $(VOBJ)/V$(TOP).mk tools/verilated_lib.mk
-	$(MAKE) -s -C $(VOBJ) -f $(CURDIR)/tools/verilated_lib.mk VM_PREFIX=V$(TOP)
+	$(MAKE) -s -C $(VOBJ) -f $(CURDIR)/tools/verilated_lib.mk VM_PREFIX=V$(TOP) $(VERILATED_OPT)
 
 lint: $(RTL_PKGS) | $(DEPS)
 	$(VERILATOR) --lint-only -Wall --top-module $(TOP) $(RTL_WAIVE) $(RTL_PKGS) $(RTL_SRCS)

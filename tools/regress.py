@@ -150,6 +150,34 @@ def _draw_out_bits(r, b, cfg):
     return 32 if r.chance(0.5) else r.corner(2, 32)
 
 
+DEVICES = ["default", "window", "prog_error", "d2d", "read_noise", "stuck", "drift",
+           "ir_drop", "adc"]
+
+
+def _draw_device(r, b, cfg):
+    return "ideal" if r.chance(0.5) else r.pick(DEVICES)
+
+
+def _draw_magnitude(r, b, cfg):
+    """--set overrides that scale the chosen effect (None: its preset value)."""
+    dev = cfg.get("device")
+    if dev is None or r.chance(0.5):
+        return None
+    milli = r.range(0, 1000)  # 0..1 of each key's sweep range, in thousandths
+    keys = {"read_noise": [("read_noise", 0.05)],
+            "stuck": [("stuck_gmin_rate", 0.025), ("stuck_gmax_rate", 0.025)],
+            "ir_drop": [("r_wl_ohm", 5.0), ("r_bl_ohm", 5.0)],
+            "adc": [("adc_offset_sigma_lsb", 3.0), ("adc_gain_sigma", 0.1)],
+            "d2d": [("d2d_sigma", 0.2)]}.get(dev)
+    return [f"{k}={hi * milli / 1000:g}" for k, hi in keys] if keys else None
+
+
+def _draw_age(r, b, cfg):
+    if cfg.get("device") not in ("drift", "default"):
+        return None
+    return round(10 ** (r.range(0, 7500) / 1000.0), 3)  # 1 s .. 1 year, log-uniform
+
+
 KNOBS = [
     Knob("test", _draw_test, lambda v: []),
     Knob("shape", _mvm(_draw_shape), lambda v: ["--random", f"{v[0]}x{v[1]}"]),
@@ -166,6 +194,13 @@ KNOBS = [
     Knob("wait", _mvm(lambda r, b, c: r.pick(["poll", "irq"])), lambda v: ["--wait", v]),
     Knob("quantum", _mvm(lambda r, b, c: 100 if r.chance(0.8) else r.pick([1, 7, 1000])),
          lambda v: ["--quantum", str(v)] if v != 100 else []),
+    # Device effects: appended last, so the draws above stay what they were.
+    Knob("device", _mvm(_draw_device), lambda v: ["--device", v] if v != "ideal" else []),
+    Knob("magnitude", _mvm(_draw_magnitude),
+         lambda v: [a for kv in v for a in ("--set", kv)] if v else []),
+    Knob("age", _mvm(_draw_age), lambda v: ["--age", str(v)] if v else []),
+    Knob("calibrate", _mvm(lambda r, b, c: r.chance(0.25)),
+         lambda v: ["--calibrate"] if v else []),
 ]
 
 
