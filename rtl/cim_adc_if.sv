@@ -94,25 +94,31 @@ module cim_adc_if
   assign conv_done_o = (pending_q & ~adc_done_i) == '0;
 
   // Code capture on each ADC's done, into the registers of the column it
-  // converted (the select is held until every ADC is done).
-  for (genvar a = 0; a < NAdc; a++) begin : g_capture
-    // No reset: a code is read only after the conversion that wrote it.
-    always_ff @(posedge clk_i) begin
-      if (adc_done_i[a]) begin
-        code_q[a][sel_i] <= calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
-        raw_q[a][sel_i]  <= adc_code_i[a];
+  // converted (the select is held until every ADC is done). One block over
+  // all ADCs, entered only on a done: idle cycles cost the model nothing.
+  // No reset: a code is read only after the conversion that wrote it.
+  always_ff @(posedge clk_i) begin
+    if (adc_done_i != '0) begin
+      for (int unsigned a = 0; a < NAdc; a++) begin
+        if (adc_done_i[a]) begin
+          code_q[a][sel_i] <= calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
+          raw_q[a][sel_i]  <= adc_code_i[a];
+        end
       end
     end
+  end
 
-    // Calibration registers, reset to the identity of the register map.
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        cal_off_q[a]  <= cim_reg_pkg::ADC_CAL_CAL_OFFSET_RESET;
-        cal_gain_q[a] <= cim_reg_pkg::ADC_CAL_CAL_GAIN_RESET;
-      end else if (cal_we_i && (32'(cal_idx_i) == a)) begin
-        cal_off_q[a]  <= cal_wdata_i[cim_reg_pkg::ADC_CAL_CAL_OFFSET_LSB +: CalOffW];
-        cal_gain_q[a] <= cal_wdata_i[cim_reg_pkg::ADC_CAL_CAL_GAIN_LSB +: CalGainW];
-      end
+  // Calibration registers, reset to the identity of the register map and
+  // written through one indexed port.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cal_off_q  <= '{default: cim_reg_pkg::ADC_CAL_CAL_OFFSET_RESET};
+      cal_gain_q <= '{default: cim_reg_pkg::ADC_CAL_CAL_GAIN_RESET};
+    end else if (cal_we_i) begin
+      cal_off_q[AdcIdxW'(cal_idx_i)] <=
+          cal_wdata_i[cim_reg_pkg::ADC_CAL_CAL_OFFSET_LSB +: CalOffW];
+      cal_gain_q[AdcIdxW'(cal_idx_i)] <=
+          cal_wdata_i[cim_reg_pkg::ADC_CAL_CAL_GAIN_LSB +: CalGainW];
     end
   end
 

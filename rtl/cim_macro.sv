@@ -174,21 +174,17 @@ module cim_macro
     .codes_rdata_o (codes_rdata)
   );
 
-  // Analog ADC hard macros (behavioural, DPI), one per ColsPerAdc columns.
-  for (genvar a = 0; a < NAdc; a++) begin : g_adc
-    cim_adc_macro #(
-      .AdcIdx (a)
-    ) u_adc (
-      .clk_i         (clk_i),
-      .rst_ni        (rst_ni),
-      .start_i       (adc_start[a]),
-      .sel_i         (adc_sel),
-      .conv_cycles_i (cfg.conv_cycles),
-      .busy_o        (adc_busy[a]),
-      .done_o        (adc_done[a]),
-      .code_o        (adc_code[a])
-    );
-  end
+  // Analog ADC hard macros (behavioural, DPI): NAdc ADCs of ColsPerAdc columns.
+  cim_adc_bank u_adc_bank (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .start_i       (adc_start),
+    .sel_i         (adc_sel),
+    .conv_cycles_i (cfg.conv_cycles),
+    .busy_o        (adc_busy),
+    .done_o        (adc_done),
+    .code_o        (adc_code)
+  );
 
   cim_shift_add u_shift_add (
     .clk_i    (clk_i),

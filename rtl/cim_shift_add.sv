@@ -42,6 +42,19 @@ module cim_shift_add
     return neg_i ? -sum : sum;
   endfunction
 
+  // acc[j] plus its phase sum. No accumulator overflows: cim_pkg derives
+  // AccBits so that no legal job can, and the sum is checked one bit wider
+  // here, where it is computed anyway (a concurrent assertion would compute
+  // every tree on every clock edge).
+  function automatic logic signed [AccBits-1:0] acc_add(int unsigned j);
+    logic signed [AccBits:0] wide;
+    wide = (AccBits + 1)'(acc_q[j]) + (AccBits + 1)'(phase_sum(j));
+`ifndef SYNTHESIS
+    AccNoOverflow_A: assert (wide[AccBits] == wide[AccBits-1]);
+`endif
+    return wide[AccBits-1:0];
+  endfunction
+
   // The trees sit in the enabled load rather than in an always_comb: Verilator
   // evaluates combinational logic on every clock edge, while these run only
   // in the one StAccum cycle of each phase. Outputs at or above n_outs_i
@@ -52,7 +65,7 @@ module cim_shift_add
       if (clear_i) begin
         acc_q[j] <= '0;
       end else if (accum_i && (j < 32'(n_outs_i))) begin
-        acc_q[j] <= acc_q[j] + phase_sum(j);
+        acc_q[j] <= acc_add(j);
       end
     end
   end
@@ -60,15 +73,6 @@ module cim_shift_add
   assign acc_o = acc_q;
 
 `ifndef SYNTHESIS
-  // No accumulator overflows: the sum, one bit wider, still fits AccBits
-  // (cim_pkg derives AccBits so that no legal job can overflow).
-  for (genvar j = 0; j < NOut; j++) begin : g_no_overflow
-    logic signed [AccBits:0] next_wide;
-    assign next_wide = (AccBits + 1)'(acc_q[j]) + (AccBits + 1)'(phase_sum(j));
-    AccNoOverflow_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        accum_i && (j < 32'(n_outs_i)) |-> next_wide[AccBits] == next_wide[AccBits-1]);
-  end
-
   // A phase is never accumulated in the cycle that clears for a new MVM.
   ClearNotAccum_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
       !(clear_i && accum_i));

@@ -1,0 +1,88 @@
+// Behavioural model of the bank of column ADC hard macros (NAdc ADCs).
+//
+// The ADCs of a bank share one conversion clock and its timer: a start of
+// any subset converts physical column a * ColsPerAdc + sel_i on each started
+// ADC a through the analog model at that edge; busy_o[a] is then high for
+// conv_cycles_i cycles, followed by done_o[a] for one cycle with code_o[a]
+// valid; code_o holds until the next start of that ADC. Starting while the
+// bank converts is a protocol error (asserted in cim_macro). One timer for
+// the bank instead of one per ADC keeps the idle cost of the model flat.
+module cim_adc_bank
+  import cim_cfg_pkg::*;
+  import cim_pkg::*;
+  import cim_dpi_pkg::*;
+(
+  input  logic                         clk_i,
+  input  logic                         rst_ni,
+  input  logic [NAdc-1:0]              start_i,
+  input  logic [SelW-1:0]              sel_i,
+  input  logic [ConvW-1:0]             conv_cycles_i,
+  output logic [NAdc-1:0]              busy_o,
+  output logic [NAdc-1:0]              done_o,
+  output logic [NAdc-1:0][AdcBits-1:0] code_o
+);
+
+  chandle array_h;
+  logic                         busy_d, busy_q;
+  logic                         done_d, done_q;
+  logic [ConvW-1:0]             cnt_d, cnt_q;
+  logic [NAdc-1:0]              started_q;
+  logic [NAdc-1:0][AdcBits-1:0] code_q;
+  logic                         start;
+
+  // The harness registers the analog model before the first evaluation.
+  initial array_h = cim_dpi_array();
+
+  assign start = start_i != '0;
+
+  // Conversion timer: count conv_cycles_i busy cycles down, then one done cycle.
+  always_comb begin
+    busy_d = busy_q;
+    done_d = 1'b0;
+    cnt_d  = cnt_q;
+    if (start) begin
+      busy_d = 1'b1;
+      cnt_d  = conv_cycles_i;
+    end else if (busy_q) begin
+      cnt_d = cnt_q - 1'b1;
+      if (cnt_q <= ConvW'(1)) begin
+        busy_d = 1'b0;
+        done_d = 1'b1;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q    <= 1'b0;
+      done_q    <= 1'b0;
+      cnt_q     <= '0;
+      started_q <= '0;
+    end else begin
+      busy_q <= busy_d;
+      done_q <= done_d;
+      cnt_q  <= cnt_d;
+      if (start) begin
+        started_q <= start_i;
+      end
+    end
+  end
+
+  // The sample-and-hold and the conversions are analog: each started ADC's
+  // code comes from the model at the start edge and is shown at done.
+  always_ff @(posedge clk_i) begin
+    if (start) begin
+      for (int unsigned a = 0; a < NAdc; a++) begin
+        if (start_i[a]) begin
+          code_q[a] <= AdcBits'(cim_dpi_convert(array_h, int'(a),
+                                                int'(a * ColsPerAdc) + int'(sel_i)));
+        end
+      end
+    end
+  end
+
+  assign busy_o = busy_q ? started_q : '0;
+  assign done_o = done_q ? started_q : '0;
+  assign code_o = code_q;
+
+endmodule
