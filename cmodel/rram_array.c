@@ -36,6 +36,7 @@
 #include "rram_array_int.h"
 #include "rram_ir.h"
 #include "rram_rng.h"
+#include "rram_switch.h"
 
 #define RRAM__MAX_DIM 65535
 #define RRAM__MAX_CELL_BITS 4
@@ -63,7 +64,12 @@ enum {
 
 /* The independent streams of the array's generator: stream k is the seed's
  * stream jumped k times (2^128 draws each). Stream 0 is rram__array_rng. */
-enum { RNG_STUCK = 1, RNG_D2D, RNG_NU, RNG_ADC_FIXED, RNG_PROG, RNG_READ, RNG_ADC_NOISE, RNG_N };
+enum {
+  RNG_STUCK = 1, RNG_D2D, RNG_NU, RNG_ADC_FIXED, RNG_PROG, RNG_READ, RNG_ADC_NOISE,
+  RNG_SWITCH, /* cycle-to-cycle spread of pulses */
+  RNG_VERIFY, /* read noise of verify reads */
+  RNG_N
+};
 
 struct rram_array {
   rram_geometry geo;
@@ -102,6 +108,7 @@ struct rram_array {
   size_t n_ph;
   size_t cap_ph;
   size_t orphans;
+  uint64_t n_pulses, n_reads; /* front-door operations (rram_array_wv_stats) */
   char errmsg[256];
 };
 
@@ -425,6 +432,60 @@ int rram_array_set_level(rram_array *a, int row, int col, int level) {
     return RRAM_EINVAL;
   }
   rram__array_put_level(a, row, col, level);
+  return RRAM_OK;
+}
+
+int rram_array_pulse(rram_array *a, int row, int col, int polarity, int amplitude, int width) {
+  if (!a) return RRAM_EINVAL;
+  int rc = check_cell(a, row, col);
+  if (rc != RRAM_OK) return rc;
+  if (polarity != RRAM_PULSE_SET && polarity != RRAM_PULSE_RESET) {
+    rram__array_seterr(a, "polarity %d is neither SET (%d) nor RESET (%d)", polarity,
+                       RRAM_PULSE_SET, RRAM_PULSE_RESET);
+    return RRAM_EINVAL;
+  }
+  if (amplitude < 0 || amplitude > 255 || width < 0 || width > 255) {
+    rram__array_seterr(a, "pulse amplitude %d / width %d out of range 0..255", amplitude, width);
+    return RRAM_EINVAL;
+  }
+  a->n_pulses++;
+  const size_t ci = (size_t)row * (size_t)a->geo.cols + (size_t)col;
+  const size_t gi = (size_t)row * a->stride + (size_t)col;
+  if (a->fault && a->fault[ci] != RRAM_FAULT_NONE) return RRAM_OK; /* stuck: never moves */
+  /* The deviate is drawn for every pulse with c2c on, so a cell's sequence
+   * depends only on the seed and the pulses before it. */
+  const double z = a->dev.sw_c2c > 0.0 ? rram__rng_normal(&a->stream[RNG_SWITCH]) : 0.0;
+  const double gain = a->d2d ? (double)a->d2d[ci] : 1.0;
+  const double g_us = (double)a->g[gi] * a->unit_us;
+  const double g_new = rram_switch_apply(&a->dev, g_us, polarity, amplitude, width, gain, z);
+  const double gu = g_new / a->unit_us;
+  a->g[gi] = (float)gu;
+  if (a->fx & FX_DRIFT) {
+    a->gp[gi] = (float)gu;
+    a->t_write[ci] = a->now_s;
+  }
+  return RRAM_OK;
+}
+
+int rram_array_verify_read(rram_array *a, int row, int col, int *code) {
+  if (!a) return RRAM_EINVAL;
+  int rc = check_cell(a, row, col);
+  if (rc != RRAM_OK) return rc;
+  if (!code) {
+    rram__array_seterr(a, "code is NULL");
+    return RRAM_EINVAL;
+  }
+  a->n_reads++;
+  double g_us = (double)a->g[(size_t)row * a->stride + (size_t)col] * a->unit_us;
+  if (a->fx & FX_READ) g_us *= 1.0 + a->dev.read_noise * rram__rng_normal(&a->stream[RNG_VERIFY]);
+  *code = rram_switch_sense_code(&a->dev, g_us);
+  return RRAM_OK;
+}
+
+int rram_array_wv_stats(const rram_array *a, uint64_t *pulses, uint64_t *reads) {
+  if (!a) return RRAM_EINVAL;
+  if (pulses) *pulses = a->n_pulses;
+  if (reads) *reads = a->n_reads;
   return RRAM_OK;
 }
 

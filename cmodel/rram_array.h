@@ -61,7 +61,15 @@
  *
  * Recording: every drive starts a new phase in the array's log; every
  * conversion stores its code in the current phase. The periphery twin
- * (cim_golden.h) reads the log to compute what the RTL must output. */
+ * (cim_golden.h) reads the log to compute what the RTL must output.
+ *
+ * Front-door programming: rram_array_pulse() and rram_array_verify_read()
+ * are the write-verify engine's only access (model in rram_switch.h). They
+ * are not MVM phases: they neither open a phase nor touch the log, the
+ * bitline currents of the last drive or the levels that set_level records.
+ * Programming error and device-to-device gain of a write (above) apply to
+ * the backdoor only; a pulse's outcome is the switching model's, with the
+ * cell's device-to-device gain scaling its switching rate. */
 #ifndef RRAM_ARRAY_H
 #define RRAM_ARRAY_H
 
@@ -121,6 +129,22 @@ int rram_array_get_level(const rram_array *a, int row, int col, int *level /* OU
  * stuck rail and drift included (IR drop and read noise are not properties
  * of the cell). RRAM_EINVAL on a bad cell or NULL. */
 int rram_array_get_conductance(const rram_array *a, int row, int col, double *g_us /* OUT */);
+
+/* Front door: one SET (polarity RRAM_PULSE_SET) or RESET pulse of amplitude
+ * code amplitude (0..255, 10 mV each) and width code width (0..255, 10 ns
+ * each) on one cell: its conductance follows rram_switch_apply(), with a
+ * cycle-to-cycle deviate drawn from the array's switching stream; a stuck
+ * cell does not move. Restarts the cell's drift clock when drift is on.
+ * RRAM_EINVAL (nothing changed) for a bad cell, polarity or code. */
+int rram_array_pulse(rram_array *a, int row, int col, int polarity, int amplitude, int width);
+/* Front door: verify read of one cell through the program/verify sense
+ * amplifier: *code = rram_switch_sense_code() of the cell's conductance with
+ * read noise (read_noise, its own stream) applied, 0..2^sense_bits-1. */
+int rram_array_verify_read(rram_array *a, int row, int col, int *code /* OUT */);
+/* Pulses and verify reads since create (statistics for tests and reports);
+ * either pointer may be NULL. */
+int rram_array_wv_stats(const rram_array *a, uint64_t *pulses /* OUT */,
+                        uint64_t *reads /* OUT */);
 
 /* Fault of a cell, fixed at create. */
 enum rram_fault { RRAM_FAULT_NONE = 0, RRAM_FAULT_GMIN = 1, RRAM_FAULT_GMAX = 2 };

@@ -93,6 +93,16 @@ typedef struct rram_device {
   double adc_gain_sigma;       /* spread of the gain error between ADCs, relative */
   double adc_inl_lsb;          /* sigma of each code transition's deviation, LSB */
   double adc_noise_lsb;        /* rms input-referred noise per conversion, LSB */
+
+  /* Switching under write-verify pulses and the verify read (model and
+   * units in rram_switch.h). Both rates 0 (the ideal device) is ideal
+   * switching: deterministic whole sense-code steps. */
+  double sw_rate_set;    /* SET rate, 1/V over threshold for a 100 ns pulse */
+  double sw_rate_reset;  /* RESET rate, the same */
+  double sw_vth_set_v;   /* SET threshold, V; <= 0: 0.9 V */
+  double sw_vth_reset_v; /* RESET threshold, V; <= 0: 1.1 V */
+  double sw_c2c;         /* cycle-to-cycle relative sigma of each pulse's change */
+  double sense_bits;     /* verify-read sense code bits, integer 1..8; 0: 8 */
 } rram_device;
 
 /* Fill *dev with the ideal device: g_max 40 uS, g_min 0, v_read 0.2 V,
@@ -103,8 +113,8 @@ void rram_device_ideal(rram_device *dev);
  * (every effect on at its published or estimated magnitude, sources in
  * rram_device.c); "window" (default's g_min 4 uS and physical ADC LSB, no
  * random effect); then one per effect ("prog_error", "d2d", "read_noise",
- * "stuck", "drift", "ir_drop", "adc"): the ideal device with that one effect
- * at its `default` magnitude (d2d, off in default, at 5 %). */
+ * "stuck", "drift", "ir_drop", "adc", "switching"): the ideal device with
+ * that one effect at its `default` magnitude (d2d, off in default, at 5 %). */
 const char *const *rram_device_presets(void);
 
 /* Fill *dev with preset name. RRAM_EINVAL (dev unchanged) if no such preset. */

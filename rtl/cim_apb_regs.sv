@@ -1,5 +1,6 @@
 // APB4 slave with every CSR of rtl/cim_regs.rdl (offsets and field
-// positions from the generated cim_reg_pkg) and the INBUF/OUTBUF windows.
+// positions from the generated cim_reg_pkg) and its windows (INBUF, OUTBUF,
+// ADC_CAL, CODES, WV_TARGET, WV_RESULT).
 //
 // Timing: the address is decoded and the read data and error captured in
 // the setup phase (PSEL && !PENABLE); the access phase (PREADY is always 1)
@@ -8,11 +9,14 @@
 //
 // PSLVERR, and nothing changes, for: an unmapped or misaligned address, a
 // write to a read-only register or to OUTBUF, any INBUF/OUTBUF access while
-// busy, a write to SHAPE/INPUT/ADC/OUTPUT while busy, any ADC_CAL/CODES
-// access while busy, a write to CODES, and a window word past the
+// busy, a write to SHAPE/INPUT/ADC/OUTPUT or to a WV_* configuration
+// register while busy, any ADC_CAL/CODES/WV_TARGET/WV_RESULT access while
+// busy, a write to CODES or WV_RESULT, and a window word past the
 // implemented entries (INBUF >= ceil(Rows/4), OUTBUF >= NOut, ADC_CAL >= NAdc,
-// CODES >= Cols).
-// CTRL is write-only (singlepulse START) and reads as 0 without an error.
+// CODES >= Cols, WV_TARGET and WV_RESULT >= WvWords).
+// busy_i is the macro's: an MVM or a write-verify run.
+// CTRL and WV_CTRL are write-only (singlepulse START) and read as 0 without
+// an error.
 module cim_apb_regs
   import cim_cfg_pkg::*;
   import cim_pkg::*;
@@ -61,28 +65,46 @@ module cim_apb_regs
   // Raw ADC code window (read-only)
   output logic                    codes_re_o,
   output logic [CodeIdxW-1:0]     codes_idx_o,
-  input  logic [31:0]             codes_rdata_i
+  input  logic [31:0]             codes_rdata_i,
+  // Write-verify engine: configuration, start and status
+  output wv_cfg_t                 wv_cfg_o,
+  output logic                    wv_start_o,
+  input  wv_stat_t                wv_stat_i,
+  input  logic                    intr_wv_done_i,
+  // WV_TARGET window
+  output logic                    wv_tgt_we_o,
+  output logic                    wv_tgt_re_o,
+  output logic [WvWinIdxW-1:0]    wv_tgt_idx_o,
+  output logic [31:0]             wv_tgt_wdata_o,
+  input  logic [31:0]             wv_tgt_rdata_i,
+  // WV_RESULT window (read-only)
+  output logic                    wv_res_re_o,
+  output logic [WvWinIdxW-1:0]    wv_res_idx_o,
+  input  logic [31:0]             wv_res_rdata_i
 );
 
   // Target of the current transfer, decoded in the setup phase.
-  typedef enum logic [4:0] {
+  typedef enum logic [5:0] {
     TgtNone, TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
     TgtCtrl, TgtStatus, TgtShape, TgtInput, TgtAdc, TgtOutput, TgtCycles,
-    TgtIntrState, TgtIntrEnable, TgtInbuf, TgtOutbuf, TgtAdcCal, TgtCodes
+    TgtIntrState, TgtIntrEnable, TgtInbuf, TgtOutbuf, TgtAdcCal, TgtCodes,
+    TgtWvCtrl, TgtWvStatus, TgtWvAddr, TgtWvCount, TgtWvVerify, TgtWvSet, TgtWvReset,
+    TgtWvTiming, TgtWvCells, TgtWvPulses, TgtWvFail, TgtWvCycles, TgtWvTarget, TgtWvResult
   } tgt_e;
 
   logic        setup, access;
   tgt_e        tgt_d, tgt_q;
   logic        err_d, err_q;
   logic [31:0] rdata_d, rdata_q;
-  logic [31:0] in_off, out_off, cal_off, codes_off;
+  logic [31:0] in_off, out_off, cal_off, codes_off, wvt_off, wvr_off;
   logic [31:0] win_idx;
   logic        wr_en;
 
   // Configuration registers and interrupt registers.
   cim_cfg_t    cfg_q;
-  logic [1:0]  intr_state_d, intr_state_q;
-  logic [1:0]  intr_enable_q;
+  wv_cfg_t     wv_cfg_q;
+  logic [2:0]  intr_state_d, intr_state_q;  // {WV_DONE, ERROR, DONE}
+  logic [2:0]  intr_enable_q;
 
   assign setup  = psel_i && !penable_i;
   assign access = psel_i && penable_i;
@@ -94,12 +116,16 @@ module cim_apb_regs
   assign out_off   = 32'(paddr_i) - 32'(OUTBUF_BASE);
   assign cal_off   = 32'(paddr_i) - 32'(ADC_CAL_BASE);
   assign codes_off = 32'(paddr_i) - 32'(CODES_BASE);
+  assign wvt_off   = 32'(paddr_i) - 32'(WV_TARGET_BASE);
+  assign wvr_off   = 32'(paddr_i) - 32'(WV_RESULT_BASE);
   always_comb begin
     unique case (tgt_d)
-      TgtInbuf:  win_idx = in_off >> 2;
-      TgtOutbuf: win_idx = out_off >> 2;
-      TgtAdcCal: win_idx = cal_off >> 2;
-      default:   win_idx = codes_off >> 2;
+      TgtInbuf:    win_idx = in_off >> 2;
+      TgtOutbuf:   win_idx = out_off >> 2;
+      TgtAdcCal:   win_idx = cal_off >> 2;
+      TgtWvTarget: win_idx = wvt_off >> 2;
+      TgtWvResult: win_idx = wvr_off >> 2;
+      default:     win_idx = codes_off >> 2;
     endcase
   end
 
@@ -122,6 +148,18 @@ module cim_apb_regs
         CYCLES_OFFSET:      tgt_d = TgtCycles;
         INTR_STATE_OFFSET:  tgt_d = TgtIntrState;
         INTR_ENABLE_OFFSET: tgt_d = TgtIntrEnable;
+        WV_CTRL_OFFSET:     tgt_d = TgtWvCtrl;
+        WV_STATUS_OFFSET:   tgt_d = TgtWvStatus;
+        WV_ADDR_OFFSET:     tgt_d = TgtWvAddr;
+        WV_COUNT_OFFSET:    tgt_d = TgtWvCount;
+        WV_VERIFY_OFFSET:   tgt_d = TgtWvVerify;
+        WV_SET_OFFSET:      tgt_d = TgtWvSet;
+        WV_RESET_OFFSET:    tgt_d = TgtWvReset;
+        WV_TIMING_OFFSET:   tgt_d = TgtWvTiming;
+        WV_CELLS_OFFSET:    tgt_d = TgtWvCells;
+        WV_PULSES_OFFSET:   tgt_d = TgtWvPulses;
+        WV_FAIL_OFFSET:     tgt_d = TgtWvFail;
+        WV_CYCLES_OFFSET:   tgt_d = TgtWvCycles;
         default: begin
           if (in_off < 32'(4 * INBUF_WORDS)) begin
             tgt_d = TgtInbuf;
@@ -131,6 +169,10 @@ module cim_apb_regs
             tgt_d = TgtAdcCal;
           end else if (codes_off < 32'(4 * CODES_WORDS)) begin
             tgt_d = TgtCodes;
+          end else if (wvt_off < 32'(4 * WV_TARGET_WORDS)) begin
+            tgt_d = TgtWvTarget;
+          end else if (wvr_off < 32'(4 * WV_RESULT_WORDS)) begin
+            tgt_d = TgtWvResult;
           end
         end
       endcase
@@ -143,12 +185,16 @@ module cim_apb_regs
     unique case (tgt_d)
       TgtNone: err_d = 1'b1;
       TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
-      TgtStatus, TgtCycles: err_d = pwrite_i;
-      TgtShape, TgtInput, TgtAdc, TgtOutput: err_d = pwrite_i && busy_i;
+      TgtStatus, TgtCycles, TgtWvStatus, TgtWvCells, TgtWvPulses, TgtWvFail,
+      TgtWvCycles: err_d = pwrite_i;
+      TgtShape, TgtInput, TgtAdc, TgtOutput, TgtWvAddr, TgtWvCount, TgtWvVerify, TgtWvSet,
+      TgtWvReset, TgtWvTiming: err_d = pwrite_i && busy_i;
       TgtInbuf: err_d = busy_i || (win_idx >= InWords);
       TgtOutbuf: err_d = pwrite_i || busy_i || (win_idx >= NOut);
       TgtAdcCal: err_d = busy_i || (win_idx >= NAdc);
       TgtCodes: err_d = pwrite_i || busy_i || (win_idx >= Cols);
+      TgtWvTarget: err_d = busy_i || (win_idx >= WvWords);
+      TgtWvResult: err_d = pwrite_i || busy_i || (win_idx >= WvWords);
       default: err_d = 1'b0;
     endcase
   end
@@ -211,14 +257,54 @@ module cim_apb_regs
         end
         TgtCycles: rdata_d[CYCLES_COUNT_LSB +: CYCLES_COUNT_WIDTH] = cycles_i;
         TgtIntrState: begin
-          rdata_d[INTR_STATE_DONE_LSB]  = intr_state_q[0];
-          rdata_d[INTR_STATE_ERROR_LSB] = intr_state_q[1];
+          rdata_d[INTR_STATE_DONE_LSB]    = intr_state_q[0];
+          rdata_d[INTR_STATE_ERROR_LSB]   = intr_state_q[1];
+          rdata_d[INTR_STATE_WV_DONE_LSB] = intr_state_q[2];
         end
         TgtIntrEnable: begin
-          rdata_d[INTR_ENABLE_DONE_LSB]  = intr_enable_q[0];
-          rdata_d[INTR_ENABLE_ERROR_LSB] = intr_enable_q[1];
+          rdata_d[INTR_ENABLE_DONE_LSB]    = intr_enable_q[0];
+          rdata_d[INTR_ENABLE_ERROR_LSB]   = intr_enable_q[1];
+          rdata_d[INTR_ENABLE_WV_DONE_LSB] = intr_enable_q[2];
         end
-        default: rdata_d = '0;  // CTRL, windows (their own read ports), none
+        TgtWvStatus: begin
+          rdata_d[WV_STATUS_BUSY_LSB] = wv_stat_i.busy;
+          rdata_d[WV_STATUS_DONE_LSB] = wv_stat_i.done;
+          rdata_d[WV_STATUS_STATE_LSB +: WV_STATUS_STATE_WIDTH] = wv_stat_i.state;
+        end
+        TgtWvAddr: begin
+          rdata_d[WV_ADDR_ROW_LSB +: WV_ADDR_ROW_WIDTH] = wv_cfg_q.row;
+          rdata_d[WV_ADDR_COL_LSB +: WV_ADDR_COL_WIDTH] = wv_cfg_q.col;
+        end
+        TgtWvCount: rdata_d[WV_COUNT_COUNT_LSB +: WV_COUNT_COUNT_WIDTH] = wv_cfg_q.count;
+        TgtWvVerify: begin
+          rdata_d[WV_VERIFY_TOL_LSB +: WV_VERIFY_TOL_WIDTH]           = wv_cfg_q.tol;
+          rdata_d[WV_VERIFY_MAX_ITER_LSB +: WV_VERIFY_MAX_ITER_WIDTH] = wv_cfg_q.max_iter;
+        end
+        TgtWvSet: begin
+          rdata_d[WV_SET_START_LSB +: WV_SET_START_WIDTH] = wv_cfg_q.set_amp.start;
+          rdata_d[WV_SET_STEP_LSB +: WV_SET_STEP_WIDTH]   = wv_cfg_q.set_amp.step;
+          rdata_d[WV_SET_MAX_LSB +: WV_SET_MAX_WIDTH]     = wv_cfg_q.set_amp.limit;
+        end
+        TgtWvReset: begin
+          rdata_d[WV_RESET_START_LSB +: WV_RESET_START_WIDTH] = wv_cfg_q.reset_amp.start;
+          rdata_d[WV_RESET_STEP_LSB +: WV_RESET_STEP_WIDTH]   = wv_cfg_q.reset_amp.step;
+          rdata_d[WV_RESET_MAX_LSB +: WV_RESET_MAX_WIDTH]     = wv_cfg_q.reset_amp.limit;
+        end
+        TgtWvTiming: begin
+          rdata_d[WV_TIMING_WIDTH_LSB +: WV_TIMING_WIDTH_WIDTH]             = wv_cfg_q.width;
+          rdata_d[WV_TIMING_READ_CYCLES_LSB +: WV_TIMING_READ_CYCLES_WIDTH] = wv_cfg_q.read_cycles;
+        end
+        TgtWvCells: begin
+          rdata_d[WV_CELLS_DONE_LSB +: WV_CELLS_DONE_WIDTH]     = wv_stat_i.cells_done;
+          rdata_d[WV_CELLS_FAILED_LSB +: WV_CELLS_FAILED_WIDTH] = wv_stat_i.cells_failed;
+        end
+        TgtWvPulses: rdata_d[WV_PULSES_COUNT_LSB +: WV_PULSES_COUNT_WIDTH] = wv_stat_i.pulses;
+        TgtWvFail: begin
+          rdata_d[WV_FAIL_ROW_LSB +: WV_FAIL_ROW_WIDTH] = wv_stat_i.fail_row;
+          rdata_d[WV_FAIL_COL_LSB +: WV_FAIL_COL_WIDTH] = wv_stat_i.fail_col;
+        end
+        TgtWvCycles: rdata_d[WV_CYCLES_COUNT_LSB +: WV_CYCLES_COUNT_WIDTH] = wv_stat_i.cycles;
+        default: rdata_d = '0;  // CTRL, WV_CTRL, windows (their own read ports), none
       endcase
     end
   end
@@ -248,6 +334,12 @@ module cim_apb_regs
   assign cal_wdata_o   = pwdata_i;
   assign codes_re_o    = setup && (tgt_d == TgtCodes) && !err_d;
   assign codes_idx_o   = CodeIdxW'(win_idx);
+  assign wv_tgt_re_o    = setup && (tgt_d == TgtWvTarget) && !err_d && !pwrite_i;
+  assign wv_tgt_idx_o   = WvWinIdxW'(win_idx);
+  assign wv_tgt_we_o    = wr_en && (tgt_q == TgtWvTarget);
+  assign wv_tgt_wdata_o = pwdata_i;
+  assign wv_res_re_o    = setup && (tgt_d == TgtWvResult) && !err_d;
+  assign wv_res_idx_o   = WvWinIdxW'(win_idx);
 
   // ---------------------------------------------------------------- writes
   // Committed in the access phase, unless the setup phase flagged an error.
@@ -265,7 +357,21 @@ module cim_apb_regs
       cfg_q.relu        <= OUTPUT_RELU_RESET;
       cfg_q.shift       <= OUTPUT_SHIFT_RESET;
       cfg_q.out_bits    <= OUTPUT_OUT_BITS_RESET;
-      intr_enable_q     <= {INTR_ENABLE_ERROR_RESET, INTR_ENABLE_DONE_RESET};
+      intr_enable_q     <= {INTR_ENABLE_WV_DONE_RESET, INTR_ENABLE_ERROR_RESET,
+                            INTR_ENABLE_DONE_RESET};
+      wv_cfg_q.row             <= WV_ADDR_ROW_RESET;
+      wv_cfg_q.col             <= WV_ADDR_COL_RESET;
+      wv_cfg_q.count           <= WV_COUNT_COUNT_RESET;
+      wv_cfg_q.tol             <= WV_VERIFY_TOL_RESET;
+      wv_cfg_q.max_iter        <= WV_VERIFY_MAX_ITER_RESET;
+      wv_cfg_q.set_amp.start   <= WV_SET_START_RESET;
+      wv_cfg_q.set_amp.step    <= WV_SET_STEP_RESET;
+      wv_cfg_q.set_amp.limit   <= WV_SET_MAX_RESET;
+      wv_cfg_q.reset_amp.start <= WV_RESET_START_RESET;
+      wv_cfg_q.reset_amp.step  <= WV_RESET_STEP_RESET;
+      wv_cfg_q.reset_amp.limit <= WV_RESET_MAX_RESET;
+      wv_cfg_q.width           <= WV_TIMING_WIDTH_RESET;
+      wv_cfg_q.read_cycles     <= WV_TIMING_READ_CYCLES_RESET;
     end else if (wr_en) begin
       unique case (tgt_q)
         TgtShape: begin
@@ -286,6 +392,31 @@ module cim_apb_regs
         TgtIntrEnable: begin
           intr_enable_q[0] <= pwdata_i[INTR_ENABLE_DONE_LSB];
           intr_enable_q[1] <= pwdata_i[INTR_ENABLE_ERROR_LSB];
+          intr_enable_q[2] <= pwdata_i[INTR_ENABLE_WV_DONE_LSB];
+        end
+        TgtWvAddr: begin
+          wv_cfg_q.row <= pwdata_i[WV_ADDR_ROW_LSB +: WV_ADDR_ROW_WIDTH];
+          wv_cfg_q.col <= pwdata_i[WV_ADDR_COL_LSB +: WV_ADDR_COL_WIDTH];
+        end
+        TgtWvCount: wv_cfg_q.count <= pwdata_i[WV_COUNT_COUNT_LSB +: WV_COUNT_COUNT_WIDTH];
+        TgtWvVerify: begin
+          wv_cfg_q.tol      <= pwdata_i[WV_VERIFY_TOL_LSB +: WV_VERIFY_TOL_WIDTH];
+          wv_cfg_q.max_iter <= pwdata_i[WV_VERIFY_MAX_ITER_LSB +: WV_VERIFY_MAX_ITER_WIDTH];
+        end
+        TgtWvSet: begin
+          wv_cfg_q.set_amp.start <= pwdata_i[WV_SET_START_LSB +: WV_SET_START_WIDTH];
+          wv_cfg_q.set_amp.step  <= pwdata_i[WV_SET_STEP_LSB +: WV_SET_STEP_WIDTH];
+          wv_cfg_q.set_amp.limit   <= pwdata_i[WV_SET_MAX_LSB +: WV_SET_MAX_WIDTH];
+        end
+        TgtWvReset: begin
+          wv_cfg_q.reset_amp.start <= pwdata_i[WV_RESET_START_LSB +: WV_RESET_START_WIDTH];
+          wv_cfg_q.reset_amp.step  <= pwdata_i[WV_RESET_STEP_LSB +: WV_RESET_STEP_WIDTH];
+          wv_cfg_q.reset_amp.limit   <= pwdata_i[WV_RESET_MAX_LSB +: WV_RESET_MAX_WIDTH];
+        end
+        TgtWvTiming: begin
+          wv_cfg_q.width       <= pwdata_i[WV_TIMING_WIDTH_LSB +: WV_TIMING_WIDTH_WIDTH];
+          wv_cfg_q.read_cycles <=
+              pwdata_i[WV_TIMING_READ_CYCLES_LSB +: WV_TIMING_READ_CYCLES_WIDTH];
         end
         default: ;  // read-only targets never reach here (err_q), others below
       endcase
@@ -293,16 +424,18 @@ module cim_apb_regs
   end
 
   // CTRL.START is a single pulse; writing 0 does nothing.
-  assign start_o = wr_en && (tgt_q == TgtCtrl) && pwdata_i[CTRL_START_LSB];
+  assign start_o    = wr_en && (tgt_q == TgtCtrl) && pwdata_i[CTRL_START_LSB];
+  assign wv_start_o = wr_en && (tgt_q == TgtWvCtrl) && pwdata_i[WV_CTRL_START_LSB];
 
   // INTR_STATE: hardware sets win over a software clear in the same cycle.
   always_comb begin
     intr_state_d = intr_state_q;
     if (wr_en && (tgt_q == TgtIntrState)) begin
-      intr_state_d = intr_state_q & ~{pwdata_i[INTR_STATE_ERROR_LSB],
+      intr_state_d = intr_state_q & ~{pwdata_i[INTR_STATE_WV_DONE_LSB],
+                                      pwdata_i[INTR_STATE_ERROR_LSB],
                                       pwdata_i[INTR_STATE_DONE_LSB]};
     end
-    intr_state_d = intr_state_d | {intr_err_i, intr_done_i};
+    intr_state_d = intr_state_d | {intr_wv_done_i, intr_err_i, intr_done_i};
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -315,6 +448,7 @@ module cim_apb_regs
 
   // ---------------------------------------------------------------- outputs
   assign cfg_o     = cfg_q;
+  assign wv_cfg_o  = wv_cfg_q;
   assign irq_o     = |(intr_state_q & intr_enable_q);
   assign pready_o  = 1'b1;
   assign pslverr_o = access && err_q;
@@ -324,6 +458,8 @@ module cim_apb_regs
       TgtOutbuf: prdata_o = outbuf_rdata_i;
       TgtAdcCal: prdata_o = cal_rdata_i;
       TgtCodes:  prdata_o = codes_rdata_i;
+      TgtWvTarget: prdata_o = wv_tgt_rdata_i;
+      TgtWvResult: prdata_o = wv_res_rdata_i;
       default:   prdata_o = rdata_q;
     endcase
   end

@@ -2,7 +2,8 @@
 //
 // The C side (tb/) implements them on top of the analog model (cmodel/).
 // Nothing here returns a dot product: the array is driven one phase at a
-// time and read back one column conversion at a time.
+// time and read back one column conversion at a time; the write-verify
+// engine pulses and reads one cell at a time.
 package cim_dpi_pkg;
 
   // Analog model registered by the harness; must be registered before the
@@ -17,5 +18,17 @@ package cim_dpi_pkg;
   // through ADC adc, with the bitline currents of the last drive.
   // Returns the code, 0..2^AdcBits-1.
   import "DPI-C" function int cim_dpi_convert(input chandle h, input int adc, input int col);
+
+  // Write-verify programming (cmodel/rram_switch.h): one SET (polarity 0) or
+  // RESET (polarity 1) pulse on cell (row, col) with a write-driver amplitude
+  // code (10 mV each) and a width in clock cycles (10 ns each). Changes the
+  // cell's conductance; opens no MVM phase.
+  import "DPI-C" function void cim_dpi_cell_pulse(input chandle h, input int row, input int col,
+                                                  input int polarity, input int amplitude,
+                                                  input int width);
+
+  // Verify read of cell (row, col) through the program/verify sense amplifier.
+  // Returns the sense code, 0 (g_min) .. 255 (g_max); opens no MVM phase.
+  import "DPI-C" function int cim_dpi_cell_read(input chandle h, input int row, input int col);
 
 endpackage

@@ -1,7 +1,8 @@
 // Top of the RRAM compute-in-memory macro: the digital periphery (APB CSRs,
 // controller, input buffer, ADC interface, shift-and-add, requantization,
-// output buffer) around behavioural models of the analog hard macros (the
-// array and NAdc column ADCs), which reach the analog model through DPI-C.
+// output buffer, write-verify programming engine) around behavioural models
+// of the analog hard macros (the array, NAdc column ADCs and the write/verify
+// driver and sense amplifier), which reach the analog model through DPI-C.
 module cim_macro
   import cim_cfg_pkg::*;
   import cim_pkg::*;
@@ -57,6 +58,23 @@ module cim_macro
   logic [CodeIdxW-1:0]          codes_idx;
   logic [31:0]                  cal_wdata, cal_rdata, codes_rdata;
 
+  // Write-verify engine and its analog macro; the CSRs see the busy, error
+  // code and error interrupt of the macro as a whole (MVM or programming).
+  wv_cfg_t              wv_cfg;
+  wv_stat_t             wv_stat;
+  logic                 wv_start, wv_busy, wv_accept, wv_intr_done, wv_intr_err;
+  cim_err_e             wv_err_code, err_code_any;
+  logic                 mvm_start, busy_any, intr_err_any;
+  logic                 err_wv_d, err_wv_q;
+  logic                 wv_tgt_we, wv_tgt_re, wv_res_re;
+  logic [WvWinIdxW-1:0] wv_tgt_idx, wv_res_idx;
+  logic [31:0]          wv_tgt_wdata, wv_tgt_rdata, wv_res_rdata;
+  logic                 wv_pulse, wv_read, wv_pol, wv_op_busy, wv_op_done;
+  logic [RowCntW-1:0]   wv_row;
+  logic [ColCntW-1:0]   wv_col;
+  logic [WvAmpW-1:0]    wv_amp;
+  logic [SenseBits-1:0] wv_code;
+
   // Accumulators and output stage
   logic signed [AccBits-1:0] acc [NOut];
   logic [31:0]               out_word;
@@ -75,13 +93,13 @@ module cim_macro
     .irq_o          (irq_o),
     .cfg_o          (cfg),
     .start_o        (start),
-    .busy_i         (busy),
+    .busy_i         (busy_any),
     .done_i         (done),
-    .err_code_i     (err_code),
+    .err_code_i     (err_code_any),
     .state_i        (state),
     .cycles_i       (cycles),
     .intr_done_i    (intr_done),
-    .intr_err_i     (intr_err),
+    .intr_err_i     (intr_err_any),
     .inbuf_we_o     (inbuf_we),
     .inbuf_re_o     (inbuf_re),
     .inbuf_idx_o    (inbuf_idx),
@@ -97,13 +115,52 @@ module cim_macro
     .cal_rdata_i    (cal_rdata),
     .codes_re_o     (codes_re),
     .codes_idx_o    (codes_idx),
-    .codes_rdata_i  (codes_rdata)
+    .codes_rdata_i  (codes_rdata),
+    .wv_cfg_o       (wv_cfg),
+    .wv_start_o     (wv_start),
+    .wv_stat_i      (wv_stat),
+    .intr_wv_done_i (wv_intr_done),
+    .wv_tgt_we_o    (wv_tgt_we),
+    .wv_tgt_re_o    (wv_tgt_re),
+    .wv_tgt_idx_o   (wv_tgt_idx),
+    .wv_tgt_wdata_o (wv_tgt_wdata),
+    .wv_tgt_rdata_i (wv_tgt_rdata),
+    .wv_res_re_o    (wv_res_re),
+    .wv_res_idx_o   (wv_res_idx),
+    .wv_res_rdata_i (wv_res_rdata)
   );
+
+  // MVMs and write-verify runs exclude each other: a START during a run never
+  // reaches the controller (the engine records it as START_BUSY).
+  assign mvm_start    = start && !wv_busy;
+  assign busy_any     = busy || wv_busy;
+  assign intr_err_any = intr_err || wv_intr_err;
+
+  // STATUS.ERR_CODE is the code of the unit that last recorded an error or
+  // accepted a start (each clears its own code when it accepts one).
+  always_comb begin
+    err_wv_d = err_wv_q;
+    if (wv_accept || wv_intr_err) begin
+      err_wv_d = 1'b1;
+    end else if (clear || intr_err) begin
+      err_wv_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      err_wv_q <= 1'b0;
+    end else begin
+      err_wv_q <= err_wv_d;
+    end
+  end
+
+  assign err_code_any = err_wv_q ? wv_err_code : err_code;
 
   cim_ctrl u_ctrl (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .start_i      (start),
+    .start_i      (mvm_start),
     .cfg_i        (cfg),
     .busy_o       (busy),
     .done_o       (done),
@@ -186,6 +243,54 @@ module cim_macro
     .code_o        (adc_code)
   );
 
+  cim_wv u_wv (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .start_i     (wv_start),
+    .cfg_i       (wv_cfg),
+    .mvm_start_i (start),
+    .mvm_busy_i  (busy),
+    .busy_o      (wv_busy),
+    .accept_o    (wv_accept),
+    .stat_o      (wv_stat),
+    .err_code_o  (wv_err_code),
+    .intr_done_o (wv_intr_done),
+    .intr_err_o  (wv_intr_err),
+    .tgt_we_i    (wv_tgt_we),
+    .tgt_re_i    (wv_tgt_re),
+    .tgt_idx_i   (wv_tgt_idx),
+    .tgt_wdata_i (wv_tgt_wdata),
+    .tgt_rdata_o (wv_tgt_rdata),
+    .res_re_i    (wv_res_re),
+    .res_idx_i   (wv_res_idx),
+    .res_rdata_o (wv_res_rdata),
+    .pulse_o     (wv_pulse),
+    .read_o      (wv_read),
+    .row_o       (wv_row),
+    .col_o       (wv_col),
+    .polarity_o  (wv_pol),
+    .amp_o       (wv_amp),
+    .op_done_i   (wv_op_done),
+    .code_i      (wv_code)
+  );
+
+  // Analog write driver and verify sense amplifier (behavioural, DPI).
+  cim_wv_macro u_wv_macro (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .pulse_i       (wv_pulse),
+    .read_i        (wv_read),
+    .row_i         (wv_row),
+    .col_i         (wv_col),
+    .polarity_i    (wv_pol),
+    .amp_i         (wv_amp),
+    .width_i       (wv_cfg.width),
+    .read_cycles_i (wv_cfg.read_cycles),
+    .busy_o        (wv_op_busy),
+    .done_o        (wv_op_done),
+    .code_o        (wv_code)
+  );
+
   cim_shift_add u_shift_add (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -231,6 +336,17 @@ module cim_macro
       (adc_busy & ~$past(adc_busy) & ~$past(adc_start)) == '0);
   AdcDoneAfterBusy_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (adc_done & ~$past(adc_busy)) == '0);
+  // Write-verify pulses and reads only inside the programming states, never
+  // while the array is being driven for an MVM; no drive during a run.
+  WvPulseInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wv_pulse |-> wv_stat.state == StWvPulse && !busy);
+  WvReadInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wv_read |-> wv_stat.state == StWvRead && !busy);
+  NoDriveDuringWv_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (drive || adc_start != '0) |-> !wv_busy);
+  // The write/verify macro runs one operation at a time, for the engine only.
+  WvOpOnlyWhenIdle_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (wv_pulse || wv_read) |-> !wv_op_busy);
   // The outputs are never unknown (meaningful for 4-state simulators).
   IrqKnown_A: assert property (@(posedge clk_i) disable iff (!rst_ni) !$isunknown(irq_o));
 `endif

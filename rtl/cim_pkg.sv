@@ -65,6 +65,24 @@ package cim_pkg;
   // Conversion time counter (ADC.CONV_CYCLES).
   localparam int unsigned ConvW   = cim_reg_pkg::ADC_CONV_CYCLES_WIDTH;
 
+  // ------------------------------------------------------------ write-verify
+  // Cells one run programs at most: one target byte each in WV_TARGET,
+  // capped by the columns of a row.
+  localparam int unsigned WvWinCells = 4 * cim_reg_pkg::WV_TARGET_WORDS;
+  localparam int unsigned WvCells    = (Cols < WvWinCells) ? Cols : WvWinCells;
+  localparam int unsigned WvWords    = (WvCells + 3) / 4;
+  // Cell index in a run 0..WvCells-1, and counts 0..WvCells.
+  localparam int unsigned WvIdxW     = (WvCells > 1) ? $clog2(WvCells) : 1;
+  localparam int unsigned WvCntW     = $clog2(WvCells + 1);
+  // Word index inside the WV_TARGET / WV_RESULT windows.
+  localparam int unsigned WvWinIdxW  = $clog2(cim_reg_pkg::WV_TARGET_WORDS);
+  // Verify sense codes: one byte, 0 = g_min .. 255 = g_max (cmodel/rram_switch.h).
+  localparam int unsigned SenseBits  = 8;
+  // Pulses per cell (WV_VERIFY.MAX_ITER) and the result byte's pulse count.
+  localparam int unsigned WvIterW    = cim_reg_pkg::WV_VERIFY_MAX_ITER_WIDTH;
+  localparam int unsigned WvAmpW     = cim_reg_pkg::WV_SET_START_WIDTH;
+  localparam int unsigned WvTimeW    = cim_reg_pkg::WV_TIMING_WIDTH_WIDTH;
+
   // ------------------------------------------------------------ identity
   // Reset values of ID and VERSION in rtl/cim_regs.rdl.
   localparam logic [31:0] IdMagic      = cim_reg_pkg::ID_MAGIC_RESET;  // ASCII "CIM1"
@@ -83,5 +101,38 @@ package cim_pkg;
     logic [cim_reg_pkg::OUTPUT_SHIFT_WIDTH-1:0]       shift;
     logic [cim_reg_pkg::OUTPUT_OUT_BITS_WIDTH-1:0]    out_bits;
   } cim_cfg_t;
+
+  // Pulse amplitude ramp of one polarity (WV_SET, WV_RESET).
+  typedef struct packed {
+    logic [WvAmpW-1:0] start;
+    logic [WvAmpW-1:0] step;
+    logic [WvAmpW-1:0] limit;  // MAX field
+  } wv_amp_t;
+
+  // Write-verify configuration as held in the CSRs (register field widths).
+  typedef struct packed {
+    logic [cim_reg_pkg::WV_ADDR_ROW_WIDTH-1:0]        row;
+    logic [cim_reg_pkg::WV_ADDR_COL_WIDTH-1:0]        col;
+    logic [cim_reg_pkg::WV_COUNT_COUNT_WIDTH-1:0]     count;
+    logic [cim_reg_pkg::WV_VERIFY_TOL_WIDTH-1:0]      tol;
+    logic [WvIterW-1:0]                               max_iter;
+    wv_amp_t                                          set_amp;    // WV_SET
+    wv_amp_t                                          reset_amp;  // WV_RESET
+    logic [WvTimeW-1:0]                               width;
+    logic [cim_reg_pkg::WV_TIMING_READ_CYCLES_WIDTH-1:0] read_cycles;
+  } wv_cfg_t;
+
+  // Write-verify status and counters shown in the CSRs.
+  typedef struct packed {
+    logic                                          busy;
+    logic                                          done;
+    cim_reg_pkg::wv_state_e                        state;
+    logic [cim_reg_pkg::WV_CELLS_DONE_WIDTH-1:0]   cells_done;
+    logic [cim_reg_pkg::WV_CELLS_FAILED_WIDTH-1:0] cells_failed;
+    logic [31:0]                                   pulses;
+    logic [cim_reg_pkg::WV_FAIL_ROW_WIDTH-1:0]     fail_row;
+    logic [cim_reg_pkg::WV_FAIL_COL_WIDTH-1:0]     fail_col;
+    logic [31:0]                                   cycles;
+  } wv_stat_t;
 
 endpackage

@@ -197,6 +197,8 @@ const char *cim_errmsg(const cim_dev *dev) { return dev ? dev->errmsg : "no devi
 
 const cim_info *cim_get_info(const cim_dev *dev) { return &dev->info; }
 
+mmio_bus *cim_get_bus(const cim_dev *dev) { return dev->bus; }
+
 int cim_max_group_rows(const cim_dev *dev) {
   const cim_info *in = &dev->info;
   long full = (1L << in->adc_bits) - 1;

@@ -106,6 +106,9 @@ CIM_WARN_UNUSED_RESULT int cim_wait(cim_dev *dev, cim_wait_mode mode, uint32_t t
 CIM_WARN_UNUSED_RESULT int cim_read_outputs(cim_dev *dev, int32_t *y, int n);
 /** Configure, load, start, wait (polling) and read: one whole MVM. */
 CIM_WARN_UNUSED_RESULT int cim_mvm(cim_dev *dev, const cim_job *job, const int32_t *x, int32_t *y);
+/** The bus dev was opened on, for routines built on the driver that reach
+ * registers it has no call for (cim_program.c). No hardware access. */
+mmio_bus *cim_get_bus(const cim_dev *dev);
 /** DUT cycles of the last MVM (CYCLES register). */
 CIM_WARN_UNUSED_RESULT int cim_last_cycles(cim_dev *dev, uint32_t *cycles /* OUT */);
 

@@ -1,10 +1,12 @@
 /* cim_mvm.c: run matrix-vector multiplies on the co-simulated RRAM CIM macro
  * and check every result against the golden models.
  *
- * The weights are backdoor-loaded into the analog array model (cim_map_load),
- * then one simulation (cim_sim_run) runs firmware that configures the macro
- * once and, per input vector, clears the array's log, runs one MVM through
- * the driver, feeds the logged ADC codes to the periphery twin and compares:
+ * One simulation (cim_sim_run) runs firmware that programs the weights
+ * through the macro's write-verify engine (cim_program_weights; or, with
+ * --program backdoor, they are loaded into the analog array model before the
+ * run by cim_map_load), configures the macro once and, per input vector,
+ * clears the array's log, runs one MVM through the driver, feeds the logged
+ * ADC codes to the periphery twin and compares:
  *   twin  : RTL == twin, bit for bit (always a failure when it differs);
  *   exact : RTL == cim_requant(W x) (a failure whenever the row group's
  *           column sums fit the ADC, which the ideal device guarantees).
@@ -29,11 +31,13 @@
 #include "cim_golden.h"
 #include "cim_job.h"
 #include "cim_map.h"
+#include "cim_program.h"
 #include "cim_sim.h"
 #include "csv.h"
 #include "mmio.h"
 #include "rram_array.h"
 #include "rram_device.h"
+#include "rram_switch.h"
 
 
 enum {
@@ -101,6 +105,8 @@ typedef struct opts {
   double age_s;         /* time between programming and the MVMs */
   int calibrate;        /* run the ADC calibration first */
   const char *stats;    /* per-column error statistics CSV */
+  int backdoor;         /* --program backdoor: cim_map_load instead of the engine */
+  int wv_tol, wv_iter;  /* --wv-tol, --wv-iter; -1 = the default for the device */
 } opts;
 
 static void usage_error(const char *fmt, ...) {
@@ -152,13 +158,22 @@ static void print_help(const build *b) {
       "\n"
       "Device:\n"
       "  --device NAME|FILE the analog device: a preset (ideal, default, window,\n"
-      "                     prog_error, d2d, read_noise, stuck, drift, ir_drop, adc)\n"
+      "                     prog_error, d2d, read_noise, stuck, drift, ir_drop, adc,\n"
+      "                     switching)\n"
       "                     or a device file (key = value lines, see\n"
       "                     cmodel/devices/example.dev); default ideal\n"
       "  --set KEY=VALUE    override one device key (repeatable)\n"
       "  --age SECONDS      time between programming and the MVMs (drift)\n"
       "  --calibrate        measure and program the ADCs' offset and gain first\n"
       "  --stats FILE.csv   error statistics per output column and overall\n"
+      "  --program frontdoor|backdoor\n"
+      "                     frontdoor: program W through the macro's write-verify engine\n"
+      "                     (pulses and verify reads in RTL); backdoor: load the cells'\n"
+      "                     levels straight into the array model (default frontdoor)\n"
+      "  --wv-tol T         write-verify acceptance window, +-T sense codes of 0..255\n"
+      "                     (default 0 on ideal switching, else 4)\n"
+      "  --wv-iter N        write-verify pulses per cell at most, 1..127\n"
+      "                     (default 64 on ideal switching, else 32)\n"
       "\n"
       "Simulation:\n"
       "  --wait poll|irq    wait for each MVM by polling STATUS or on the interrupt\n"
@@ -299,6 +314,9 @@ enum {
   OPT_AGE,
   OPT_CALIBRATE,
   OPT_STATS,
+  OPT_PROGRAM,
+  OPT_WV_TOL,
+  OPT_WV_ITER,
 };
 
 /* Fill o from argv. Returns 0 to go on; after --help sets *done and returns
@@ -326,6 +344,9 @@ static int parse_args(int argc, char **argv, const build *b, opts *o, int *done)
       {"age", required_argument, NULL, OPT_AGE},
       {"calibrate", no_argument, NULL, OPT_CALIBRATE},
       {"stats", required_argument, NULL, OPT_STATS},
+      {"program", required_argument, NULL, OPT_PROGRAM},
+      {"wv-tol", required_argument, NULL, OPT_WV_TOL},
+      {"wv-iter", required_argument, NULL, OPT_WV_ITER},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -338,6 +359,8 @@ static int parse_args(int argc, char **argv, const build *b, opts *o, int *done)
   o->out_bits = 32;
   o->wait = CIM_WAIT_POLL;
   o->device = "ideal";
+  o->wv_tol = -1;
+  o->wv_iter = -1;
   *done = 0;
 
   opterr = 0;
@@ -434,6 +457,34 @@ static int parse_args(int argc, char **argv, const build *b, opts *o, int *done)
       }
       case OPT_CALIBRATE: o->calibrate = 1; break;
       case OPT_STATS: o->stats = optarg; break;
+      case OPT_PROGRAM:
+        if (strcmp(optarg, "frontdoor") == 0) {
+          o->backdoor = 0;
+        } else if (strcmp(optarg, "backdoor") == 0) {
+          o->backdoor = 1;
+        } else {
+          usage_error("--program: '%s' is not frontdoor or backdoor", optarg);
+          return EXIT_USAGE;
+        }
+        break;
+      case OPT_WV_TOL:
+      case OPT_WV_ITER: {
+        const int tol = c == OPT_WV_TOL;
+        char *end = NULL;
+        errno = 0;
+        long w = strtol(optarg, &end, 10);
+        if (end == optarg || *end != '\0' || errno != 0 || w < (tol ? 0 : 1) ||
+            w > (tol ? 255 : 127)) {
+          usage_error("--%s: '%s' is not an integer in %s", tol ? "wv-tol" : "wv-iter", optarg,
+                      tol ? "0..255" : "1..127");
+          return EXIT_USAGE;
+        }
+        if (tol)
+          o->wv_tol = (int)w;
+        else
+          o->wv_iter = (int)w;
+        break;
+      }
       case 'q': o->quiet = 1; break;
       case 'h':
         print_help(b);
@@ -615,6 +666,12 @@ typedef struct run_ctx {
   int device_ideal; /* the device is rram_device_ideal() */
   rram_device dev;  /* the device of the run */
   cim_cal_report cal; /* --calibrate's result */
+  cim_program_cfg prog_cfg;   /* write-verify settings (front door) */
+  cim_program_report prog;    /* front door's statistics */
+  uint64_t prog_cycles;       /* DUT cycles of programming (front door) */
+  int prog_exact;             /* programmed cells close enough to their levels for exact MVMs */
+  double prog_rms_us;         /* rms |G - level G| over the programmed cells, uS */
+  double prog_max_err;        /* max |G - level G| over them, in level steps */
   int clip_rows;   /* rows per group that can actually be active: min(P, K) */
   int conv_cycles; /* read back from ADC.CONV_CYCLES, 0 if unknown */
   cim_info info;
@@ -656,6 +713,33 @@ static uint32_t mvm_timeout(const run_ctx *c) {
   return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
+/* How far the front door left each programmed cell from its level's
+ * conductance (read from the analog model, as the twin reads its log). */
+static void prog_accuracy(run_ctx *c) {
+  const build *b = c->b;
+  const data *d = c->d;
+  const rram_device *dev = rram_array_device(c->array);
+  const double unit = (dev->g_max_us - dev->g_min_us) / b->level_max;
+  const int n_col = d->n * 2 * b->slices;
+  double se = 0, mx = 0;
+  for (int r = 0; r < d->k; r++) {
+    for (int col = 0; col < n_col; col++) {
+      const int j = col / (2 * b->slices), sl = (col % (2 * b->slices)) / 2, p = col % 2;
+      int level = 0;
+      double g = 0;
+      (void)cim_map_level(d->W[(size_t)j * (size_t)d->k + (size_t)r], sl, p, b->w_bits,
+                          b->geo.cell_bits, &level);
+      rram_array_get_conductance(c->array, r, col, &g);
+      const double e = fabs(g - (dev->g_min_us + level * unit)) / unit;
+      se += e * e;
+      if (e > mx) mx = e;
+    }
+  }
+  const double n = (double)d->k * n_col;
+  c->prog_rms_us = n > 0 ? sqrt(se / n) * unit : 0;
+  c->prog_max_err = mx;
+}
+
 static int firmware(mmio_bus *bus, void *arg) {
   run_ctx *c = arg;
   const data *d = c->d;
@@ -683,6 +767,24 @@ static int firmware(mmio_bus *bus, void *arg) {
     cim_close(dev);
     return EXIT_SIM;
   }
+  if (!c->o->backdoor) {
+    /* Front door: the engine pulses and verifies every cell of W's block. */
+    st = cim_program_weights(dev, d->W, d->n, d->k, &c->prog_cfg, &c->prog);
+    if (st != CIM_OK) {
+      fw_fail(c, dev, st, "cim_program_weights", -1);
+      cim_close(dev);
+      return EXIT_SIM;
+    }
+    c->prog_cycles = c->prog.total_cycles;
+    prog_accuracy(c);
+    /* the time between programming and the MVMs passes on the array clock */
+    if (c->o->age_s > 0 && rram_array_age(c->array, c->o->age_s) != RRAM_OK) {
+      c->failed = 1;
+      snprintf(c->fail_msg, sizeof c->fail_msg, "--age: %s", rram_array_errmsg(c->array));
+      cim_close(dev);
+      return EXIT_SIM;
+    }
+  }
   if (c->o->calibrate) {
     st = cim_calibrate_adcs(dev, c->d->W, c->d->n, c->d->k, 16, (uint32_t)c->o->seed, &c->cal);
     if (st != CIM_OK) {
@@ -707,7 +809,10 @@ static int firmware(mmio_bus *bus, void *arg) {
    * the ADC's full scale; only min(P, K) rows are ever active at once. */
   c->clip_rows = c->job.group_rows < c->job.n_rows ? c->job.group_rows : c->job.n_rows;
   c->fits_adc = (int64_t)c->clip_rows * c->b->level_max <= c->b->adc_max;
-  c->exact_required = c->fits_adc && c->device_ideal;
+  /* Front door: exact only if the cells' summed deviation from their levels
+   * stays below half an ADC LSB in every row group, and none failed. */
+  c->prog_exact = c->prog.n_failed == 0 && c->prog_max_err * c->clip_rows < 0.5;
+  c->exact_required = c->fits_adc && c->device_ideal && (c->o->backdoor || c->prog_exact);
   cim_check_init(&c->chk, c->exact_required);
   uint32_t timeout = mvm_timeout(c);
 
@@ -859,6 +964,41 @@ static void print_report(const run_ctx *c, const cim_sim_stats *stats, double wa
   else
     printf("  device    %s%s: %s, array seed %" PRIu64 "\n", o->device,
            o->n_sets ? " with --set overrides" : "", c->effects, o->seed);
+  if (o->backdoor) {
+    printf("  program   back door: cell levels loaded into the array model (cim_map_load)\n");
+  } else {
+    const cim_program_report *p = &c->prog;
+    printf("  program   front door, write-verify engine: %s cells, %s in the window (%.2f %%), "
+           "%d failed\n",
+           grouped((uint64_t)p->n_cells, g1, sizeof g1), grouped((uint64_t)p->n_ok, g2, sizeof g2),
+           p->n_cells ? 100.0 * p->n_ok / p->n_cells : 0.0, p->n_failed);
+    printf("            %.2f pulses/cell (max %d), %s pulses; window +-%d sense codes, at most "
+           "%d pulses/cell\n",
+           cim_program_mean_pulses(p), p->max_pulses, grouped(p->pulses, g1, sizeof g1),
+           c->prog_cfg.tol, c->prog_cfg.max_iter);
+    static const int edges[] = {0, 1, 3, 5, 9, 17, 33, 65, CIM_PROGRAM_HIST};
+    char hist[256] = "";
+    for (size_t e = 0; e + 1 < sizeof edges / sizeof edges[0]; e++) {
+      uint64_t n = 0;
+      for (int q = edges[e]; q < edges[e + 1]; q++) n += p->hist[q];
+      if (n == 0) continue;
+      size_t used = strlen(hist);
+      if (edges[e + 1] - edges[e] == 1)
+        snprintf(hist + used, sizeof hist - used, " %d:%" PRIu64, edges[e], n);
+      else
+        snprintf(hist + used, sizeof hist - used, " %d-%d:%" PRIu64, edges[e], edges[e + 1] - 1, n);
+    }
+    printf("            pulses per cell (cells):%s\n", hist);
+    printf("            |G - level| rms %.3g uS, max %.3g level steps\n", c->prog_rms_us,
+           c->prog_max_err);
+    printf("            %s DUT cycles (engine %s, %.1f per cell), %d runs\n",
+           grouped(c->prog_cycles, g1, sizeof g1), grouped(p->wv_cycles, g2, sizeof g2),
+           p->n_cells ? (double)p->wv_cycles / p->n_cells : 0.0, p->runs);
+    for (int i = 0; i < p->n_fail_listed && i < 4; i++)
+      printf("            failed: row %d col %d (target code %d, %d pulses)%s\n", p->fail[i].row,
+             p->fail[i].col, p->fail[i].target, p->fail[i].pulses,
+             i == 3 && p->n_failed > 4 ? ", ..." : "");
+  }
   if (o->age_s > 0) printf("            aged %g s after programming\n", o->age_s);
   if (o->calibrate)
     printf("  calibrate %d ADCs from %d codes (%d clipped left out): code error rms %.3g -> %.3g "
@@ -1103,13 +1243,30 @@ int main(int argc, char **argv) {
                 err);
     goto out;
   }
-  rs = cim_map_load(c.array, d.W, d.n, d.k, b.w_bits);
+  /* Write-verify settings: the macro's reset values, or a zero-width window
+   * where switching is ideal (every cell lands on its code), and the sense
+   * code width of the device. */
+  cim_program_cfg_default(&c.prog_cfg);
+  if (rram_switch_is_ideal(&c.dev)) {
+    /* ideal switching steps whole codes whatever the width: the shortest
+     * pulse and read, the widest ramp */
+    c.prog_cfg.tol = 0;
+    c.prog_cfg.max_iter = 64;
+    c.prog_cfg.width = 1;
+    c.prog_cfg.read_cycles = 1;
+    c.prog_cfg.set_max = 255;
+    c.prog_cfg.reset_max = 255;
+  }
+  if (o.wv_tol >= 0) c.prog_cfg.tol = o.wv_tol;
+  if (o.wv_iter >= 0) c.prog_cfg.max_iter = o.wv_iter;
+  c.prog_cfg.sense_bits = rram_switch_sense_bits(&c.dev);
+  rs = o.backdoor ? cim_map_load(c.array, d.W, d.n, d.k, b.w_bits) : RRAM_OK;
   if (rs != RRAM_OK) {
     input_error("cannot load the weights into the array model: %s: %s", rram_strerror(rs),
                 rram_array_errmsg(c.array));
     goto out;
   }
-  if (o.age_s > 0 && (rs = rram_array_age(c.array, o.age_s)) != RRAM_OK) {
+  if (o.backdoor && o.age_s > 0 && (rs = rram_array_age(c.array, o.age_s)) != RRAM_OK) {
     input_error("--age: %s: %s", rram_strerror(rs), rram_array_errmsg(c.array));
     goto out;
   }

@@ -63,3 +63,32 @@ int cim_dpi_convert(void *h, int adc, int col) {
   }
   return code;
 }
+
+void cim_dpi_cell_pulse(void *h, int row, int col, int polarity, int amplitude, int width) {
+  rram_array *a = h;
+  if (a == NULL) {
+    cim_dpi_error("cim_dpi_cell_pulse", "NULL array handle");
+    return;
+  }
+  if (rram_array_pulse(a, row, col, polarity, amplitude, width) != RRAM_OK) {
+    char call[96];
+    snprintf(call, sizeof call, "rram_array_pulse(row %d, col %d)", row, col);
+    cim_dpi_error(call, rram_array_errmsg(a));
+  }
+}
+
+int cim_dpi_cell_read(void *h, int row, int col) {
+  rram_array *a = h;
+  int code = 0;
+  if (a == NULL) {
+    cim_dpi_error("cim_dpi_cell_read", "NULL array handle");
+    return 0;
+  }
+  if (rram_array_verify_read(a, row, col, &code) != RRAM_OK) {
+    char call[96];
+    snprintf(call, sizeof call, "rram_array_verify_read(row %d, col %d)", row, col);
+    cim_dpi_error(call, rram_array_errmsg(a));
+    return 0;
+  }
+  return code;
+}

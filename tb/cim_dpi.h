@@ -1,11 +1,14 @@
 /* cim_dpi.h: the C side of the RTL's DPI imports, the analog/digital boundary.
  *
- * The RTL reaches the analog model (cmodel/rram_array.h) only through three
+ * The RTL reaches the analog model (cmodel/rram_array.h) only through five
  * imports, implemented in cim_dpi.c:
  *
  *   chandle cim_dpi_array();                       the registered array
  *   void    cim_dpi_drive(chandle h, bit [Rows-1:0] wl);   one wordline phase
  *   int     cim_dpi_convert(chandle h, int adc, int col);  one ADC conversion
+ *   void    cim_dpi_cell_pulse(chandle h, int row, int col, int polarity,
+ *                              int amplitude, int width);  one SET/RESET pulse
+ *   int     cim_dpi_cell_read(chandle h, int row, int col); one verify read
  *
  * Ownership: the harness (cim_sim_run) owns the array and registers it here
  * for the duration of one run; the RTL fetches the handle with

@@ -74,8 +74,13 @@ def main():
         sv.append(f"  typedef enum logic [{width - 1}:0] {{")
         items = []
         for mname, val, desc in members:
-            sv_name = ("St" + mname) if ename == "cim_state_e" else ("Err" + "".join(
-                p.capitalize() for p in mname.split("_")))
+            # FSM states: St<Name> for the controller, St<Unit><Name> for the
+            # others (wv_state_e: StWvIdle); error codes: ErrCamelCase.
+            if ename.endswith("_state_e"):
+                unit = "" if ename == "cim_state_e" else ename[:-len("_state_e")].capitalize()
+                sv_name = "St" + unit + mname
+            else:
+                sv_name = "Err" + "".join(p.capitalize() for p in mname.split("_"))
             items.append(f"    {sv_name} = {width}'d{val}")
         sv.append(",\n".join(items))
         sv.append(f"  }} {ename};")

@@ -987,6 +987,7 @@ static Suite *cmodel_suite(void) {
 int main(void) {
   SRunner *sr = srunner_create(cmodel_suite());
   srunner_add_suite(sr, device_suite());
+  srunner_add_suite(sr, switch_suite());
   srunner_run_all(sr, CK_NORMAL);
   const int run = srunner_ntests_run(sr);
   const int failed = srunner_ntests_failed(sr);

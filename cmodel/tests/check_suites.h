@@ -7,5 +7,7 @@
 
 /* check_device.c: device effects, device files and presets. */
 Suite *device_suite(void);
+/* check_switch.c: cell switching under pulses and the verify read. */
+Suite *switch_suite(void);
 
 #endif

@@ -130,7 +130,8 @@ static int fw_rw_masks(mmio_bus *bus, void *arg) {
       {"OUTPUT", CIM_REGS_OUTPUT_OFFSET,
        CIM_REGS__OUTPUT__RELU_bm | CIM_REGS__OUTPUT__SHIFT_bm | CIM_REGS__OUTPUT__OUT_BITS_bm},
       {"INTR_ENABLE", CIM_REGS_INTR_ENABLE_OFFSET,
-       CIM_REGS__INTR_ENABLE__DONE_bm | CIM_REGS__INTR_ENABLE__ERROR_bm},
+       CIM_REGS__INTR_ENABLE__DONE_bm | CIM_REGS__INTR_ENABLE__ERROR_bm |
+           CIM_REGS__INTR_ENABLE__WV_DONE_bm},
   };
   const uint32_t patterns[] = {0xFFFFFFFFu, 0x00000000u, 0xA5A5A5A5u, 0x5A5A5A5Au};
   for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
