@@ -207,8 +207,11 @@ test-once:
 	@$(MAKE) --no-print-directory lint-verible lint-c
 	@$(MAKE) --no-print-directory regress-fault-check
 
+# Set-up and the shared generated files first, once: the two configurations
+# then build side by side without racing on apt, the venv or build/gen.
 test:
 	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory deps regs && \
 	$(MAKE) --no-print-directory -j2 -Otarget test-default test-alt && \
 	$(MAKE) --no-print-directory test-once && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
