@@ -200,11 +200,11 @@ regs-check: $(VENV)/.ok
 	@echo "regs-check: docs/registers.md matches $(RDL)"
 
 # Checks run once, not per configuration: the register documentation, the
-# extra linters (verible, cppcheck, clang-tidy) and the proof that a build
+# extra linters (verible lint and format, cppcheck, clang-tidy) and the proof that a build
 # with a test-only RTL fault fails the regression with working repro lines.
 test-once:
 	@$(MAKE) --no-print-directory regs-check
-	@$(MAKE) --no-print-directory lint-verible lint-c
+	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
 	@$(MAKE) --no-print-directory regress-fault-check
 
 # Set-up and the shared generated files first, once: the two configurations

@@ -23,9 +23,9 @@ module cim_adc_bank
 );
 
   chandle array_h;
-  logic                         busy_d, busy_q;
-  logic                         done_d, done_q;
-  logic [ConvW-1:0]             cnt_d, cnt_q;
+  logic busy_d, busy_q;
+  logic done_d, done_q;
+  logic [ConvW-1:0] cnt_d, cnt_q;
   logic [NAdc-1:0]              started_q;
   logic [NAdc-1:0][AdcBits-1:0] code_q;
   logic                         start;
@@ -74,8 +74,8 @@ module cim_adc_bank
     if (start) begin
       for (int unsigned a = 0; a < NAdc; a++) begin
         if (start_i[a]) begin
-          code_q[a] <= AdcBits'(cim_dpi_convert(array_h, int'(a),
-                                                int'(a * ColsPerAdc) + int'(sel_i)));
+          code_q[a] <=
+              AdcBits'(cim_dpi_convert(array_h, int'(a), int'(a * ColsPerAdc) + int'(sel_i)));
         end
       end
     end

@@ -37,18 +37,17 @@ module cim_adc_if
   output logic [31:0]         codes_rdata_o
 );
 
-  logic [NAdc-1:0]           pending_d, pending_q;
+  logic [NAdc-1:0] pending_d, pending_q;
   logic signed [CalBits-1:0] code_q [NAdc][ColsPerAdc];
   logic [AdcBits-1:0]        raw_q [NAdc][ColsPerAdc];
   logic signed [CalOffW-1:0] cal_off_q [NAdc];
   logic [CalGainW-1:0]       cal_gain_q [NAdc];
-  logic [31:0]               cal_rdata_q, codes_rdata_q;
+  logic [31:0] cal_rdata_q, codes_rdata_q;
 
   // The calibration of ADC_CAL (see cim_pkg): offset in 1/16 LSB, gain with
   // 1.0 = 2^14, rounded half up. The identity (0, 0x4000) returns code.
-  function automatic logic signed [CalBits-1:0] calibrate(logic [AdcBits-1:0] code,
-                                                          logic signed [CalOffW-1:0] off,
-                                                          logic [CalGainW-1:0] gain);
+  function automatic logic signed [CalBits-1:0] calibrate(
+      logic [AdcBits-1:0] code, logic signed [CalOffW-1:0] off, logic [CalGainW-1:0] gain);
     logic signed [CalXW-1:0]    x;
     logic signed [CalProdW-1:0] y;
     x = ($signed({{(CalXW - AdcBits) {1'b0}}, code}) <<< 4) -
@@ -144,7 +143,7 @@ module cim_adc_if
         cal_rdata_q <= cal_word(AdcIdxW'(cal_idx_i));
       end
       if (codes_re_i) begin
-        codes_rdata_q <= 32'(raw_q[32'(codes_idx_i) / ColsPerAdc][32'(codes_idx_i) % ColsPerAdc]);
+        codes_rdata_q <= 32'(raw_q[32'(codes_idx_i)/ColsPerAdc][32'(codes_idx_i)%ColsPerAdc]);
       end
     end
   end
@@ -154,17 +153,17 @@ module cim_adc_if
 
 `ifndef SYNTHESIS
   // The mux has ColsPerAdc inputs.
-  SelInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      start_i |-> 32'(sel_i) < ColsPerAdc);
+  SelInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) start_i |-> 32'(sel_i) < ColsPerAdc);
   // A new start only after every ADC of the previous one is done.
-  StartWhenIdle_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      start_i |-> pending_q == '0);
+  StartWhenIdle_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) start_i |-> pending_q == '0);
   // done only from an ADC that was started.
-  DoneWasPending_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (adc_done_i & ~pending_q) == '0);
+  DoneWasPending_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (adc_done_i & ~pending_q) == '0);
   // The select may not move while a conversion is pending.
-  SelStable_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      pending_q != '0 |-> $stable(sel_i));
+  SelStable_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) pending_q != '0 |-> $stable(sel_i));
 `endif
 
 endmodule

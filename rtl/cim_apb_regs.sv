@@ -85,16 +85,45 @@ module cim_apb_regs
 
   // Target of the current transfer, decoded in the setup phase.
   typedef enum logic [5:0] {
-    TgtNone, TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
-    TgtCtrl, TgtStatus, TgtShape, TgtInput, TgtAdc, TgtOutput, TgtCycles,
-    TgtIntrState, TgtIntrEnable, TgtInbuf, TgtOutbuf, TgtAdcCal, TgtCodes,
-    TgtWvCtrl, TgtWvStatus, TgtWvAddr, TgtWvCount, TgtWvVerify, TgtWvSet, TgtWvReset,
-    TgtWvTiming, TgtWvCells, TgtWvPulses, TgtWvFail, TgtWvCycles, TgtWvTarget, TgtWvResult
+    TgtNone,
+    TgtId,
+    TgtVersion,
+    TgtParamArray,
+    TgtParamBits,
+    TgtParamAdc,
+    TgtParamOut,
+    TgtCtrl,
+    TgtStatus,
+    TgtShape,
+    TgtInput,
+    TgtAdc,
+    TgtOutput,
+    TgtCycles,
+    TgtIntrState,
+    TgtIntrEnable,
+    TgtInbuf,
+    TgtOutbuf,
+    TgtAdcCal,
+    TgtCodes,
+    TgtWvCtrl,
+    TgtWvStatus,
+    TgtWvAddr,
+    TgtWvCount,
+    TgtWvVerify,
+    TgtWvSet,
+    TgtWvReset,
+    TgtWvTiming,
+    TgtWvCells,
+    TgtWvPulses,
+    TgtWvFail,
+    TgtWvCycles,
+    TgtWvTarget,
+    TgtWvResult
   } tgt_e;
 
-  logic        setup, access;
-  tgt_e        tgt_d, tgt_q;
-  logic        err_d, err_q;
+  logic setup, access;
+  tgt_e tgt_d, tgt_q;
+  logic err_d, err_q;
   logic [31:0] rdata_d, rdata_q;
   logic [31:0] in_off, out_off, cal_off, codes_off, wvt_off, wvr_off;
   logic [31:0] win_idx;
@@ -103,8 +132,8 @@ module cim_apb_regs
   // Configuration registers and interrupt registers.
   cim_cfg_t    cfg_q;
   wv_cfg_t     wv_cfg_q;
-  logic [2:0]  intr_state_d, intr_state_q;  // {WV_DONE, ERROR, DONE}
-  logic [2:0]  intr_enable_q;
+  logic [2:0] intr_state_d, intr_state_q;  // {WV_DONE, ERROR, DONE}
+  logic [2:0] intr_enable_q;
 
   assign setup  = psel_i && !penable_i;
   assign access = psel_i && penable_i;
@@ -466,17 +495,26 @@ module cim_apb_regs
 
 `ifndef SYNTHESIS
   // PENABLE only in the cycle after a setup phase (PSEL && !PENABLE).
-  ApbEnableAfterSetup_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      penable_i |-> psel_i && $past(psel_i && !penable_i));
+  ApbEnableAfterSetup_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) penable_i |-> psel_i && $past(
+      psel_i && !penable_i
+  ));
   // A setup phase is always followed by its access phase.
-  ApbSetupThenAccess_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  ApbSetupThenAccess_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       (psel_i && !penable_i) |=> (psel_i && penable_i));
   // Address, direction and write data hold from setup to access.
-  ApbStable_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      penable_i |-> $stable(paddr_i) && $stable(pwrite_i) && (!pwrite_i || $stable(pwdata_i)));
+  ApbStable_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) penable_i |-> $stable(
+      paddr_i
+  ) && $stable(
+      pwrite_i
+  ) && (!pwrite_i || $stable(
+      pwdata_i
+  )));
   // PSLVERR is only ever shown in an access phase.
-  ApbErrOnlyInAccess_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      pslverr_o |-> access);
+  ApbErrOnlyInAccess_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) pslverr_o |-> access);
 `endif
 
 endmodule

@@ -43,14 +43,14 @@ module cim_ctrl
   output logic [OutIdxW-1:0] out_idx_o
 );
 
-  cim_state_e         state_d, state_q;
-  cim_err_e           err_d, err_q, cfg_err;
-  logic               done_d, done_q;
-  logic [31:0]        cycles_d, cycles_q;
-  logic [RowCntW-1:0] row_lo_d, row_lo_q;   // first row of the current group
-  logic [RowCntW-1:0] row_hi_d, row_hi_q;   // one past its last row
-  logic [PlaneW-1:0]  plane_d, plane_q;
-  logic [SelW-1:0]    sel_d, sel_q;
+  cim_state_e state_d, state_q;
+  cim_err_e err_d, err_q, cfg_err;
+  logic done_d, done_q;
+  logic [31:0] cycles_d, cycles_q;
+  logic [RowCntW-1:0] row_lo_d, row_lo_q;  // first row of the current group
+  logic [RowCntW-1:0] row_hi_d, row_hi_q;  // one past its last row
+  logic [PlaneW-1:0] plane_d, plane_q;
+  logic [SelW-1:0] sel_d, sel_q;
   logic [OutIdxW-1:0] out_d, out_q;
 
   // Configuration narrowed to what a valid configuration can hold.
@@ -148,7 +148,7 @@ module cim_ctrl
 `ifdef CIM_FAULT_DRIVE_STATE
         drive_o = 1'b1;  // test-only fault (FAULT=drive_state): a drive outside StDrive
 `endif
-        state_d      = StConvWait;
+        state_d = StConvWait;
       end
       // StConvWait: hold the select until every started ADC is done (codes
       // are captured at the same edge), then the next select or accumulate.
@@ -230,9 +230,9 @@ module cim_ctrl
   assign acc_plane_o = plane_q;
 `ifdef CIM_FAULT_ACC_SIGN
   // Test-only fault (make regress FAULT=acc_sign): the sign on the LSB plane.
-  assign acc_neg_o   = cfg_i.is_signed && (plane_q == '0);
+  assign acc_neg_o = cfg_i.is_signed && (plane_q == '0);
 `else
-  assign acc_neg_o   = cfg_i.is_signed && (plane_q == plane_last);
+  assign acc_neg_o = cfg_i.is_signed && (plane_q == plane_last);
 `endif
   assign n_outs_o    = (OutIdxW + 1)'(cfg_i.n_outs);
   assign out_idx_o   = out_q;
@@ -245,23 +245,29 @@ module cim_ctrl
 
 `ifndef SYNTHESIS
   // Only the six documented states are ever reached.
-  StateLegal_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  StateLegal_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       state_q inside {StIdle, StDrive, StConvStart, StConvWait, StAccum, StRequant});
   // The wordlines are driven only from StDrive, one cycle at a time.
-  DriveInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      drive_o |-> state_q == StDrive);
-  DriveOneCycle_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      drive_o |=> !drive_o);
+  DriveInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) drive_o |-> state_q == StDrive);
+  DriveOneCycle_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) drive_o |=> !drive_o);
   // The mux select stays below ColsPerAdc.
-  SelInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      32'(sel_q) < ColsPerAdc);
+  SelInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) 32'(sel_q) < ColsPerAdc);
   // The row group lies inside the active rows and is at most PMax rows.
-  GroupInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  GroupInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       busy_o |-> (row_lo_q < row_hi_q) && (row_hi_q <= n_rows) &&
                  (32'(row_hi_q) - 32'(row_lo_q) <= PMax));
   // A running MVM never sees its configuration change.
-  CfgStable_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (busy_o && $past(busy_o)) |-> $stable(cfg_i));
+  CfgStable_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (busy_o && $past(
+      busy_o
+  )) |-> $stable(
+      cfg_i
+  ));
 `endif
 
 endmodule

@@ -27,93 +27,116 @@ module cim_ctrl_chk
   assign accept = start_i && (state_q_i == StIdle) && (cfg_err_i == ErrNone);
 
   // ---------------------------------------------------------------- states
-  StIdle_C:      cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StIdle);
-  StDrive_C:     cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StDrive);
-  StConvStart_C: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StConvStart);
-  StConvWait_C:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StConvWait);
-  StAccum_C:     cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StAccum);
-  StRequant_C:   cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StRequant);
+  StIdle_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StIdle);
+  StDrive_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StDrive);
+  StConvStart_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StConvStart);
+  StConvWait_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StConvWait);
+  StAccum_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StAccum);
+  StRequant_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q_i == StRequant);
 
   // ---------------------------------------------------------------- transitions
-  IdleToDrive_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  IdleToDrive_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StIdle && state_d_i == StDrive);
-  IdleRefused_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  IdleRefused_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StIdle && start_i && state_d_i == StIdle);
-  DriveToConvStart_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  DriveToConvStart_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StDrive && state_d_i == StConvStart);
-  ConvStartToWait_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  ConvStartToWait_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StConvStart && state_d_i == StConvWait);
-  ConvWaitStays_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  ConvWaitStays_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StConvWait && state_d_i == StConvWait);
-  ConvWaitToNextSel_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  ConvWaitToNextSel_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StConvWait && state_d_i == StConvStart);
-  ConvWaitToAccum_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  ConvWaitToAccum_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StConvWait && state_d_i == StAccum);
   // Next bit plane of the same row group, and first plane of the next group.
-  AccumToNextPlane_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  AccumToNextPlane_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StAccum && state_d_i == StDrive && row_hi_q_i == n_rows_i);
-  AccumToNextGroup_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  AccumToNextGroup_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StAccum && state_d_i == StDrive && row_hi_q_i < n_rows_i);
-  AccumToRequant_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  AccumToRequant_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StAccum && state_d_i == StRequant);
-  RequantStays_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  RequantStays_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StRequant && state_d_i == StRequant);
-  RequantToIdle_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  RequantToIdle_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StRequant && state_d_i == StIdle);
 
   // ---------------------------------------------------------------- errors
-  ErrStartBusy_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrStartBusy);
-  ErrBadRows_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrBadRows);
-  ErrBadOuts_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrBadOuts);
-  ErrBadXbits_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrBadXbits);
-  ErrBadGroup_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrBadGroup);
-  ErrBadAdc_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrBadAdc);
-  ErrBadOutput_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      intr_err_i && err_d_i == ErrBadOutput);
-  Done_C: cover property (@(posedge clk_i) disable iff (!rst_ni) intr_done_i);
+  ErrStartBusy_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrStartBusy);
+  ErrBadRows_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrBadRows);
+  ErrBadOuts_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrBadOuts);
+  ErrBadXbits_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrBadXbits);
+  ErrBadGroup_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrBadGroup);
+  ErrBadAdc_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrBadAdc);
+  ErrBadOutput_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_err_i && err_d_i == ErrBadOutput);
+  Done_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) intr_done_i);
 
   // ---------------------------------------------------------------- corners
   // Input formats.
-  OneBitInputs_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.x_bits == 4'd1);
-  OneBitSigned_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  OneBitInputs_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.x_bits == 4'd1);
+  OneBitSigned_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       accept && cfg_i.x_bits == 4'd1 && cfg_i.is_signed);
-  FullInputs_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && 32'(cfg_i.x_bits) == XBits);
-  FullSigned_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  FullInputs_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && 32'(cfg_i.x_bits) == XBits);
+  FullSigned_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       accept && 32'(cfg_i.x_bits) == XBits && cfg_i.is_signed);
   // Row groups: one row at a time, the build's largest group, one group only.
-  GroupOne_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.group_rows == 16'd1);
-  GroupPMax_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && 32'(cfg_i.group_rows) == PMax);
-  GroupAllRows_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
+  GroupOne_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.group_rows == 16'd1);
+  GroupPMax_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && 32'(cfg_i.group_rows) == PMax);
+  GroupAllRows_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni)
       accept && cfg_i.group_rows >= cfg_i.n_rows);
   // Shapes: one row, every row, one output, every output.
-  OneRow_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.n_rows == 16'd1);
-  AllRows_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && 32'(cfg_i.n_rows) == Rows);
-  OneOut_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.n_outs == 16'd1);
-  AllOuts_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && 32'(cfg_i.n_outs) == NOut);
+  OneRow_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.n_rows == 16'd1);
+  AllRows_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && 32'(cfg_i.n_rows) == Rows);
+  OneOut_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.n_outs == 16'd1);
+  AllOuts_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && 32'(cfg_i.n_outs) == NOut);
   // ADC latency extremes and the output stage.
-  ConvOneCycle_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.conv_cycles == 8'd1);
-  ConvMax_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.conv_cycles == 8'd255);
-  Relu_C: cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.relu);
-  ShiftMax_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.shift == 5'd31);
-  OutBitsMin_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      accept && cfg_i.out_bits == 6'd2);
+  ConvOneCycle_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.conv_cycles == 8'd1);
+  ConvMax_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.conv_cycles == 8'd255);
+  Relu_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.relu);
+  ShiftMax_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.shift == 5'd31);
+  OutBitsMin_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) accept && cfg_i.out_bits == 6'd2);
 
 endmodule
 

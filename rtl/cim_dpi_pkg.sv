@@ -11,24 +11,39 @@ package cim_dpi_pkg;
   import "DPI-C" function chandle cim_dpi_array();
 
   // One wordline phase: bit r of wl is 1 when wordline r is driven.
-  import "DPI-C" function void cim_dpi_drive(input chandle h,
-                                             input bit [cim_cfg_pkg::Rows-1:0] wl);
+  import "DPI-C" function void cim_dpi_drive(
+    input chandle h,
+    input bit [cim_cfg_pkg::Rows-1:0] wl
+  );
 
   // One conversion of physical column col (= adc * ColsPerAdc + mux select)
   // through ADC adc, with the bitline currents of the last drive.
   // Returns the code, 0..2^AdcBits-1.
-  import "DPI-C" function int cim_dpi_convert(input chandle h, input int adc, input int col);
+  import "DPI-C" function int cim_dpi_convert(
+    input chandle h,
+    input int adc,
+    input int col
+  );
 
   // Write-verify programming (cmodel/rram_switch.h): one SET (polarity 0) or
   // RESET (polarity 1) pulse on cell (row, col) with a write-driver amplitude
   // code (10 mV each) and a width in clock cycles (10 ns each). Changes the
   // cell's conductance; opens no MVM phase.
-  import "DPI-C" function void cim_dpi_cell_pulse(input chandle h, input int row, input int col,
-                                                  input int polarity, input int amplitude,
-                                                  input int width);
+  import "DPI-C" function void cim_dpi_cell_pulse(
+    input chandle h,
+    input int row,
+    input int col,
+    input int polarity,
+    input int amplitude,
+    input int width
+  );
 
   // Verify read of cell (row, col) through the program/verify sense amplifier.
   // Returns the sense code, 0 (g_min) .. 255 (g_max); opens no MVM phase.
-  import "DPI-C" function int cim_dpi_cell_read(input chandle h, input int row, input int col);
+  import "DPI-C" function int cim_dpi_cell_read(
+    input chandle h,
+    input int row,
+    input int col
+  );
 
 endpackage

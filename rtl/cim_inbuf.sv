@@ -37,7 +37,7 @@ module cim_inbuf
     for (int unsigned b = 0; b < 4; b++) begin
       if (32'(idx) * 4 + b < Rows) begin
         for (int unsigned k = 0; k < XBits; k++) begin
-          word[8 * b + k] = plane_q[k][32'(idx) * 4 + b];
+          word[8*b+k] = plane_q[k][32'(idx)*4+b];
         end
       end
     end
@@ -49,7 +49,7 @@ module cim_inbuf
   // read back as 0).
   for (genvar k = 0; k < XBits; k++) begin : g_plane
     logic [3:0] nibble;
-    assign nibble = {wdata_i[24 + k], wdata_i[16 + k], wdata_i[8 + k], wdata_i[k]};
+    assign nibble = {wdata_i[24+k], wdata_i[16+k], wdata_i[8+k], wdata_i[k]};
 
     // Storage without reset, like an SRAM macro: firmware writes the inputs
     // before a START (each reset site would cost Verilator a temporary per edge).
@@ -85,11 +85,12 @@ module cim_inbuf
   assign rdata_o = rdata_q;
 
 `ifndef SYNTHESIS
-  WlPlaneInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  WlPlaneInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       wl_load_i |-> (32'(wl_plane_i) < XBits) && (wl_lo_i < wl_hi_i) &&
                     (32'(wl_hi_i) <= Rows));
-  IdxInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (we_i || re_i) |-> 32'(idx_i) < InWords);
+  IdxInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (we_i || re_i) |-> 32'(idx_i) < InWords);
 `endif
 
 endmodule

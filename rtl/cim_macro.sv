@@ -24,24 +24,24 @@ module cim_macro
 );
 
   // CSRs <-> controller
-  cim_cfg_t    cfg;
-  logic        start, busy, done, intr_done, intr_err;
+  cim_cfg_t cfg;
+  logic start, busy, done, intr_done, intr_err;
   cim_err_e    err_code;
   cim_state_e  state;
   logic [31:0] cycles;
 
   // Buffers
-  logic               inbuf_we, inbuf_re;
-  logic [InIdxW-1:0]  inbuf_idx;
-  logic [31:0]        inbuf_wdata, inbuf_rdata;
+  logic inbuf_we, inbuf_re;
+  logic [InIdxW-1:0] inbuf_idx;
+  logic [31:0] inbuf_wdata, inbuf_rdata;
   logic               outbuf_re;
   logic [OutIdxW-1:0] outbuf_ridx;
   logic [31:0]        outbuf_rdata;
 
   // Controller -> data path
-  logic               clear, wl_load, drive, conv_start, conv_done, accum, acc_neg, out_we;
+  logic clear, wl_load, drive, conv_start, conv_done, accum, acc_neg, out_we;
   logic [RowCntW-1:0] wl_lo, wl_hi;
-  logic [PlaneW-1:0]  wl_plane, acc_plane;
+  logic [PlaneW-1:0] wl_plane, acc_plane;
   logic [SelW-1:0]    mux_sel;
   logic [ColCntW-1:0] act_cols;
   logic [OutIdxW:0]   n_outs;
@@ -49,27 +49,27 @@ module cim_macro
   logic [Rows-1:0]    wl;
 
   // ADCs
-  logic [NAdc-1:0]    adc_start, adc_busy, adc_done;
+  logic [NAdc-1:0] adc_start, adc_busy, adc_done;
   logic [SelW-1:0]    adc_sel;
   logic [NAdc-1:0][AdcBits-1:0] adc_code;
   logic signed [CalBits-1:0]    col_code [NAdc][ColsPerAdc];
-  logic                         cal_we, cal_re, codes_re;
+  logic cal_we, cal_re, codes_re;
   logic [CalIdxW-1:0]           cal_idx;
   logic [CodeIdxW-1:0]          codes_idx;
-  logic [31:0]                  cal_wdata, cal_rdata, codes_rdata;
+  logic [31:0] cal_wdata, cal_rdata, codes_rdata;
 
   // Write-verify engine and its analog macro; the CSRs see the busy, error
   // code and error interrupt of the macro as a whole (MVM or programming).
   wv_cfg_t              wv_cfg;
   wv_stat_t             wv_stat;
-  logic                 wv_start, wv_busy, wv_accept, wv_intr_done, wv_intr_err;
-  cim_err_e             wv_err_code, err_code_any;
-  logic                 mvm_start, busy_any, intr_err_any;
-  logic                 err_wv_d, err_wv_q;
-  logic                 wv_tgt_we, wv_tgt_re, wv_res_re;
+  logic wv_start, wv_busy, wv_accept, wv_intr_done, wv_intr_err;
+  cim_err_e wv_err_code, err_code_any;
+  logic mvm_start, busy_any, intr_err_any;
+  logic err_wv_d, err_wv_q;
+  logic wv_tgt_we, wv_tgt_re, wv_res_re;
   logic [WvWinIdxW-1:0] wv_tgt_idx, wv_res_idx;
-  logic [31:0]          wv_tgt_wdata, wv_tgt_rdata, wv_res_rdata;
-  logic                 wv_pulse, wv_read, wv_pol, wv_op_busy, wv_op_done;
+  logic [31:0] wv_tgt_wdata, wv_tgt_rdata, wv_res_rdata;
+  logic wv_pulse, wv_read, wv_pol, wv_op_busy, wv_op_done;
   logic [RowCntW-1:0]   wv_row;
   logic [ColCntW-1:0]   wv_col;
   logic [WvAmpW-1:0]    wv_amp;
@@ -325,30 +325,38 @@ module cim_macro
 
 `ifndef SYNTHESIS
   // The array is driven only from the controller's StDrive state.
-  DriveOnlyInStDrive_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      drive |-> state == StDrive);
+  DriveOnlyInStDrive_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) drive |-> state == StDrive);
   // ADCs start only in StConvStart, with a legal conversion time, and never
   // while one is still converting.
-  AdcStartInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  AdcStartInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       adc_start != '0 |-> state == StConvStart && adc_busy == '0 && cfg.conv_cycles != '0);
   // An ADC turns busy only after its start, and is done only after busy.
-  AdcBusyAfterStart_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (adc_busy & ~$past(adc_busy) & ~$past(adc_start)) == '0);
-  AdcDoneAfterBusy_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (adc_done & ~$past(adc_busy)) == '0);
+  AdcBusyAfterStart_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (adc_busy & ~$past(
+      adc_busy
+  ) & ~$past(
+      adc_start
+  )) == '0);
+  AdcDoneAfterBusy_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (adc_done & ~$past(adc_busy)) == '0);
   // Write-verify pulses and reads only inside the programming states, never
   // while the array is being driven for an MVM; no drive during a run.
-  WvPulseInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  WvPulseInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       wv_pulse |-> wv_stat.state == StWvPulse && !busy);
-  WvReadInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  WvReadInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       wv_read |-> wv_stat.state == StWvRead && !busy);
-  NoDriveDuringWv_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (drive || adc_start != '0) |-> !wv_busy);
+  NoDriveDuringWv_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (drive || adc_start != '0) |-> !wv_busy);
   // The write/verify macro runs one operation at a time, for the engine only.
-  WvOpOnlyWhenIdle_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (wv_pulse || wv_read) |-> !wv_op_busy);
+  WvOpOnlyWhenIdle_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (wv_pulse || wv_read) |-> !wv_op_busy);
   // The outputs are never unknown (meaningful for 4-state simulators).
-  IrqKnown_A: assert property (@(posedge clk_i) disable iff (!rst_ni) !$isunknown(irq_o));
+  IrqKnown_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) !$isunknown(irq_o));
 `endif
 
 endmodule

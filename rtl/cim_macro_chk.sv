@@ -33,21 +33,30 @@ module cim_macro_chk
 
   // ---------------------------------------------------------------- assertions
   // Each data-path strobe comes from its own controller state_i only.
-  ClearFromIdle_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      clear_i |-> state_i == StIdle);
-  ConvStartInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      conv_start_i |-> state_i == StConvStart);
-  AccumInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      accum_i |-> state_i == StAccum);
-  OutWeInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      out_we_i |-> state_i == StRequant);
+  ClearFromIdle_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) clear_i |-> state_i == StIdle);
+  ConvStartInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) conv_start_i |-> state_i == StConvStart);
+  AccumInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) accum_i |-> state_i == StAccum);
+  OutWeInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) out_we_i |-> state_i == StRequant);
   // DONE rises only at the end of StRequant; CYCLES counts every busy_i cycle.
-  DoneAfterRequant_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      $rose(done_i) |-> $past(state_i) == StRequant);
-  CyclesCount_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (busy_i && $past(busy_i)) |-> cycles_i == $past(cycles_i) + 32'd1);
+  DoneAfterRequant_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) $rose(
+      done_i
+  ) |-> $past(
+      state_i
+  ) == StRequant);
+  CyclesCount_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (busy_i && $past(
+      busy_i
+  )) |-> cycles_i == $past(
+      cycles_i
+  ) + 32'd1);
   // PSLVERR only with PREADY, in an access phase.
-  ApbErrWithReady_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  ApbErrWithReady_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       pslverr_i |-> pready_i && psel_i && penable_i);
 
   // ---------------------------------------------------------------- coverage
@@ -55,14 +64,17 @@ module cim_macro_chk
   // per build by tools/gen_cov_points.py (Verilator merges the points of
   // generate-loop instances into one).
   // Outputs saturated at either limit.
-  SatHigh_C: cover property (@(posedge clk_i) disable iff (!rst_ni) out_we_i && sat_hi_i);
-  SatLow_C: cover property (@(posedge clk_i) disable iff (!rst_ni) out_we_i && sat_lo_i);
+  SatHigh_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) out_we_i && sat_hi_i);
+  SatLow_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) out_we_i && sat_lo_i);
   // The bus refused a read and a write; the interrupt line rose.
-  ApbErrRead_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      pslverr_i && !pwrite_i);
-  ApbErrWrite_C: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      pslverr_i && pwrite_i);
-  Irq_C: cover property (@(posedge clk_i) disable iff (!rst_ni) $rose(irq_i));
+  ApbErrRead_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) pslverr_i && !pwrite_i);
+  ApbErrWrite_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) pslverr_i && pwrite_i);
+  Irq_C :
+  cover property (@(posedge clk_i) disable iff (!rst_ni) $rose(irq_i));
 
 endmodule
 

@@ -39,10 +39,10 @@ module cim_outbuf
   assign rdata_o = rdata_q;
 
 `ifndef SYNTHESIS
-  WidxInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      we_i |-> 32'(widx_i) < NOut);
-  RidxInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      re_i |-> 32'(ridx_i) < NOut);
+  WidxInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) we_i |-> 32'(widx_i) < NOut);
+  RidxInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) re_i |-> 32'(ridx_i) < NOut);
 `endif
 
 endmodule

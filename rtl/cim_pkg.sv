@@ -10,27 +10,27 @@ package cim_pkg;
   // ------------------------------------------------------------ data path
   // Weight slices per weight and physical columns per logical output (a
   // differential G+/G- pair per slice, see cmodel/cim_map.h).
-  localparam int unsigned Slices     = (WBits + CellBits - 1) / CellBits;
+  localparam int unsigned Slices = (WBits + CellBits - 1) / CellBits;
   localparam int unsigned ColsPerOut = 2 * Slices;
   // Logical outputs; physical columns at or above NOut * ColsPerOut are unused.
-  localparam int unsigned NOut       = Cols / ColsPerOut;
+  localparam int unsigned NOut = Cols / ColsPerOut;
   // ADCs; the last one may have fewer than ColsPerAdc real columns behind it.
-  localparam int unsigned NAdc       = (Cols + ColsPerAdc - 1) / ColsPerAdc;
+  localparam int unsigned NAdc = (Cols + ColsPerAdc - 1) / ColsPerAdc;
 
   // ------------------------------------------------------------ calibration
   // Every captured code is calibrated per ADC (ADC_CAL in the register map):
   //   cal = ((16 * code - OFFSET) * GAIN + 2^(CalFrac-1)) >>> CalFrac
   // with OFFSET signed in 1/16 LSB and GAIN unsigned with 1.0 = 2^14.
-  localparam int unsigned CalOffW  = cim_reg_pkg::ADC_CAL_CAL_OFFSET_WIDTH;
+  localparam int unsigned CalOffW = cim_reg_pkg::ADC_CAL_CAL_OFFSET_WIDTH;
   localparam int unsigned CalGainW = cim_reg_pkg::ADC_CAL_CAL_GAIN_WIDTH;
-  localparam int unsigned CalFrac  = 18;  // 4 offset fraction bits + 14 gain fraction bits
+  localparam int unsigned CalFrac = 18;  // 4 offset fraction bits + 14 gain fraction bits
   // 16 * code - OFFSET: |x| < 2^(AdcBits+4) + 2^(CalOffW-1), plus a sign bit.
-  localparam int unsigned CalXW    = ((AdcBits + 4 > CalOffW - 1) ? AdcBits + 4 : CalOffW - 1) + 2;
+  localparam int unsigned CalXW = ((AdcBits + 4 > CalOffW - 1) ? AdcBits + 4 : CalOffW - 1) + 2;
   localparam int unsigned CalProdW = CalXW + CalGainW + 1;
   // |cal| <= 2^(AdcBits+4+CalGainW-CalFrac) + 2^(CalOffW-1+CalGainW-CalFrac): one bit for
   // the sum of the two terms, one for the sign.
-  localparam int unsigned CalHiW   = (AdcBits + 4 > CalOffW - 1) ? AdcBits + 4 : CalOffW - 1;
-  localparam int unsigned CalBits  = CalHiW + CalGainW - CalFrac + 2;
+  localparam int unsigned CalHiW = (AdcBits + 4 > CalOffW - 1) ? AdcBits + 4 : CalOffW - 1;
+  localparam int unsigned CalBits = CalHiW + CalGainW - CalFrac + 2;
 
   // Accumulator width. Bound: one (group, plane) term of output j is
   //   |sum_s (c+ - c-) 2^(k + s*CellBits)|, |c+ - c-| < 2^CalBits, so the term is
@@ -48,44 +48,44 @@ package cim_pkg;
   // Physical column counts 0..Cols.
   localparam int unsigned ColCntW = $clog2(Cols + 1);
   // Input bit plane index 0..XBits-1.
-  localparam int unsigned PlaneW  = (XBits > 1) ? $clog2(XBits) : 1;
+  localparam int unsigned PlaneW = (XBits > 1) ? $clog2(XBits) : 1;
   // Column mux select 0..ColsPerAdc-1.
-  localparam int unsigned SelW    = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1;
+  localparam int unsigned SelW = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1;
   // Logical output index 0..NOut-1.
   localparam int unsigned OutIdxW = (NOut > 1) ? $clog2(NOut) : 1;
   // Implemented input buffer words (4 inputs per 32-bit word).
   localparam int unsigned InWords = (Rows + 3) / 4;
   // Word index inside the INBUF window of the register map.
-  localparam int unsigned InIdxW  = $clog2(cim_reg_pkg::INBUF_WORDS);
+  localparam int unsigned InIdxW = $clog2(cim_reg_pkg::INBUF_WORDS);
   // ADC index 0..NAdc-1.
   localparam int unsigned AdcIdxW = (NAdc > 1) ? $clog2(NAdc) : 1;
   // Word index inside the ADC_CAL and CODES windows.
-  localparam int unsigned CalIdxW  = $clog2(cim_reg_pkg::ADC_CAL_WORDS);
+  localparam int unsigned CalIdxW = $clog2(cim_reg_pkg::ADC_CAL_WORDS);
   localparam int unsigned CodeIdxW = $clog2(cim_reg_pkg::CODES_WORDS);
   // Conversion time counter (ADC.CONV_CYCLES).
-  localparam int unsigned ConvW   = cim_reg_pkg::ADC_CONV_CYCLES_WIDTH;
+  localparam int unsigned ConvW = cim_reg_pkg::ADC_CONV_CYCLES_WIDTH;
 
   // ------------------------------------------------------------ write-verify
   // Cells one run programs at most: one target byte each in WV_TARGET,
   // capped by the columns of a row.
   localparam int unsigned WvWinCells = 4 * cim_reg_pkg::WV_TARGET_WORDS;
-  localparam int unsigned WvCells    = (Cols < WvWinCells) ? Cols : WvWinCells;
-  localparam int unsigned WvWords    = (WvCells + 3) / 4;
+  localparam int unsigned WvCells = (Cols < WvWinCells) ? Cols : WvWinCells;
+  localparam int unsigned WvWords = (WvCells + 3) / 4;
   // Cell index in a run 0..WvCells-1, and counts 0..WvCells.
-  localparam int unsigned WvIdxW     = (WvCells > 1) ? $clog2(WvCells) : 1;
-  localparam int unsigned WvCntW     = $clog2(WvCells + 1);
+  localparam int unsigned WvIdxW = (WvCells > 1) ? $clog2(WvCells) : 1;
+  localparam int unsigned WvCntW = $clog2(WvCells + 1);
   // Word index inside the WV_TARGET / WV_RESULT windows.
-  localparam int unsigned WvWinIdxW  = $clog2(cim_reg_pkg::WV_TARGET_WORDS);
+  localparam int unsigned WvWinIdxW = $clog2(cim_reg_pkg::WV_TARGET_WORDS);
   // Verify sense codes: one byte, 0 = g_min .. 255 = g_max (cmodel/rram_switch.h).
-  localparam int unsigned SenseBits  = 8;
+  localparam int unsigned SenseBits = 8;
   // Pulses per cell (WV_VERIFY.MAX_ITER) and the result byte's pulse count.
-  localparam int unsigned WvIterW    = cim_reg_pkg::WV_VERIFY_MAX_ITER_WIDTH;
-  localparam int unsigned WvAmpW     = cim_reg_pkg::WV_SET_START_WIDTH;
-  localparam int unsigned WvTimeW    = cim_reg_pkg::WV_TIMING_WIDTH_WIDTH;
+  localparam int unsigned WvIterW = cim_reg_pkg::WV_VERIFY_MAX_ITER_WIDTH;
+  localparam int unsigned WvAmpW = cim_reg_pkg::WV_SET_START_WIDTH;
+  localparam int unsigned WvTimeW = cim_reg_pkg::WV_TIMING_WIDTH_WIDTH;
 
   // ------------------------------------------------------------ identity
   // Reset values of ID and VERSION in rtl/cim_regs.rdl.
-  localparam logic [31:0] IdMagic      = cim_reg_pkg::ID_MAGIC_RESET;  // ASCII "CIM1"
+  localparam logic [31:0] IdMagic = cim_reg_pkg::ID_MAGIC_RESET;  // ASCII "CIM1"
   localparam logic [15:0] VersionMajor = cim_reg_pkg::VERSION_MAJOR_RESET;
   localparam logic [15:0] VersionMinor = cim_reg_pkg::VERSION_MINOR_RESET;
 

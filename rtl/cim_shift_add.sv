@@ -21,11 +21,11 @@ module cim_shift_add
   output logic signed [AccBits-1:0] acc_o [NOut]
 );
 
-  logic signed [AccBits-1:0] acc_q [NOut];
+  logic signed [AccBits-1:0] acc_q[NOut];
 
   // Code of physical column c: ADC c / ColsPerAdc at mux select c % ColsPerAdc.
   function automatic logic signed [CalBits-1:0] col_code(int unsigned c);
-    return code_i[c / ColsPerAdc][c % ColsPerAdc];
+    return code_i[c/ColsPerAdc][c%ColsPerAdc];
   endfunction
 
   // Contribution of one phase to output j: the adder tree over its slices.
@@ -50,7 +50,7 @@ module cim_shift_add
     logic signed [AccBits:0] wide;
     wide = (AccBits + 1)'(acc_q[j]) + (AccBits + 1)'(phase_sum(j));
 `ifndef SYNTHESIS
-    AccNoOverflow_A: assert (wide[AccBits] == wide[AccBits-1]);
+    AccNoOverflow_A : assert (wide[AccBits] == wide[AccBits-1]);
 `endif
     return wide[AccBits-1:0];
   endfunction
@@ -74,11 +74,11 @@ module cim_shift_add
 
 `ifndef SYNTHESIS
   // A phase is never accumulated in the cycle that clears for a new MVM.
-  ClearNotAccum_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !(clear_i && accum_i));
+  ClearNotAccum_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) !(clear_i && accum_i));
   // The plane of a phase is one of the XBits input bits.
-  PlaneInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      accum_i |-> 32'(plane_i) < XBits);
+  PlaneInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) accum_i |-> 32'(plane_i) < XBits);
 `endif
 
 endmodule

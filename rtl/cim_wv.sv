@@ -53,30 +53,30 @@ module cim_wv
   input  logic [SenseBits-1:0] code_i
 );
 
-  wv_state_e             state_d, state_q;
-  cim_err_e              err_d, err_q, cfg_err;
-  logic                  done_d, done_q;
-  logic [31:0]           cycles_d, cycles_q;
-  logic [WvIdxW-1:0]     cell_d, cell_q;      // cell of the run being programmed
-  logic [WvIterW-1:0]    iter_d, iter_q;      // pulses on this cell so far
-  logic [WvAmpW-1:0]     amp_d, amp_q;        // amplitude of the pending pulse
-  logic                  pol_d, pol_q;        // polarity of the pending / last pulse
-  logic                  pulsed_d, pulsed_q;  // this cell had a pulse
-  logic [WvCntW-1:0]     n_done_d, n_done_q, n_fail_d, n_fail_q;
-  logic [31:0]           pulses_d, pulses_q;
-  logic [15:0]           fail_row_d, fail_row_q, fail_col_d, fail_col_q;
+  wv_state_e state_d, state_q;
+  cim_err_e err_d, err_q, cfg_err;
+  logic done_d, done_q;
+  logic [31:0] cycles_d, cycles_q;
+  logic [WvIdxW-1:0] cell_d, cell_q;  // cell of the run being programmed
+  logic [WvIterW-1:0] iter_d, iter_q;  // pulses on this cell so far
+  logic [WvAmpW-1:0] amp_d, amp_q;  // amplitude of the pending pulse
+  logic pol_d, pol_q;  // polarity of the pending / last pulse
+  logic pulsed_d, pulsed_q;  // this cell had a pulse
+  logic [WvCntW-1:0] n_done_d, n_done_q, n_fail_d, n_fail_q;
+  logic [31:0] pulses_d, pulses_q;
+  logic [15:0] fail_row_d, fail_row_q, fail_col_d, fail_col_q;
 
   logic [SenseBits-1:0]  tgt_q [WvCells];     // WV_TARGET, one byte per cell
   logic [7:0]            res_q [WvCells];     // WV_RESULT: {failed, pulses}
   logic                  res_we;
   logic [7:0]            res_wdata;
-  logic [31:0]           tgt_rdata_q, res_rdata_q;
+  logic [31:0] tgt_rdata_q, res_rdata_q;
 
-  logic [SenseBits-1:0]  target;
-  logic                  below, above, last_cell;
+  logic [SenseBits-1:0] target;
+  logic below, above, last_cell;
   logic [WvAmpW:0]       amp_up;
   logic [WvAmpW-1:0]     amp_step;
-  logic [WvAmpW-1:0]     set_next, reset_next;
+  logic [WvAmpW-1:0] set_next, reset_next;
 
   // ---------------------------------------------------------------- decisions
   assign target    = tgt_q[cell_q];
@@ -266,7 +266,7 @@ module cim_wv
     if (tgt_we_i) begin
       for (int unsigned b = 0; b < 4; b++) begin
         if (4 * 32'(tgt_idx_i) + b < WvCells) begin
-          tgt_q[4 * 32'(tgt_idx_i) + b] <= tgt_wdata_i[8 * b +: SenseBits];
+          tgt_q[4*32'(tgt_idx_i)+b] <= tgt_wdata_i[8*b+:SenseBits];
         end
       end
     end
@@ -283,7 +283,7 @@ module cim_wv
     logic [31:0] v;
     v = '0;
     for (int unsigned b = 0; b < 4; b++) begin
-      if (4 * 32'(w) + b < WvCells) v[8 * b +: 8] = 8'(tgt_q[4 * 32'(w) + b]);
+      if (4 * 32'(w) + b < WvCells) v[8*b+:8] = 8'(tgt_q[4*32'(w)+b]);
     end
     return v;
   endfunction
@@ -292,7 +292,7 @@ module cim_wv
     logic [31:0] v;
     v = '0;
     for (int unsigned b = 0; b < 4; b++) begin
-      if (4 * 32'(w) + b < WvCells) v[8 * b +: 8] = res_q[4 * 32'(w) + b];
+      if (4 * 32'(w) + b < WvCells) v[8*b+:8] = res_q[4*32'(w)+b];
     end
     return v;
   endfunction
@@ -335,30 +335,39 @@ module cim_wv
 
 `ifndef SYNTHESIS
   // Only the five documented states are ever reached.
-  StateLegal_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  StateLegal_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       state_q inside {StWvIdle, StWvRead, StWvReadWait, StWvPulse, StWvPulseWait});
   // Write-verify pulses and reads only inside their programming states, never
   // during an MVM.
-  PulseInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  PulseInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       pulse_o |-> state_q == StWvPulse && !mvm_busy_i);
-  ReadInState_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  ReadInState_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       read_o |-> state_q == StWvRead && !mvm_busy_i);
   // A run and an MVM never overlap.
-  ExclusiveWithMvm_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !(busy_o && mvm_busy_i));
+  ExclusiveWithMvm_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) !(busy_o && mvm_busy_i));
   // No cell takes more pulses than WV_VERIFY.MAX_ITER.
-  IterLimit_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      busy_o |-> iter_q <= cfg_i.max_iter);
+  IterLimit_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) busy_o |-> iter_q <= cfg_i.max_iter);
   // The cell being programmed lies inside the segment and the array.
-  CellInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  CellInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       busy_o |-> 32'(cell_q) < 32'(cfg_i.count) && 32'(col_o) < Cols && 32'(row_o) < Rows);
   // Amplitudes stay inside the configured ramp.
-  AmpInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  AmpInRange_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       pulse_o |-> (pol_q ? (amp_q >= cfg_i.reset_amp.start && amp_q <= cfg_i.reset_amp.limit)
                          : (amp_q >= cfg_i.set_amp.start && amp_q <= cfg_i.set_amp.limit)));
   // A running engine never sees its configuration change.
-  CfgStable_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (busy_o && $past(busy_o)) |-> $stable(cfg_i));
+  CfgStable_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) (busy_o && $past(
+      busy_o
+  )) |-> $stable(
+      cfg_i
+  ));
 `endif
 
 endmodule

@@ -31,8 +31,8 @@ module cim_wv_macro
   localparam int unsigned CodeMax = (1 << SenseBits) - 1;
 
   chandle array_h;
-  logic               busy_d, busy_q;
-  logic               done_d, done_q;
+  logic busy_d, busy_q;
+  logic done_d, done_q;
   logic [WvTimeW-1:0] cnt_d, cnt_q;
   logic [SenseBits-1:0] code_q;
 
@@ -97,13 +97,14 @@ module cim_wv_macro
 
 `ifndef SYNTHESIS
   // One operation at a time, never two strobes at once.
-  OneOpAtATime_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+  OneOpAtATime_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
       (pulse_i || read_i) |-> !busy_q && !(pulse_i && read_i));
   // A pulse or read lasts at least one cycle.
-  TimeNonZero_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      pulse_i |-> width_i != '0);
-  ReadTimeNonZero_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      read_i |-> read_cycles_i != '0);
+  TimeNonZero_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) pulse_i |-> width_i != '0);
+  ReadTimeNonZero_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) read_i |-> read_cycles_i != '0);
 `endif
 
 endmodule
