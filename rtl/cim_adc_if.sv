@@ -15,7 +15,7 @@ module cim_adc_if
   input  logic               rst_ni,
   // From the controller
   input  logic               start_i,     // StConvStart: start this mux input
-  input  logic [SelW-1:0]    sel_i,       // mux select, held until conv_done_o
+  input  logic [SelW-1:0]    sel_i,       // mux select of a start in this cycle
   input  logic [ColCntW-1:0] act_cols_i,  // active physical columns of the MVM
   output logic               conv_done_o, // every started ADC is done
   // To / from the ADC macros
@@ -38,6 +38,7 @@ module cim_adc_if
 );
 
   logic [NAdc-1:0] pending_d, pending_q;
+  logic [SelW-1:0] conv_sel_q;  // the select being converted: where codes land
   logic signed [CalBits-1:0] code_q [NAdc][ColsPerAdc];
   logic [AdcBits-1:0]        raw_q [NAdc][ColsPerAdc];
   logic signed [CalOffW-1:0] cal_off_q [NAdc];
@@ -82,9 +83,13 @@ module cim_adc_if
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      pending_q <= '0;
+      pending_q  <= '0;
+      conv_sel_q <= '0;
     end else begin
       pending_q <= pending_d;
+      if (start_i) begin
+        conv_sel_q <= sel_i;
+      end
     end
   end
 
@@ -100,8 +105,8 @@ module cim_adc_if
     if (adc_done_i != '0) begin
       for (int unsigned a = 0; a < NAdc; a++) begin
         if (adc_done_i[a]) begin
-          code_q[a][sel_i] <= calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
-          raw_q[a][sel_i]  <= adc_code_i[a];
+          code_q[a][conv_sel_q] <= calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
+          raw_q[a][conv_sel_q]  <= adc_code_i[a];
         end
       end
     end
@@ -155,15 +160,21 @@ module cim_adc_if
   // The mux has ColsPerAdc inputs.
   SelInRange_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) start_i |-> 32'(sel_i) < ColsPerAdc);
-  // A new start only after every ADC of the previous one is done.
+  // A new start only once every ADC of the previous one is done (it may be
+  // the very cycle the last ones finish: back-to-back conversions).
   StartWhenIdle_A :
-  assert property (@(posedge clk_i) disable iff (!rst_ni) start_i |-> pending_q == '0);
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+      start_i |-> (pending_q & ~adc_done_i) == '0);
   // done only from an ADC that was started.
   DoneWasPending_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) (adc_done_i & ~pending_q) == '0);
-  // The select may not move while a conversion is pending.
-  SelStable_A :
-  assert property (@(posedge clk_i) disable iff (!rst_ni) pending_q != '0 |-> $stable(sel_i));
+  // The select being converted holds until its conversions are done (the
+  // start rule above keeps it from being replaced early).
+  ConvSelStable_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (pending_q & ~adc_done_i) != '0 |=> $stable(
+      conv_sel_q
+  ));
 `endif
 
 endmodule

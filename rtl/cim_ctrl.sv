@@ -150,15 +150,16 @@ module cim_ctrl
 `endif
         state_d = StConvWait;
       end
-      // StConvWait: hold the select until every started ADC is done (codes
-      // are captured at the same edge), then the next select or accumulate.
+      // StConvWait: wait until every started ADC is done (codes are
+      // captured at the same edge); the next select starts in that same
+      // cycle, so the ADCs convert back to back. After the last: accumulate.
       StConvWait: begin
         if (conv_done_i) begin
           if (sel_q == sel_last) begin
             state_d = StAccum;
           end else begin
-            sel_d   = sel_q + 1'b1;
-            state_d = StConvStart;
+            sel_d        = sel_q + 1'b1;
+            conv_start_o = 1'b1;
           end
         end
       end
@@ -225,7 +226,7 @@ module cim_ctrl
   assign wl_hi_o    = row_hi_d;
   assign wl_plane_o = plane_d;
 
-  assign mux_sel_o   = sel_q;
+  assign mux_sel_o   = sel_d;  // the select of a start in this cycle
   assign act_cols_o  = act_cols;
   assign acc_plane_o = plane_q;
 `ifdef CIM_FAULT_ACC_SIGN

@@ -13,6 +13,7 @@ module cim_ctrl_chk
   input cim_state_e         state_q_i,
   input cim_state_e         state_d_i,
   input logic               start_i,
+  input logic               conv_start_i,
   input cim_err_e           cfg_err_i,
   input cim_err_e           err_d_i,
   input logic               intr_err_i,
@@ -58,7 +59,7 @@ module cim_ctrl_chk
       state_q_i == StConvWait && state_d_i == StConvWait);
   ConvWaitToNextSel_C :
   cover property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q_i == StConvWait && state_d_i == StConvStart);
+      state_q_i == StConvWait && state_d_i == StConvWait && conv_start_i);
   ConvWaitToAccum_C :
   cover property (@(posedge clk_i) disable iff (!rst_ni)
       state_q_i == StConvWait && state_d_i == StAccum);
@@ -146,6 +147,7 @@ bind cim_ctrl cim_ctrl_chk u_ctrl_chk (
   .state_q_i   (state_q),
   .state_d_i   (state_d),
   .start_i     (start_i),
+  .conv_start_i (conv_start_o),
   .cfg_err_i   (cfg_err),
   .err_d_i     (err_d),
   .intr_err_i  (intr_err_o),

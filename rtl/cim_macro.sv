@@ -327,11 +327,13 @@ module cim_macro
   // The array is driven only from the controller's StDrive state.
   DriveOnlyInStDrive_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) drive |-> state == StDrive);
-  // ADCs start only in StConvStart, with a legal conversion time, and never
-  // while one is still converting.
+  // ADCs start only in StConvStart (the first select of a phase) or in
+  // StConvWait (the next select, as the last one ends), with a legal
+  // conversion time, and never while one is still converting.
   AdcStartInState_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni)
-      adc_start != '0 |-> state == StConvStart && adc_busy == '0 && cfg.conv_cycles != '0);
+      adc_start != '0 |-> state inside {StConvStart, StConvWait} && adc_busy == '0 &&
+      cfg.conv_cycles != '0);
   // An ADC turns busy only after its start, and is done only after busy.
   AdcBusyAfterStart_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) (adc_busy & ~$past(

@@ -36,7 +36,8 @@ module cim_macro_chk
   ClearFromIdle_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) clear_i |-> state_i == StIdle);
   ConvStartInState_A :
-  assert property (@(posedge clk_i) disable iff (!rst_ni) conv_start_i |-> state_i == StConvStart);
+  assert property (@(posedge clk_i) disable iff (!rst_ni)
+      conv_start_i |-> state_i inside {StConvStart, StConvWait});
   AccumInState_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) accum_i |-> state_i == StAccum);
   OutWeInState_A :
