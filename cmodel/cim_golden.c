@@ -12,14 +12,7 @@
 
 #include "cim_int.h"
 #include "cim_map.h"
-
-static void fmt_err(char *err, size_t err_len, const char *fmt, ...) {
-  if (!err || err_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_len, fmt, ap);
-  va_end(ap);
-}
+#include "rram_util.h"
 
 void cim_mvm_exact(const int32_t *W, const int32_t *x, int n_out, int k, int64_t *y) {
   for (int j = 0; j < n_out; j++) {
@@ -66,38 +59,38 @@ int32_t cim_requant(int64_t acc, const cim_job *job) {
 int cim__job_check(const rram_geometry *geo, int w_bits, const cim_job *job, const int32_t *x,
                    char *err, size_t err_len) {
   if (!geo || !job || !x) {
-    fmt_err(err, err_len, "%s is NULL", !geo ? "array" : (!job ? "job" : "x"));
+    rram__fmt_err(err, err_len, "%s is NULL", !geo ? "array" : (!job ? "job" : "x"));
     return RRAM_EINVAL;
   }
   const int n_s = cim_map_slices(w_bits, geo->cell_bits);
   if (n_s == 0) {
-    fmt_err(err, err_len, "w_bits %d out of range for cell_bits %d", w_bits, geo->cell_bits);
+    rram__fmt_err(err, err_len, "w_bits %d out of range for cell_bits %d", w_bits, geo->cell_bits);
     return RRAM_EINVAL;
   }
   const int max_out = cim_map_outputs(geo->cols, w_bits, geo->cell_bits);
   if (job->n_rows < 1 || job->n_rows > geo->rows) {
-    fmt_err(err, err_len, "n_rows %d out of range 1..%d (rows)", job->n_rows, geo->rows);
+    rram__fmt_err(err, err_len, "n_rows %d out of range 1..%d (rows)", job->n_rows, geo->rows);
     return RRAM_EINVAL;
   }
   if (job->n_outs < 1 || job->n_outs > max_out) {
-    fmt_err(err, err_len, "n_outs %d out of range 1..%d (outputs)", job->n_outs, max_out);
+    rram__fmt_err(err, err_len, "n_outs %d out of range 1..%d (outputs)", job->n_outs, max_out);
     return RRAM_EINVAL;
   }
   if (job->x_bits < 1 || job->x_bits > CIM__MAX_X_BITS) {
-    fmt_err(err, err_len, "x_bits %d out of range 1..%d", job->x_bits, CIM__MAX_X_BITS);
+    rram__fmt_err(err, err_len, "x_bits %d out of range 1..%d", job->x_bits, CIM__MAX_X_BITS);
     return RRAM_EINVAL;
   }
   if (job->group_rows < 1) {
-    fmt_err(err, err_len, "group_rows %d must be >= 1 (0 is resolved by the driver)",
+    rram__fmt_err(err, err_len, "group_rows %d must be >= 1 (0 is resolved by the driver)",
             job->group_rows);
     return RRAM_EINVAL;
   }
   if (job->shift < 0 || job->shift > 31) {
-    fmt_err(err, err_len, "shift %d out of range 0..31", job->shift);
+    rram__fmt_err(err, err_len, "shift %d out of range 0..31", job->shift);
     return RRAM_EINVAL;
   }
   if (job->out_bits < 2 || job->out_bits > 32) {
-    fmt_err(err, err_len, "out_bits %d out of range 2..32", job->out_bits);
+    rram__fmt_err(err, err_len, "out_bits %d out of range 2..32", job->out_bits);
     return RRAM_EINVAL;
   }
   const int32_t lo = job->is_signed ? -(INT32_C(1) << (job->x_bits - 1)) : 0;
@@ -105,7 +98,7 @@ int cim__job_check(const rram_geometry *geo, int w_bits, const cim_job *job, con
                                     : (INT32_C(1) << job->x_bits) - 1;
   for (int r = 0; r < job->n_rows; r++) {
     if (x[r] < lo || x[r] > hi) {
-      fmt_err(err, err_len, "x[%d] = %ld does not fit %d-bit %s (%ld..%ld)", r, (long)x[r],
+      rram__fmt_err(err, err_len, "x[%d] = %ld does not fit %d-bit %s (%ld..%ld)", r, (long)x[r],
               job->x_bits, job->is_signed ? "signed" : "unsigned", (long)lo, (long)hi);
       return RRAM_EINVAL;
     }
@@ -127,10 +120,10 @@ static void explain_row(const cim_job *job, const int32_t *x, size_t i, int g, i
   int last = first + job->group_rows - 1;
   if (last > job->n_rows - 1) last = job->n_rows - 1;
   if (r < first || r > last)
-    fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d driven outside the group "
+    rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d driven outside the group "
             "(rows %d..%d)", i, g, kb, r, first, last);
   else
-    fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d %s, but bit %d of x[%d] = %ld "
+    rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d %s, but bit %d of x[%d] = %ld "
             "is %d", i, g, kb, r, driven ? "driven" : "not driven", kb, r, (long)x[r],
             !driven);
 }
@@ -144,7 +137,7 @@ static void name_col(int c, int n_s, char *buf, size_t len) {
 int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int32_t *x,
                  int64_t *acc, int32_t *y, char *err, size_t err_len) {
   if (!a || !y) {
-    fmt_err(err, err_len, "%s is NULL", !a ? "array" : "y");
+    rram__fmt_err(err, err_len, "%s is NULL", !a ? "array" : "y");
     return RRAM_EINVAL;
   }
   const rram_geometry *geo = rram_array_geometry(a);
@@ -161,14 +154,14 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
 
   const size_t orphans = rram_array_log_orphans(a);
   if (orphans) {
-    fmt_err(err, err_len, "%zu conversion%s before the first drive (orphan%s)", orphans,
+    rram__fmt_err(err, err_len, "%zu conversion%s before the first drive (orphan%s)", orphans,
             orphans == 1 ? "" : "s", orphans == 1 ? "" : "s");
     return RRAM_ESEQ;
   }
 
   int64_t *sum = acc ? acc : malloc((size_t)job->n_outs * sizeof *sum);
   if (!sum) {
-    fmt_err(err, err_len, "out of memory");
+    rram__fmt_err(err, err_len, "out of memory");
     return RRAM_ENOMEM;
   }
   for (int j = 0; j < job->n_outs; j++) sum[j] = 0;
@@ -199,11 +192,11 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
       const unsigned n = ph->n_conv[c];
       if (c < n_col && n != 1) {
         name_col(c, n_s, cname, sizeof cname);
-        fmt_err(err, err_len, "phase %zu (group %d, plane %d): %s converted %u times, "
+        rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): %s converted %u times, "
                 "expected once", i, g, kb, cname, n);
         rc = RRAM_ESEQ;
       } else if (c >= n_col && n != 0) {
-        fmt_err(err, err_len, "phase %zu (group %d, plane %d): inactive column %d converted "
+        rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): inactive column %d converted "
                 "%u times (active columns 0..%d)", i, g, kb, c, n, n_col - 1);
         rc = RRAM_ESEQ;
       }
@@ -228,23 +221,23 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
      * extra phase earlier on. */
     size_t len = 0;
     while (len + 1 < err_len && err[len]) len++;
-    fmt_err(err + len, err_len - len, " (log has %zu phases, expected %zu)", n_log, n_exp);
+    rram__fmt_err(err + len, err_len - len, " (log has %zu phases, expected %zu)", n_log, n_exp);
   } else if (rc == RRAM_OK && n_log < n_exp) {
     const int g = (int)(n_log / (size_t)job->x_bits);
     const int kb = (int)(n_log % (size_t)job->x_bits);
-    fmt_err(err, err_len, "phase %zu (group %d, plane %d) missing: log has %zu phases, "
+    rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d) missing: log has %zu phases, "
             "expected %zu (%d groups x %d planes)", n_log, g, kb, n_log, n_exp, groups,
             job->x_bits);
     rc = RRAM_ESEQ;
   } else if (rc == RRAM_OK && n_log > n_exp) {
-    fmt_err(err, err_len, "phase %zu: extra phase after the last one (group %d, plane %d): "
+    rram__fmt_err(err, err_len, "phase %zu: extra phase after the last one (group %d, plane %d): "
             "log has %zu phases, expected %zu (%d groups x %d planes)", n_exp, groups - 1,
             job->x_bits - 1, n_log, n_exp, groups, job->x_bits);
     rc = RRAM_ESEQ;
   }
   if (rc == RRAM_OK) {
     for (int j = 0; j < job->n_outs; j++) y[j] = cim_requant(sum[j], job);
-    fmt_err(err, err_len, "success");
+    rram__fmt_err(err, err_len, "success");
   }
   if (sum != acc) free(sum);
   return rc;

@@ -37,6 +37,7 @@
 #include "rram_ir.h"
 #include "rram_rng.h"
 #include "rram_switch.h"
+#include "rram_util.h"
 
 #define RRAM__MAX_DIM 65535
 #define RRAM__MAX_CELL_BITS 4
@@ -112,14 +113,6 @@ struct rram_array {
   char errmsg[256];
 };
 
-static void fmt_err(char *err, size_t err_len, const char *fmt, ...) {
-  if (!err || err_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_len, fmt, ap);
-  va_end(ap);
-}
-
 void rram__array_seterr(rram_array *a, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -137,52 +130,52 @@ static double code_per_unit(const rram_geometry *geo, const rram_device *dev) {
 int rram_array_check_config(const rram_geometry *geo, const rram_device *dev, char *err,
                             size_t err_len) {
   if (!geo || !dev) {
-    fmt_err(err, err_len, "%s is NULL", !geo ? "geometry" : "device");
+    rram__fmt_err(err, err_len, "%s is NULL", !geo ? "geometry" : "device");
     return RRAM_EINVAL;
   }
   if (geo->rows < 1 || geo->rows > RRAM__MAX_DIM) {
-    fmt_err(err, err_len, "rows %d out of range 1..%d", geo->rows, RRAM__MAX_DIM);
+    rram__fmt_err(err, err_len, "rows %d out of range 1..%d", geo->rows, RRAM__MAX_DIM);
     return RRAM_EINVAL;
   }
   if (geo->cols < 1 || geo->cols > RRAM__MAX_DIM) {
-    fmt_err(err, err_len, "cols %d out of range 1..%d", geo->cols, RRAM__MAX_DIM);
+    rram__fmt_err(err, err_len, "cols %d out of range 1..%d", geo->cols, RRAM__MAX_DIM);
     return RRAM_EINVAL;
   }
   if (geo->cell_bits < 1 || geo->cell_bits > RRAM__MAX_CELL_BITS) {
-    fmt_err(err, err_len, "cell_bits %d out of range 1..%d", geo->cell_bits,
+    rram__fmt_err(err, err_len, "cell_bits %d out of range 1..%d", geo->cell_bits,
             RRAM__MAX_CELL_BITS);
     return RRAM_EINVAL;
   }
   if (geo->adc_bits < 1 || geo->adc_bits > RRAM__MAX_ADC_BITS) {
-    fmt_err(err, err_len, "adc_bits %d out of range 1..%d", geo->adc_bits, RRAM__MAX_ADC_BITS);
+    rram__fmt_err(err, err_len, "adc_bits %d out of range 1..%d", geo->adc_bits, RRAM__MAX_ADC_BITS);
     return RRAM_EINVAL;
   }
   if (geo->cols_per_adc < 1 || geo->cols_per_adc > geo->cols) {
-    fmt_err(err, err_len, "cols_per_adc %d out of range 1..%d (cols)", geo->cols_per_adc,
+    rram__fmt_err(err, err_len, "cols_per_adc %d out of range 1..%d (cols)", geo->cols_per_adc,
             geo->cols);
     return RRAM_EINVAL;
   }
   /* !(x >= 0) style tests also reject NaN. */
   if (!(dev->g_min_us >= 0.0) || !isfinite(dev->g_min_us)) {
-    fmt_err(err, err_len, "g_min_us %g must be finite and >= 0", dev->g_min_us);
+    rram__fmt_err(err, err_len, "g_min_us %g must be finite and >= 0", dev->g_min_us);
     return RRAM_EINVAL;
   }
   if (!(dev->g_max_us > dev->g_min_us) || !isfinite(dev->g_max_us)) {
-    fmt_err(err, err_len, "g_max_us %g must be finite and > g_min_us %g", dev->g_max_us,
+    rram__fmt_err(err, err_len, "g_max_us %g must be finite and > g_min_us %g", dev->g_max_us,
             dev->g_min_us);
     return RRAM_EINVAL;
   }
   if (!(dev->v_read > 0.0) || !isfinite(dev->v_read)) {
-    fmt_err(err, err_len, "v_read %g must be finite and > 0", dev->v_read);
+    rram__fmt_err(err, err_len, "v_read %g must be finite and > 0", dev->v_read);
     return RRAM_EINVAL;
   }
   if (!isfinite(dev->adc_lsb_ua) ||
       !isfinite(code_per_unit(geo, dev)) || code_per_unit(geo, dev) <= 0.0) {
-    fmt_err(err, err_len, "adc_lsb_ua %g gives no finite ADC full scale", dev->adc_lsb_ua);
+    rram__fmt_err(err, err_len, "adc_lsb_ua %g gives no finite ADC full scale", dev->adc_lsb_ua);
     return RRAM_EINVAL;
   }
   if (rram_device_check(dev, err, err_len) != RRAM_OK) return RRAM_EINVAL;
-  fmt_err(err, err_len, "success");
+  rram__fmt_err(err, err_len, "success");
   return RRAM_OK;
 }
 

@@ -58,6 +58,7 @@
  *                             sense codes (0.14 uS each) resolve the NeuRRAM
  *                             acceptance range. */
 #include "rram_device.h"
+#include "rram_util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -115,14 +116,6 @@ static const device_key device_keys[] = {
 #define N_KEYS (sizeof device_keys / sizeof device_keys[0])
 
 static const char *const model_names[] = {"none", "neurram", "proportional", "absolute"};
-
-static void fmt_err(char *err, size_t err_len, const char *fmt, ...) {
-  if (!err || err_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_len, fmt, ap);
-  va_end(ap);
-}
 
 static double *num_field(rram_device *d, const device_key *k) {
   return (double *)(void *)((char *)d + k->offset);
@@ -283,7 +276,7 @@ static int check_key(const rram_device *d, const device_key *k, char *err, size_
   if (k->kind == KIND_MODEL) {
     const int v = int_value(d, k);
     if (v < (int)k->lo || v > (int)k->hi) {
-      fmt_err(err, err_len, "%s %d is not a model (none, neurram, proportional, absolute)",
+      rram__fmt_err(err, err_len, "%s %d is not a model (none, neurram, proportional, absolute)",
               k->name, v);
       return RRAM_EINVAL;
     }
@@ -291,7 +284,7 @@ static int check_key(const rram_device *d, const device_key *k, char *err, size_
   }
   const double v = num_value(d, k);
   if (!isfinite(v) || v < k->lo || v > k->hi) {
-    fmt_err(err, err_len, "%s %g out of range %g..%g", k->name, v, k->lo, k->hi);
+    rram__fmt_err(err, err_len, "%s %g out of range %g..%g", k->name, v, k->lo, k->hi);
     return RRAM_EINVAL;
   }
   return RRAM_OK;
@@ -303,18 +296,18 @@ static int check_cross(const rram_device *d, const char **which, char *err, size
   if (!(d->g_max_us > d->g_min_us)) {
     which[0] = "g_max_us";
     which[1] = "g_min_us";
-    fmt_err(err, err_len, "g_max_us %g must be > g_min_us %g", d->g_max_us, d->g_min_us);
+    rram__fmt_err(err, err_len, "g_max_us %g must be > g_min_us %g", d->g_max_us, d->g_min_us);
     return RRAM_EINVAL;
   }
   if (d->sense_bits != floor(d->sense_bits)) {
     which[0] = which[1] = "sense_bits";
-    fmt_err(err, err_len, "sense_bits %g must be a whole number", d->sense_bits);
+    rram__fmt_err(err, err_len, "sense_bits %g must be a whole number", d->sense_bits);
     return RRAM_EINVAL;
   }
   if (d->stuck_gmin_rate + d->stuck_gmax_rate > 1.0) {
     which[0] = "stuck_gmin_rate";
     which[1] = "stuck_gmax_rate";
-    fmt_err(err, err_len, "stuck_gmin_rate %g + stuck_gmax_rate %g exceed 1",
+    rram__fmt_err(err, err_len, "stuck_gmin_rate %g + stuck_gmax_rate %g exceed 1",
             d->stuck_gmin_rate, d->stuck_gmax_rate);
     return RRAM_EINVAL;
   }
@@ -323,14 +316,14 @@ static int check_cross(const rram_device *d, const char **which, char *err, size
 
 int rram_device_check(const rram_device *dev, char *err, size_t err_len) {
   if (!dev) {
-    fmt_err(err, err_len, "device is NULL");
+    rram__fmt_err(err, err_len, "device is NULL");
     return RRAM_EINVAL;
   }
   for (size_t i = 0; i < N_KEYS; i++)
     if (check_key(dev, &device_keys[i], err, err_len) != RRAM_OK) return RRAM_EINVAL;
   const char *which[2];
   if (check_cross(dev, which, err, err_len) != RRAM_OK) return RRAM_EINVAL;
-  fmt_err(err, err_len, "success");
+  rram__fmt_err(err, err_len, "success");
   return RRAM_OK;
 }
 
@@ -375,18 +368,18 @@ static int assign_key(rram_device *d, const device_key *dk, const char *val, con
     } else if (parse_number(val, &v) && v == floor(v) && v >= dk->lo && v <= dk->hi) {
       *int_field(d, dk) = (int)v;
     } else {
-      fmt_err(err, err_len, "%s: %s: '%s' is not a model (none, neurram, proportional, "
+      rram__fmt_err(err, err_len, "%s: %s: '%s' is not a model (none, neurram, proportional, "
               "absolute)", where, dk->name, val);
       return RRAM_EIO;
     }
     return RRAM_OK;
   }
   if (!parse_number(val, &v)) {
-    fmt_err(err, err_len, "%s: %s: '%s' is not a finite number", where, dk->name, val);
+    rram__fmt_err(err, err_len, "%s: %s: '%s' is not a finite number", where, dk->name, val);
     return RRAM_EIO;
   }
   if (v < dk->lo || v > dk->hi) {
-    fmt_err(err, err_len, "%s: %s: %s out of range %g..%g", where, dk->name, val, dk->lo, dk->hi);
+    rram__fmt_err(err, err_len, "%s: %s: %s out of range %g..%g", where, dk->name, val, dk->lo, dk->hi);
     return RRAM_EIO;
   }
   *num_field(d, dk) = v;
@@ -396,13 +389,13 @@ static int assign_key(rram_device *d, const device_key *dk, const char *val, con
 int rram_device_set(rram_device *dev, const char *key, const char *value, char *err,
                     size_t err_len) {
   if (!dev || !key || !value) {
-    fmt_err(err, err_len, "NULL argument");
+    rram__fmt_err(err, err_len, "NULL argument");
     return RRAM_EINVAL;
   }
   size_t k = 0;
   while (k < N_KEYS && strcmp(key, device_keys[k].name) != 0) k++;
   if (k == N_KEYS) {
-    fmt_err(err, err_len, "%s: unknown key", key);
+    rram__fmt_err(err, err_len, "%s: unknown key", key);
     return RRAM_EIO;
   }
   rram_device d = *dev;
@@ -410,18 +403,18 @@ int rram_device_set(rram_device *dev, const char *key, const char *value, char *
   const char *which[2];
   char why[200];
   if (check_cross(&d, which, why, sizeof why) != RRAM_OK) {
-    fmt_err(err, err_len, "set: %s: %s", key, why);
+    rram__fmt_err(err, err_len, "set: %s: %s", key, why);
     return RRAM_EIO;
   }
   *dev = d;
-  fmt_err(err, err_len, "success");
+  rram__fmt_err(err, err_len, "success");
   return RRAM_OK;
 }
 
 int rram_device_parse(const char *text, const char *name, rram_device *dev, char *err,
                       size_t err_len) {
   if (!text || !dev) {
-    fmt_err(err, err_len, "%s is NULL", !text ? "text" : "device");
+    rram__fmt_err(err, err_len, "%s is NULL", !text ? "text" : "device");
     return RRAM_EINVAL;
   }
   if (!name) name = "(device text)";
@@ -436,7 +429,7 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
     const size_t len = nl ? (size_t)(nl - p) : strlen(p);
     line++;
     if (len >= sizeof buf) {
-      fmt_err(err, err_len, "%s:%d: line longer than %zu characters", name, line,
+      rram__fmt_err(err, err_len, "%s:%d: line longer than %zu characters", name, line,
               sizeof buf - 1);
       return RRAM_EIO;
     }
@@ -449,26 +442,26 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
     if (*s == '\0') continue;
     char *eq = strchr(s, '=');
     if (!eq) {
-      fmt_err(err, err_len, "%s:%d: expected 'key = value', got '%s'", name, line, s);
+      rram__fmt_err(err, err_len, "%s:%d: expected 'key = value', got '%s'", name, line, s);
       return RRAM_EIO;
     }
     *eq = '\0';
     char *key = trim(s), *val = trim(eq + 1);
     if (*key == '\0') {
-      fmt_err(err, err_len, "%s:%d: missing key before '='", name, line);
+      rram__fmt_err(err, err_len, "%s:%d: missing key before '='", name, line);
       return RRAM_EIO;
     }
     if (*val == '\0') {
-      fmt_err(err, err_len, "%s:%d: %s: missing value", name, line, key);
+      rram__fmt_err(err, err_len, "%s:%d: %s: missing value", name, line, key);
       return RRAM_EIO;
     }
     if (strcmp(key, "preset") == 0) {
       if (any_key) {
-        fmt_err(err, err_len, "%s:%d: preset: must be the first key", name, line);
+        rram__fmt_err(err, err_len, "%s:%d: preset: must be the first key", name, line);
         return RRAM_EIO;
       }
       if (rram_device_preset(val, &d) != RRAM_OK) {
-        fmt_err(err, err_len, "%s:%d: preset: unknown preset '%s'", name, line, val);
+        rram__fmt_err(err, err_len, "%s:%d: preset: unknown preset '%s'", name, line, val);
         return RRAM_EIO;
       }
       any_key = 1;
@@ -477,12 +470,12 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
     size_t k = 0;
     while (k < N_KEYS && strcmp(key, device_keys[k].name) != 0) k++;
     if (k == N_KEYS) {
-      fmt_err(err, err_len, "%s:%d: %s: unknown key", name, line, key);
+      rram__fmt_err(err, err_len, "%s:%d: %s: unknown key", name, line, key);
       return RRAM_EIO;
     }
     const device_key *dk = &device_keys[k];
     if (line_of[k]) {
-      fmt_err(err, err_len, "%s:%d: %s: already set on line %d", name, line, key, line_of[k]);
+      rram__fmt_err(err, err_len, "%s:%d: %s: already set on line %d", name, line, key, line_of[k]);
       return RRAM_EIO;
     }
     char where[160];
@@ -503,23 +496,23 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
           key = which[w];
         }
     if (at)
-      fmt_err(err, err_len, "%s:%d: %s: %s", name, at, key, why);
+      rram__fmt_err(err, err_len, "%s:%d: %s: %s", name, at, key, why);
     else /* both from the preset: cannot happen with the compiled-in ones */
-      fmt_err(err, err_len, "%s: %s: %s", name, key, why);
+      rram__fmt_err(err, err_len, "%s: %s: %s", name, key, why);
     return RRAM_EIO;
   }
   *dev = d;
-  fmt_err(err, err_len, "success");
+  rram__fmt_err(err, err_len, "success");
   return RRAM_OK;
 }
 
 int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, size_t err_len) {
   if (!file_or_preset || !dev) {
-    fmt_err(err, err_len, "%s is NULL", !dev ? "device" : "file or preset name");
+    rram__fmt_err(err, err_len, "%s is NULL", !dev ? "device" : "file or preset name");
     return RRAM_EINVAL;
   }
   if (rram_device_preset(file_or_preset, dev) == RRAM_OK) {
-    fmt_err(err, err_len, "success");
+    rram__fmt_err(err, err_len, "success");
     return RRAM_OK;
   }
   FILE *f = fopen(file_or_preset, "rb");
@@ -530,14 +523,14 @@ int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, si
       const size_t used = strlen(names);
       snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", preset_names[i]);
     }
-    fmt_err(err, err_len, "%s: not a preset (%s) and cannot open it as a file: %s",
+    rram__fmt_err(err, err_len, "%s: not a preset (%s) and cannot open it as a file: %s",
             file_or_preset, names, strerror(e));
     return RRAM_EIO;
   }
   char *text = malloc(RRAM__DEV_MAX_FILE + 1);
   if (!text) {
     fclose(f);
-    fmt_err(err, err_len, "%s: out of memory", file_or_preset);
+    rram__fmt_err(err, err_len, "%s: out of memory", file_or_preset);
     return RRAM_ENOMEM;
   }
   const size_t n = fread(text, 1, RRAM__DEV_MAX_FILE + 1, f);
@@ -545,14 +538,14 @@ int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, si
   fclose(f);
   if (bad || n > RRAM__DEV_MAX_FILE) {
     free(text);
-    fmt_err(err, err_len, "%s: %s", file_or_preset,
+    rram__fmt_err(err, err_len, "%s: %s", file_or_preset,
             bad ? "read error" : "larger than 1 MiB, not a device file");
     return RRAM_EIO;
   }
   text[n] = '\0';
   if (memchr(text, '\0', n)) {
     free(text);
-    fmt_err(err, err_len, "%s: contains a NUL byte, not a device file", file_or_preset);
+    rram__fmt_err(err, err_len, "%s: contains a NUL byte, not a device file", file_or_preset);
     return RRAM_EIO;
   }
   const int rc = rram_device_parse(text, file_or_preset, dev, err, err_len);
