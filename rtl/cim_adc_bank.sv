@@ -23,9 +23,7 @@ module cim_adc_bank
 );
 
   chandle array_h;
-  logic busy_d, busy_q;
-  logic done_d, done_q;
-  logic [ConvW-1:0] cnt_d, cnt_q;
+  logic busy, done;
   logic [NAdc-1:0]              started_q;
   logic [NAdc-1:0][AdcBits-1:0] code_q;
   logic                         start;
@@ -35,36 +33,24 @@ module cim_adc_bank
 
   assign start = start_i != '0;
 
-  // Conversion timer: count conv_cycles_i busy cycles down, then one done cycle.
-  always_comb begin
-    busy_d = busy_q;
-    done_d = 1'b0;
-    cnt_d  = cnt_q;
-    if (start) begin
-      busy_d = 1'b1;
-      cnt_d  = conv_cycles_i;
-    end else if (busy_q) begin
-      cnt_d = cnt_q - 1'b1;
-      if (cnt_q <= ConvW'(1)) begin
-        busy_d = 1'b0;
-        done_d = 1'b1;
-      end
-    end
-  end
+  // Conversion timer, shared by the bank.
+  cim_op_timer #(
+    .Width(ConvW)
+  ) u_timer (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .start_i (start),
+    .cycles_i(conv_cycles_i),
+    .busy_o  (busy),
+    .done_o  (done)
+  );
 
+  // The ADCs of the last start: they are the ones busy and then done.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q    <= 1'b0;
-      done_q    <= 1'b0;
-      cnt_q     <= '0;
       started_q <= '0;
-    end else begin
-      busy_q <= busy_d;
-      done_q <= done_d;
-      cnt_q  <= cnt_d;
-      if (start) begin
-        started_q <= start_i;
-      end
+    end else if (start) begin
+      started_q <= start_i;
     end
   end
 
@@ -81,8 +67,8 @@ module cim_adc_bank
     end
   end
 
-  assign busy_o = busy_q ? started_q : '0;
-  assign done_o = done_q ? started_q : '0;
+  assign busy_o = busy ? started_q : '0;
+  assign done_o = done ? started_q : '0;
   assign code_o = code_q;
 
 endmodule

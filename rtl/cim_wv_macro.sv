@@ -31,9 +31,6 @@ module cim_wv_macro
   localparam int unsigned CodeMax = (1 << SenseBits) - 1;
 
   chandle array_h;
-  logic busy_d, busy_q;
-  logic done_d, done_q;
-  logic [WvTimeW-1:0] cnt_d, cnt_q;
   logic [SenseBits-1:0] code_q;
 
   // A code past the sense range reads as its end (the model never sends one).
@@ -46,34 +43,17 @@ module cim_wv_macro
   // The harness registers the analog model before the first evaluation.
   initial array_h = cim_dpi_array();
 
-  // Operation timer: count the pulse width or read time down, then one done cycle.
-  always_comb begin
-    busy_d = busy_q;
-    done_d = 1'b0;
-    cnt_d  = cnt_q;
-    if (pulse_i || read_i) begin
-      busy_d = 1'b1;
-      cnt_d  = pulse_i ? width_i : read_cycles_i;
-    end else if (busy_q) begin
-      cnt_d = cnt_q - 1'b1;
-      if (cnt_q <= WvTimeW'(1)) begin
-        busy_d = 1'b0;
-        done_d = 1'b1;
-      end
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      busy_q <= 1'b0;
-      done_q <= 1'b0;
-      cnt_q  <= '0;
-    end else begin
-      busy_q <= busy_d;
-      done_q <= done_d;
-      cnt_q  <= cnt_d;
-    end
-  end
+  // Operation timer: the pulse width or the read time.
+  cim_op_timer #(
+    .Width(WvTimeW)
+  ) u_timer (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .start_i (pulse_i || read_i),
+    .cycles_i(pulse_i ? width_i : read_cycles_i),
+    .busy_o  (busy_o),
+    .done_o  (done_o)
+  );
 
   // The pulse and the read are analog: the model acts at the strobe's edge.
   always_ff @(posedge clk_i) begin
@@ -91,15 +71,13 @@ module cim_wv_macro
     end
   end
 
-  assign busy_o = busy_q;
-  assign done_o = done_q;
   assign code_o = code_q;
 
 `ifndef SYNTHESIS
   // One operation at a time, never two strobes at once.
   OneOpAtATime_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (pulse_i || read_i) |-> !busy_q && !(pulse_i && read_i));
+      (pulse_i || read_i) |-> !busy_o && !(pulse_i && read_i));
   // A pulse or read lasts at least one cycle.
   TimeNonZero_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) pulse_i |-> width_i != '0);
