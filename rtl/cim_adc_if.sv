@@ -23,9 +23,9 @@ module cim_adc_if
   output logic [SelW-1:0]    adc_sel_o,
   input  logic [NAdc-1:0]    adc_done_i,
   input  logic [NAdc-1:0][AdcBits-1:0] adc_code_i,
-  // Calibrated codes for the shift-and-add: code_o[a][m] is physical column
+  // Calibrated codes for the shift-and-add: code_o[m][a] is physical column
   // a * ColsPerAdc + m (mux select m of ADC a)
-  output logic signed [CalBits-1:0] code_o [NAdc][ColsPerAdc],
+  output logic [NAdc-1:0][CalBits-1:0] code_o [ColsPerAdc],
   // APB windows (word indexes already checked against NAdc / Cols)
   input  logic                cal_we_i,
   input  logic                cal_re_i,     // capture cal_rdata_o for the access phase
@@ -39,8 +39,10 @@ module cim_adc_if
 
   logic [NAdc-1:0] pending_d, pending_q;
   logic [SelW-1:0] conv_sel_q;  // the select being converted: where codes land
-  logic signed [CalBits-1:0] code_q [NAdc][ColsPerAdc];
-  logic [AdcBits-1:0]        raw_q [NAdc][ColsPerAdc];
+  // One row per mux select holding every ADC's code: a conversion round
+  // writes one whole row, not NAdc separate elements.
+  logic [NAdc-1:0][CalBits-1:0] code_q [ColsPerAdc];
+  logic [NAdc-1:0][AdcBits-1:0] raw_q [ColsPerAdc];
   logic signed [CalOffW-1:0] cal_off_q [NAdc];
   logic [CalGainW-1:0]       cal_gain_q [NAdc];
   logic [31:0] cal_rdata_q, codes_rdata_q;
@@ -103,12 +105,8 @@ module cim_adc_if
   // No reset: a code is read only after the conversion that wrote it.
   always_ff @(posedge clk_i) begin
     if (adc_done_i != '0) begin
-      for (int unsigned a = 0; a < NAdc; a++) begin
-        if (adc_done_i[a]) begin
-          code_q[a][conv_sel_q] <= calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
-          raw_q[a][conv_sel_q]  <= adc_code_i[a];
-        end
-      end
+      code_q[conv_sel_q] <= code_row(code_q[conv_sel_q]);
+      raw_q[conv_sel_q]  <= raw_row(raw_q[conv_sel_q]);
     end
   end
 
@@ -127,6 +125,26 @@ module cim_adc_if
   end
 
   assign code_o = code_q;
+
+  // The row of a select after this cycle's conversions: each ADC done now
+  // gives its calibrated code, the others keep theirs.
+  function automatic logic [NAdc-1:0][CalBits-1:0] code_row(logic [NAdc-1:0][CalBits-1:0] row);
+    for (int unsigned a = 0; a < NAdc; a++) begin
+      if (adc_done_i[a]) begin
+        row[a] = calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
+      end
+    end
+    return row;
+  endfunction
+
+  function automatic logic [NAdc-1:0][AdcBits-1:0] raw_row(logic [NAdc-1:0][AdcBits-1:0] row);
+    for (int unsigned a = 0; a < NAdc; a++) begin
+      if (adc_done_i[a]) begin
+        row[a] = adc_code_i[a];
+      end
+    end
+    return row;
+  endfunction
 
   // ADC_CAL word of ADC a, fields as in the register map.
   function automatic logic [31:0] cal_word(logic [AdcIdxW-1:0] a);
@@ -148,7 +166,7 @@ module cim_adc_if
         cal_rdata_q <= cal_word(AdcIdxW'(cal_idx_i));
       end
       if (codes_re_i) begin
-        codes_rdata_q <= 32'(raw_q[32'(codes_idx_i)/ColsPerAdc][32'(codes_idx_i)%ColsPerAdc]);
+        codes_rdata_q <= 32'(raw_q[32'(codes_idx_i)%ColsPerAdc][32'(codes_idx_i)/ColsPerAdc]);
       end
     end
   end

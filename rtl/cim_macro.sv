@@ -52,7 +52,7 @@ module cim_macro
   logic [NAdc-1:0] adc_start, adc_busy, adc_done;
   logic [SelW-1:0]    adc_sel;
   logic [NAdc-1:0][AdcBits-1:0] adc_code;
-  logic signed [CalBits-1:0]    col_code [NAdc][ColsPerAdc];
+  logic [NAdc-1:0][CalBits-1:0] col_code [ColsPerAdc];
   logic cal_we, cal_re, codes_re;
   logic [CalIdxW-1:0]           cal_idx;
   logic [CodeIdxW-1:0]          codes_idx;

@@ -17,7 +17,7 @@ module cim_shift_add
   input  logic [PlaneW-1:0]         plane_i,   // input bit plane k of the phase
   input  logic                      neg_i,     // MSB plane of signed inputs
   input  logic [OutIdxW:0]          n_outs_i,  // active outputs; the rest stay 0
-  input  logic signed [CalBits-1:0] code_i [NAdc][ColsPerAdc],  // [ADC][mux select], calibrated
+  input  logic [NAdc-1:0][CalBits-1:0] code_i [ColsPerAdc],  // [mux select][ADC], calibrated
   output logic signed [AccBits-1:0] acc_o [NOut]
 );
 
@@ -25,7 +25,7 @@ module cim_shift_add
 
   // Code of physical column c: ADC c / ColsPerAdc at mux select c % ColsPerAdc.
   function automatic logic signed [CalBits-1:0] col_code(int unsigned c);
-    return code_i[c/ColsPerAdc][c%ColsPerAdc];
+    return code_i[c%ColsPerAdc][c/ColsPerAdc];
   endfunction
 
   // Contribution of one phase to output j: the adder tree over its slices.
