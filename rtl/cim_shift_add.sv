@@ -21,7 +21,6 @@ module cim_shift_add
   output logic signed [AccBits-1:0] acc_o [NOut]
 );
 
-  logic signed [AccBits-1:0] acc_q[NOut];
 
   // Code of physical column c: ADC c / ColsPerAdc at mux select c % ColsPerAdc.
   function automatic logic signed [CalBits-1:0] col_code(int unsigned c);
@@ -46,9 +45,10 @@ module cim_shift_add
   // AccBits so that no legal job can, and the sum is checked one bit wider
   // here, where it is computed anyway (a concurrent assertion would compute
   // every tree on every clock edge).
-  function automatic logic signed [AccBits-1:0] acc_add(int unsigned j);
+  function automatic logic signed [AccBits-1:0] acc_add(logic signed [AccBits-1:0] acc,
+                                                        int unsigned j);
     logic signed [AccBits:0] wide;
-    wide = (AccBits + 1)'(acc_q[j]) + (AccBits + 1)'(phase_sum(j));
+    wide = (AccBits + 1)'(acc) + (AccBits + 1)'(phase_sum(j));
 `ifndef SYNTHESIS
     AccNoOverflow_A : assert (wide[AccBits] == wide[AccBits-1]);
 `endif
@@ -60,17 +60,21 @@ module cim_shift_add
   // in the one StAccum cycle of each phase. Outputs at or above n_outs_i
   // stay 0.
   for (genvar j = 0; j < NOut; j++) begin : g_acc
+    // One register per output rather than an array: Verilator writes it
+    // directly instead of through per-element flags cleared on every edge.
+    logic signed [AccBits-1:0] acc_q;
+
     // No reset: every accepted START clears the accumulators first.
     always_ff @(posedge clk_i) begin
       if (clear_i) begin
-        acc_q[j] <= '0;
+        acc_q <= '0;
       end else if (accum_i && (j < 32'(n_outs_i))) begin
-        acc_q[j] <= acc_add(j);
+        acc_q <= acc_add(acc_q, j);
       end
     end
-  end
 
-  assign acc_o = acc_q;
+    assign acc_o[j] = acc_q;
+  end
 
 `ifndef SYNTHESIS
   // A phase is never accumulated in the cycle that clears for a new MVM.
