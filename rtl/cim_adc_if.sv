@@ -47,18 +47,14 @@ module cim_adc_if
   logic [CalGainW-1:0]       cal_gain_q [NAdc];
   logic [31:0] cal_rdata_q, codes_rdata_q;
 
-  // The calibration of ADC_CAL (see cim_pkg): offset in 1/16 LSB, gain with
-  // 1.0 = 2^14, rounded half up. The identity (0, 0x4000) returns code.
-  function automatic logic signed [CalBits-1:0] calibrate(
-      logic [AdcBits-1:0] code, logic signed [CalOffW-1:0] off, logic [CalGainW-1:0] gain);
-    logic signed [CalXW-1:0]    x;
-    logic signed [CalProdW-1:0] y;
-    x = ($signed({{(CalXW - AdcBits) {1'b0}}, code}) <<< 4) -
-        $signed({{(CalXW - CalOffW) {off[CalOffW-1]}}, off});
-    y = $signed({{(CalProdW - CalXW) {x[CalXW-1]}}, x}) *
-        $signed({{(CalProdW - CalGainW) {1'b0}}, gain});
-    y = (y + (CalProdW'(1) <<< (CalFrac - 1))) >>> CalFrac;
-    return y[CalBits-1:0];
+  // The calibration of ADC_CAL (see cim_pkg) of ADC a's code: offset in 1/16
+  // LSB, gain with 1.0 = 2^14, rounded half up. The identity (0, 0x4000)
+  // returns the code. One expression: function locals would be cleared on
+  // every clock edge in each of the NAdc inlined copies.
+  function automatic logic signed [CalBits-1:0] calibrate(int unsigned a);
+    return CalBits
+        '(((((CalProdW'($signed({1'b0, adc_code_i[a]})) <<< 4) - CalProdW'(cal_off_q[a])) * CalProdW
+            '($signed({1'b0, cal_gain_q[a]}))) + (CalProdW'(1) <<< (CalFrac - 1))) >>> CalFrac);
   endfunction
 
   // Start mask: the column of ADC a at this select is a * ColsPerAdc + sel_i.
@@ -131,7 +127,7 @@ module cim_adc_if
   function automatic logic [NAdc-1:0][CalBits-1:0] code_row(logic [NAdc-1:0][CalBits-1:0] row);
     for (int unsigned a = 0; a < NAdc; a++) begin
       if (adc_done_i[a]) begin
-        row[a] = calibrate(adc_code_i[a], cal_off_q[a], cal_gain_q[a]);
+        row[a] = calibrate(a);
       end
     end
     return row;

@@ -22,24 +22,28 @@ module cim_shift_add
 );
 
 
-  // Code of physical column c: ADC c / ColsPerAdc at mux select c % ColsPerAdc.
-  function automatic logic signed [CalBits-1:0] col_code(int unsigned c);
-    return code_i[c%ColsPerAdc][c/ColsPerAdc];
-  endfunction
+  // Code of physical column c, sign-extended to the accumulator: ADC
+  // c / ColsPerAdc at mux select c % ColsPerAdc. A macro, not a function:
+  // every inlined function copy gets temporaries that Verilator clears on
+  // every clock edge, and this is used NOut * 2 * Slices times.
+  `define CIM_COL_CODE(c) \
+    AccBits'($signed(code_i[(c) % ColsPerAdc][(c) / ColsPerAdc]))
 
   // Contribution of one phase to output j: the adder tree over its slices.
   function automatic logic signed [AccBits-1:0] phase_sum(int unsigned j);
-    logic signed [CalBits:0]   diff;
     logic signed [AccBits-1:0] sum;
     sum = '0;
     for (int unsigned s = 0; s < Slices; s++) begin
-      diff = (CalBits + 1)'(col_code(j * ColsPerOut + 2 * s)) -
-             (CalBits + 1)'(col_code(j * ColsPerOut + 2 * s + 1));
-      sum = sum + ({{(AccBits - CalBits - 1){diff[CalBits]}}, diff} <<< (s * CellBits));
+      sum = sum + ((
+      `CIM_COL_CODE(j * ColsPerOut + 2 * s)
+      -
+      `CIM_COL_CODE(j * ColsPerOut + 2 * s + 1)
+      ) <<< (s * CellBits));
     end
     sum = sum <<< plane_i;
     return neg_i ? -sum : sum;
   endfunction
+  `undef CIM_COL_CODE
 
   // acc[j] plus its phase sum. No accumulator overflows: cim_pkg derives
   // AccBits so that no legal job can, and the sum is checked one bit wider
