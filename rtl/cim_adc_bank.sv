@@ -22,14 +22,10 @@ module cim_adc_bank
   output logic [NAdc-1:0][AdcBits-1:0] code_o
 );
 
-  chandle array_h;
   logic busy, done;
   logic [NAdc-1:0]              started_q;
   logic [NAdc-1:0][AdcBits-1:0] code_q;
   logic                         start;
-
-  // The harness registers the analog model before the first evaluation.
-  initial array_h = cim_dpi_array();
 
   assign start = start_i != '0;
 
@@ -60,8 +56,7 @@ module cim_adc_bank
     if (start) begin
       for (int unsigned a = 0; a < NAdc; a++) begin
         if (start_i[a]) begin
-          code_q[a] <=
-              AdcBits'(cim_dpi_convert(array_h, int'(a), int'(a * ColsPerAdc) + int'(sel_i)));
+          code_q[a] <= AdcBits'(cim_dpi_convert(int'(a), int'(a * ColsPerAdc) + int'(sel_i)));
         end
       end
     end

@@ -13,16 +13,12 @@ module cim_array_macro
   input  logic [Rows-1:0] wl_i      // bit r = wordline r driven
 );
 
-  chandle array_h;
-
-  // The harness registers the analog model before the first evaluation.
-  initial array_h = cim_dpi_array();
 
   // The drive happens at the clock edge that ends the strobe cycle, so any
   // conversion started afterwards sees this phase's bitline currents.
   always_ff @(posedge clk_i) begin
     if (drive_i) begin
-      cim_dpi_drive(array_h, wl_i);
+      cim_dpi_drive(wl_i);
     end
   end
 

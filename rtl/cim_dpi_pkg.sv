@@ -1,26 +1,19 @@
 // DPI-C imports: the only crossings of the analog/digital boundary.
 //
-// The C side (tb/) implements them on top of the analog model (cmodel/).
-// Nothing here returns a dot product: the array is driven one phase at a
-// time and read back one column conversion at a time; the write-verify
-// engine pulses and reads one cell at a time.
+// The C side (tb/) implements them on the analog model (cmodel/) that the
+// harness registered for the run. Each import mirrors physical signals of
+// the analog hard macros, and nothing returns a dot product: the array is
+// driven one phase at a time and read back one column conversion at a time;
+// the write-verify engine pulses and reads one cell at a time.
 package cim_dpi_pkg;
 
-  // Analog model registered by the harness; must be registered before the
-  // model's first evaluation (the macros fetch it in initial blocks).
-  import "DPI-C" function chandle cim_dpi_array();
-
   // One wordline phase: bit r of wl is 1 when wordline r is driven.
-  import "DPI-C" function void cim_dpi_drive(
-    input chandle h,
-    input bit [cim_cfg_pkg::Rows-1:0] wl
-  );
+  import "DPI-C" function void cim_dpi_drive(input bit [cim_cfg_pkg::Rows-1:0] wl);
 
   // One conversion of physical column col (= adc * ColsPerAdc + mux select)
   // through ADC adc, with the bitline currents of the last drive.
   // Returns the code, 0..2^AdcBits-1.
   import "DPI-C" function int cim_dpi_convert(
-    input chandle h,
     input int adc,
     input int col
   );
@@ -30,7 +23,6 @@ package cim_dpi_pkg;
   // code (10 mV each) and a width in clock cycles (10 ns each). Changes the
   // cell's conductance; opens no MVM phase.
   import "DPI-C" function void cim_dpi_cell_pulse(
-    input chandle h,
     input int row,
     input int col,
     input int polarity,
@@ -41,7 +33,6 @@ package cim_dpi_pkg;
   // Verify read of cell (row, col) through the program/verify sense amplifier.
   // Returns the sense code, 0 (g_min) .. 255 (g_max); opens no MVM phase.
   import "DPI-C" function int cim_dpi_cell_read(
-    input chandle h,
     input int row,
     input int col
   );

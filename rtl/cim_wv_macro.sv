@@ -30,7 +30,6 @@ module cim_wv_macro
 
   localparam int unsigned CodeMax = (1 << SenseBits) - 1;
 
-  chandle array_h;
   logic [SenseBits-1:0] code_q;
 
   // A code past the sense range reads as its end (the model never sends one).
@@ -39,9 +38,6 @@ module cim_wv_macro
     if (code > int'(CodeMax)) return SenseBits'(CodeMax);
     return SenseBits'(code);
   endfunction
-
-  // The harness registers the analog model before the first evaluation.
-  initial array_h = cim_dpi_array();
 
   // Operation timer: the pulse width or the read time.
   cim_op_timer #(
@@ -58,8 +54,7 @@ module cim_wv_macro
   // The pulse and the read are analog: the model acts at the strobe's edge.
   always_ff @(posedge clk_i) begin
     if (pulse_i) begin
-      cim_dpi_cell_pulse(array_h, int'(row_i), int'(col_i), int'(polarity_i), int'(amp_i),
-                         int'(width_i));
+      cim_dpi_cell_pulse(int'(row_i), int'(col_i), int'(polarity_i), int'(amp_i), int'(width_i));
     end
   end
 
@@ -67,7 +62,7 @@ module cim_wv_macro
     if (!rst_ni) begin
       code_q <= '0;
     end else if (read_i) begin
-      code_q <= clip_code(cim_dpi_cell_read(array_h, int'(row_i), int'(col_i)));
+      code_q <= clip_code(cim_dpi_cell_read(int'(row_i), int'(col_i)));
     end
   end
 

@@ -30,17 +30,15 @@ static void cim_dpi_error(const char *call, const char *msg) {
   g_errors++;
 }
 
-void *cim_dpi_array(void) {
-  if (g_array == NULL) cim_dpi_error("cim_dpi_array", "no array registered by the harness");
+/* The registered array, or NULL (reported as an error of call). */
+static rram_array *registered(const char *call) {
+  if (g_array == NULL) cim_dpi_error(call, "no array registered by the harness");
   return g_array;
 }
 
-void cim_dpi_drive(void *h, const svBitVecVal *wl) {
-  rram_array *a = h;
-  if (a == NULL) {
-    cim_dpi_error("cim_dpi_drive", "NULL array handle");
-    return;
-  }
+void cim_dpi_drive(const svBitVecVal *wl) {
+  rram_array *a = registered("cim_dpi_drive");
+  if (a == NULL) return;
   /* svBitVecVal is uint32_t, bit r in word r/32: the model's own layout. */
   size_t n_words = ((size_t)rram_array_geometry(a)->rows + 31u) / 32u;
   if (rram_array_drive(a, wl, n_words) != RRAM_OK) {
@@ -48,13 +46,10 @@ void cim_dpi_drive(void *h, const svBitVecVal *wl) {
   }
 }
 
-int cim_dpi_convert(void *h, int adc, int col) {
-  rram_array *a = h;
+int cim_dpi_convert(int adc, int col) {
+  rram_array *a = registered("cim_dpi_convert");
   int code = 0;
-  if (a == NULL) {
-    cim_dpi_error("cim_dpi_convert", "NULL array handle");
-    return 0;
-  }
+  if (a == NULL) return 0;
   if (rram_array_convert(a, adc, col, &code) != RRAM_OK) {
     char call[64];
     snprintf(call, sizeof call, "rram_array_convert(adc %d, col %d)", adc, col);
@@ -64,12 +59,9 @@ int cim_dpi_convert(void *h, int adc, int col) {
   return code;
 }
 
-void cim_dpi_cell_pulse(void *h, int row, int col, int polarity, int amplitude, int width) {
-  rram_array *a = h;
-  if (a == NULL) {
-    cim_dpi_error("cim_dpi_cell_pulse", "NULL array handle");
-    return;
-  }
+void cim_dpi_cell_pulse(int row, int col, int polarity, int amplitude, int width) {
+  rram_array *a = registered("cim_dpi_cell_pulse");
+  if (a == NULL) return;
   if (rram_array_pulse(a, row, col, polarity, amplitude, width) != RRAM_OK) {
     char call[96];
     snprintf(call, sizeof call, "rram_array_pulse(row %d, col %d)", row, col);
@@ -77,13 +69,10 @@ void cim_dpi_cell_pulse(void *h, int row, int col, int polarity, int amplitude, 
   }
 }
 
-int cim_dpi_cell_read(void *h, int row, int col) {
-  rram_array *a = h;
+int cim_dpi_cell_read(int row, int col) {
+  rram_array *a = registered("cim_dpi_cell_read");
   int code = 0;
-  if (a == NULL) {
-    cim_dpi_error("cim_dpi_cell_read", "NULL array handle");
-    return 0;
-  }
+  if (a == NULL) return 0;
   if (rram_array_verify_read(a, row, col, &code) != RRAM_OK) {
     char call[96];
     snprintf(call, sizeof call, "rram_array_verify_read(row %d, col %d)", row, col);

@@ -1,20 +1,20 @@
 /* cim_dpi.h: the C side of the RTL's DPI imports, the analog/digital boundary.
  *
- * The RTL reaches the analog model (cmodel/rram_array.h) only through five
- * imports, implemented in cim_dpi.c:
+ * The RTL reaches the analog model (cmodel/rram_array.h) only through four
+ * imports, each mirroring physical signals of an analog hard macro,
+ * implemented in cim_dpi.c:
  *
- *   chandle cim_dpi_array();                       the registered array
- *   void    cim_dpi_drive(chandle h, bit [Rows-1:0] wl);   one wordline phase
- *   int     cim_dpi_convert(chandle h, int adc, int col);  one ADC conversion
- *   void    cim_dpi_cell_pulse(chandle h, int row, int col, int polarity,
- *                              int amplitude, int width);  one SET/RESET pulse
- *   int     cim_dpi_cell_read(chandle h, int row, int col); one verify read
+ *   void cim_dpi_drive(bit [Rows-1:0] wl);               one wordline phase
+ *   int  cim_dpi_convert(int adc, int col);              one ADC conversion
+ *   void cim_dpi_cell_pulse(int row, int col, int polarity,
+ *                           int amplitude, int width);   one SET/RESET pulse
+ *   int  cim_dpi_cell_read(int row, int col);            one verify read
  *
  * Ownership: the harness (cim_sim_run) owns the array and registers it here
- * for the duration of one run; the RTL fetches the handle with
- * cim_dpi_array() and passes it back on every call. The registered pointer
- * and an error counter are the glue's only state (one static each: one
- * simulation per process, see cim_sim.h). Everything else only translates.
+ * for the duration of one run; every import acts on the registered array.
+ * The registered pointer and an error counter are the glue's only state (one
+ * static each: one simulation per process, see cim_sim.h). Everything else
+ * only translates.
  *
  * This header is for the harness; it does not include svdpi.h. */
 #ifndef CIM_DPI_H
@@ -26,12 +26,12 @@
 extern "C" {
 #endif
 
-/* Register the array cim_dpi_array() hands to the RTL (NULL unregisters) and
- * reset the error counter. */
+/* Register the array the imports act on (NULL unregisters) and reset the
+ * error counter. */
 void cim_dpi_set_array(rram_array *a);
-/* Model errors since the last cim_dpi_set_array(): calls with a NULL handle
- * and drives/conversions the model refused (each printed to stderr). A run
- * with a non-zero count has failed. */
+/* Model errors since the last cim_dpi_set_array(): calls with no array
+ * registered and operations the model refused (each printed to stderr). A
+ * run with a non-zero count has failed. */
 unsigned long cim_dpi_error_count(void);
 
 #ifdef __cplusplus
