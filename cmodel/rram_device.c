@@ -314,6 +314,16 @@ static int check_cross(const rram_device *d, const char **which, char *err, size
   return RRAM_OK;
 }
 
+int rram_device_equal(const rram_device *a, const rram_device *b) {
+  for (size_t i = 0; i < N_KEYS; i++) {
+    const device_key *k = &device_keys[i];
+    if (k->kind == KIND_MODEL ? int_value(a, k) != int_value(b, k)
+                              : num_value(a, k) != num_value(b, k))
+      return 0;
+  }
+  return 1;
+}
+
 int rram_device_check(const rram_device *dev, char *err, size_t err_len) {
   if (!dev) {
     rram__fmt_err(err, err_len, "device is NULL");

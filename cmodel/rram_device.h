@@ -147,6 +147,10 @@ int rram_device_set(rram_device *dev, const char *key, const char *value, char *
  * RRAM_EINVAL on NULL. */
 int rram_device_write(FILE *f, const rram_device *dev);
 
+/* 1 if every field of a and b holds the same value (field by field: the
+ * struct has padding, so memcmp cannot tell), else 0. */
+int rram_device_equal(const rram_device *a, const rram_device *b);
+
 /* Range check of every field on its own and of the fields together
  * (g_max_us > g_min_us), as rram_array_check_config does for the device.
  * err (may be NULL) names the field. RRAM_OK or RRAM_EINVAL. */

@@ -1122,21 +1122,6 @@ static int out_writable(const char *opt, const char *path) {
   return 0;
 }
 
-/* Do two devices hold the same values? Compared through their device-file
- * text (every key, %.17g), not memcmp: the struct has padding. */
-static int device_same(const rram_device *a, const rram_device *b) {
-  char *ta = NULL, *tb = NULL;
-  size_t la = 0, lb = 0;
-  FILE *fa = open_memstream(&ta, &la), *fb = open_memstream(&tb, &lb);
-  int same = fa && fb && rram_device_write(fa, a) == RRAM_OK && rram_device_write(fb, b) == RRAM_OK;
-  if (fa) fclose(fa);
-  if (fb) fclose(fb);
-  same = same && la == lb && memcmp(ta, tb, la) == 0;
-  free(ta);
-  free(tb);
-  return same;
-}
-
 /* The device of --device and --set, and a one-line list of its effects.
  * Prints and returns -1 on a bad preset, file or override. */
 static int load_device(const opts *o, rram_device *dev, char *effects, size_t len) {
@@ -1244,7 +1229,7 @@ int main(int argc, char **argv) {
   }
   rram_device ideal;
   rram_device_ideal(&ideal);
-  c.device_ideal = device_same(&ideal, &c.dev);
+  c.device_ideal = rram_device_equal(&ideal, &c.dev);
   rram_device dev = c.dev;
   int rs = rram_array_create(&b.geo, &dev, o.seed, &c.array);
   if (rs != RRAM_OK) {

@@ -168,7 +168,9 @@ START_TEST(test_set_overrides_one_field) {
   ck_assert_int_eq(rram_device_set(&d, "read_noise", "x", err, sizeof err), RRAM_EIO);
   /* a value legal alone but not with the others: g_min above g_max */
   ck_assert_int_eq(rram_device_set(&d, "g_min_us", "50", err, sizeof err), RRAM_EIO);
-  ck_assert_msg(memcmp(&d, &before, sizeof d) == 0, "a refused set changed the device");
+  ck_assert_msg(rram_device_equal(&d, &before), "a refused set changed the device");
+  ck_assert_int_eq(rram_device_set(&d, "read_noise", "0.02", err, sizeof err), RRAM_OK);
+  ck_assert_msg(!rram_device_equal(&d, &before), "devices differing in read_noise compare equal");
 }
 END_TEST
 
