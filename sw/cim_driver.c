@@ -445,7 +445,9 @@ int cim_read_outputs(cim_dev *dev, int32_t *y, int n) {
 
 /* A generous bound on the cycles of one MVM of job: every phase converts every
  * mux position with slack for the handshakes, times four. */
-static uint32_t mvm_cycle_budget(const cim_dev *dev, const cim_job *job) {
+uint32_t cim_wait_budget(const cim_dev *dev) {
+  const cim_job *job = &dev->job;
+  if (!dev->configured) return 0;
   uint64_t groups = (uint64_t)(job->n_rows + job->group_rows - 1) / (uint64_t)job->group_rows;
   uint64_t phases = groups * (uint64_t)job->x_bits;
   uint64_t per_phase = (uint64_t)dev->info.cols_per_adc * ((uint64_t)dev->conv_cycles + 8) + 64;
@@ -457,7 +459,7 @@ int cim_mvm(cim_dev *dev, const cim_job *job, const int32_t *x, int32_t *y) {
   RETURN_IF_ERROR(cim_configure(dev, job));
   RETURN_IF_ERROR(cim_load_inputs(dev, x, dev->job.n_rows));
   RETURN_IF_ERROR(cim_start(dev));
-  RETURN_IF_ERROR(cim_wait(dev, CIM_WAIT_POLL, mvm_cycle_budget(dev, &dev->job)));
+  RETURN_IF_ERROR(cim_wait(dev, CIM_WAIT_POLL, cim_wait_budget(dev)));
   return cim_read_outputs(dev, y, dev->job.n_outs);
 }
 

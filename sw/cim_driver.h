@@ -102,6 +102,10 @@ CIM_WARN_UNUSED_RESULT int cim_start(cim_dev *dev);
 /** Wait for the MVM to finish, at most timeout_cycles clock cycles.
  * @return CIM_ETIMEOUT with the FSM state in cim_errmsg, CIM_EHW */
 CIM_WARN_UNUSED_RESULT int cim_wait(cim_dev *dev, cim_wait_mode mode, uint32_t timeout_cycles);
+/** A generous bound, in clock cycles, on one MVM of the configured job
+ * (4x its sequence length), for cim_wait's timeout: a timeout then means a
+ * hung controller, not a slow one. 0 if no job is configured. */
+uint32_t cim_wait_budget(const cim_dev *dev);
 /** Read n outputs of the last MVM. */
 CIM_WARN_UNUSED_RESULT int cim_read_outputs(cim_dev *dev, int32_t *y, int n);
 /** Configure, load, start, wait (polling) and read: one whole MVM. */

@@ -704,19 +704,6 @@ static int fw_fail(run_ctx *c, const cim_dev *dev, int st, const char *step, int
   return EXIT_SIM;
 }
 
-/* Upper bound on one MVM's cycles, for cim_wait's timeout: generous, since a
- * timeout should mean a hung controller, not a slow one. */
-static uint32_t mvm_timeout(const run_ctx *c) {
-  const build *b = c->b;
-  uint64_t groups = ((uint64_t)c->job.n_rows + (uint64_t)c->job.group_rows - 1) /
-                    (uint64_t)(c->job.group_rows > 0 ? c->job.group_rows : 1);
-  uint64_t phases = groups * (uint64_t)c->job.x_bits;
-  uint64_t conv = c->conv_cycles > 0 ? (uint64_t)c->conv_cycles : 255;
-  uint64_t per_phase = (uint64_t)b->geo.cols_per_adc * (conv + 16) + 64;
-  uint64_t t = 8 * (phases * per_phase + (uint64_t)c->job.n_outs * 8) + 100000;
-  return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
-}
-
 /* How far the front door left each programmed cell from its level's
  * conductance (read from the analog model, as the twin reads its log). */
 static void prog_accuracy(run_ctx *c) {
@@ -818,7 +805,7 @@ static int firmware(mmio_bus *bus, void *arg) {
   c->prog_exact = c->prog.n_failed == 0 && c->prog_max_err * c->clip_rows < 0.5;
   c->exact_required = c->fits_adc && c->device_ideal && (c->o->backdoor || c->prog_exact);
   cim_check_init(&c->chk, c->exact_required);
-  uint32_t timeout = mvm_timeout(c);
+  uint32_t timeout = cim_wait_budget(dev);
 
   const char *step = NULL;
   int v;
