@@ -37,7 +37,10 @@ RTL_PKGS   := $(BUILD)/cim_cfg_pkg.sv $(GEN)/cim_reg_pkg.sv rtl/cim_pkg.sv rtl/c
 RTL_SRCS   := $(filter-out rtl/cim_pkg.sv rtl/cim_dpi_pkg.sv,$(wildcard rtl/*.sv))
 RTL_WAIVE  := rtl/cim_lint.vlt
 CMODEL_SRC := $(wildcard cmodel/*.c)
-SW_SRC     := $(filter-out sw/cim_mvm.c,$(wildcard sw/*.c))
+# Firmware (would run on the chip's controller) and the host-side library
+# (checker, file readers); the cim_mvm program's own files are in sw/cli/.
+SW_SRC     := $(wildcard sw/fw/*.c sw/host/*.c)
+CLI_SRC    := $(wildcard sw/cli/*.c)
 TB_C_SRC   := $(wildcard tb/*.c)
 TB_CXX_SRC := $(wildcard tb/*.cpp)
 GEN_HDRS   := $(GEN)/cim_regs.h $(GEN)/cim_reg_enums.h $(BUILD)/cim_cfg.h
@@ -65,7 +68,7 @@ VERILATED_OPT := OPT_FAST=-O2
 # C11 plus the POSIX.1-2008 library (setenv, clock_gettime)
 CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -MMD -MP
 CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1
-CPPFLAGS := -Icmodel -Isw -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
+CPPFLAGS := -Icmodel -Isw/fw -Isw/host -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
             -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 LDLIBS   = -lsystemc $(CHECK_LIBS) -lz -pthread -latomic -lm
@@ -162,7 +165,7 @@ $(BUILD)/o/%.o: %.cpp $(GEN_HDRS) $(VOBJ)/V$(TOP).mk | $(DEPS)
 # The DPI glue includes the generated V$(TOP)__Dpi.h.
 $(call obj,$(TB_C_SRC)): $(VOBJ)/V$(TOP).mk
 
-$(CIM_MVM): $(BUILD)/o/sw/cim_mvm.o $(SIM_OBJ) $(VLIB)
+$(CIM_MVM): $(call obj,$(CLI_SRC)) $(SIM_OBJ) $(VLIB)
 	g++ -o $@ $^ $(VOBJ)/verilated*.o $(LDLIBS)
 
 $(CHECK_CIM): $(call obj,$(wildcard sw/tests/*.c)) $(SIM_OBJ) $(VLIB)
