@@ -118,7 +118,10 @@ $(VENV)/.ok: tools/requirements.txt | $(DEPS)
 	@touch $@
 
 # ---------------------------------------------------------------- generated
-regs: $(GEN_HDRS) $(GEN)/cim_reg_pkg.sv docs/registers.md
+# `make regs` (a developer, after editing the RDL) also rewrites the committed
+# docs/registers.md; `make test` generates only into build/ (regs-gen).
+regs: regs-gen docs/registers.md
+regs-gen: $(GEN_HDRS) $(GEN)/cim_reg_pkg.sv
 
 $(GEN)/cim_regs.h: $(RDL) $(VENV)/.ok
 	@mkdir -p $(@D)
@@ -188,25 +191,41 @@ test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
 	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness
 
 # The two configurations build and test side by side (make -j2).
-.PHONY: test-default test-alt test-once regs-check
+.PHONY: test-default test-alt test-once regs-check regs-check-selftest regs-gen
 test-default:
 	@$(MAKE) --no-print-directory test-config
 test-alt:
 	@$(MAKE) --no-print-directory test-config $(ALT_PARAMS)
 
-# The committed register documentation must be what the RDL generates.
+# The committed register documentation must be what the RDL generates. The
+# check generates into build/ only and compares with $(REGS_DOC) (the
+# committed file; a test points it at a modified copy): `make test` never
+# writes a tracked file.
+REGS_DOC ?= docs/registers.md
 regs-check: $(VENV)/.ok
 	@mkdir -p $(GEN)
 	@$(VENV)/bin/peakrdl markdown $(RDL) -o $(GEN)/registers.md
-	@cmp -s $(GEN)/registers.md docs/registers.md || \
-	  { echo "docs/registers.md is stale: run 'make regs' and commit it"; exit 1; }
-	@echo "regs-check: docs/registers.md matches $(RDL)"
+	@cmp -s $(GEN)/registers.md $(REGS_DOC) || \
+	  { echo "$(REGS_DOC) is stale: run 'make regs' and commit it"; exit 1; }
+	@echo "regs-check: $(REGS_DOC) matches $(RDL)"
+
+# regs-check can fail: a copy of the committed file with one line changed
+# must be reported stale, the unchanged copy must pass.
+regs-check-selftest: $(VENV)/.ok
+	@t=$$(mktemp -d) && trap 'rm -rf "$$t"' EXIT && \
+	cp docs/registers.md "$$t/registers.md" && \
+	$(MAKE) --no-print-directory -s regs-check REGS_DOC="$$t/registers.md" > /dev/null && \
+	echo "stale line" >> "$$t/registers.md" && \
+	if $(MAKE) --no-print-directory -s regs-check REGS_DOC="$$t/registers.md" > "$$t/out" 2>&1; \
+	then echo "regs-check-selftest: FAIL: a stale copy passed regs-check"; exit 1; \
+	else grep -q "is stale" "$$t/out" || { cat "$$t/out"; exit 1; }; fi && \
+	echo "regs-check-selftest: a stale docs/registers.md fails regs-check"
 
 # Checks run once, not per configuration: the register documentation, the
 # extra linters (verible lint and format, cppcheck, clang-tidy) and the proof that a build
 # with a test-only RTL fault fails the regression with working repro lines.
 test-once:
-	@$(MAKE) --no-print-directory regs-check
+	@$(MAKE) --no-print-directory regs-check regs-check-selftest
 	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
 	@$(MAKE) --no-print-directory regress-fault-check
 
@@ -214,7 +233,7 @@ test-once:
 # then build side by side without racing on apt, the venv or build/gen.
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory deps regs && \
+	$(MAKE) --no-print-directory deps regs-gen && \
 	$(MAKE) --no-print-directory -j2 -Otarget test-default test-alt && \
 	$(MAKE) --no-print-directory test-once && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
