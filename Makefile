@@ -135,9 +135,13 @@ $(GEN)/cim_reg_pkg.sv $(GEN)/cim_reg_enums.h &: $(RDL) tools/rdl_gen.py $(VENV)/
 docs/registers.md: $(RDL) $(VENV)/.ok
 	$(VENV)/bin/peakrdl markdown $(RDL) -o $@
 
-$(BUILD)/cim_cfg_pkg.sv $(BUILD)/cim_cfg.h &: tools/gen_cfg.sh FORCE
-	@sh tools/gen_cfg.sh $(BUILD) $(ROWS) $(COLS) $(W_BITS) $(CELL_BITS) $(X_BITS) \
-	  $(ADC_BITS) $(COLS_PER_ADC) $(P_MAX)
+# The build parameters, checked against the register map's windows, and every
+# value derived from them, for SV, C and the Python tools (tools/cimcfg.py).
+$(BUILD)/cim_cfg_pkg.sv $(BUILD)/cim_cfg.h $(BUILD)/cim_cfg.json &: tools/gen_cfg.py \
+    $(GEN)/cim_reg_pkg.sv FORCE
+	@python3 tools/gen_cfg.py --regs $(GEN)/cim_reg_pkg.sv $(BUILD) 'ROWS=$(ROWS)' 'COLS=$(COLS)' \
+	  'W_BITS=$(W_BITS)' 'CELL_BITS=$(CELL_BITS)' 'X_BITS=$(X_BITS)' 'ADC_BITS=$(ADC_BITS)' \
+	  'COLS_PER_ADC=$(COLS_PER_ADC)' 'P_MAX=$(P_MAX)'
 
 .PHONY: FORCE
 FORCE:

@@ -1,6 +1,7 @@
 // Output buffer: NOut words of 32 bits, written by the controller in
 // StRequant and read through the APB OUTBUF window while idle.
 module cim_outbuf
+  import cim_cfg_pkg::*;
   import cim_pkg::*;
 (
   input  logic               clk_i,

@@ -1,21 +1,18 @@
 // Derived parameters and shared types of the CIM macro periphery.
 //
-// The build parameters themselves (Rows, Cols, WBits, ...) come from the
-// generated cim_cfg_pkg; everything here is computed from them so that one
-// configuration file sets the whole macro.
+// The build parameters themselves (Rows, Cols, WBits, ...) and the values
+// software needs too (Slices, NOut, NAdc, PFit, ...) come from the generated
+// cim_cfg_pkg; the widths here are computed from them and from the register
+// map so that one configuration file sets the whole macro. AccBits stays here:
+// it follows the calibration's fixed-point format, which only the RTL knows
+// (software reads it from PARAM_OUT.ACC_BITS).
 package cim_pkg;
 
   import cim_cfg_pkg::*;
 
   // ------------------------------------------------------------ data path
-  // Weight slices per weight and physical columns per logical output (a
-  // differential G+/G- pair per slice, see cmodel/cim_map.h).
-  localparam int unsigned Slices = (WBits + CellBits - 1) / CellBits;
-  localparam int unsigned ColsPerOut = 2 * Slices;
-  // Logical outputs; physical columns at or above NOut * ColsPerOut are unused.
-  localparam int unsigned NOut = Cols / ColsPerOut;
-  // ADCs; the last one may have fewer than ColsPerAdc real columns behind it.
-  localparam int unsigned NAdc = (Cols + ColsPerAdc - 1) / ColsPerAdc;
+  // Slices, ColsPerOut, NOut, NAdc (and LevelMax, AdcMax, PFit) are derived
+  // once, by tools/gen_cfg.py, in cim_cfg_pkg: modules that use them import it.
 
   // ------------------------------------------------------------ calibration
   // Every captured code is calibrated per ADC (ADC_CAL in the register map):
