@@ -13,17 +13,18 @@ carries the date, aside). Exit status 0 when everything
 matched. Never timed."""
 
 import os
-import re
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import cimcfg  # noqa: E402  (tools/cimcfg.py)
 
 KEYS = ["mvms", "cycles", "total_cycles", "out_digest", "cyc_digest", "log_digest", "pass"]
 
 
 def cfg(build):
-    text = open(os.path.join(build, "cim_cfg.h")).read()
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"#define CIM_CFG_(\w+) (\d+)", text)}
+    return cimcfg.load(build)
 
 
 def run(cmd):
@@ -43,8 +44,8 @@ def main():
         "full macro, poll": ["--layers", "2", "--vectors", "3"],
         "full macro, irq": ["--layers", "1", "--vectors", "3", "--wait", "irq"],
         "partial, signed, small groups": [
-            "--layers", "2", "--vectors", "2", "--shape", f"3x{max(1, c['ROWS'] - 3)}", "--signed",
-            "--x-bits", str(min(5, c["X_BITS"])), "--group-rows", str(min(7, c["P_MAX"])), "--seed", "7"],
+            "--layers", "2", "--vectors", "2", "--shape", f"3x{max(1, c['rows'] - 3)}", "--signed",
+            "--x-bits", str(min(5, c["x_bits"])), "--group-rows", str(min(7, c["p_max"])), "--seed", "7"],
     }
     failures = 0
     for name, args in jobs.items():

@@ -8,24 +8,20 @@ the build's parameters, bound into cim_macro:
 
   Col<c>_C : ADC c / COLS_PER_ADC started at mux select c % COLS_PER_ADC
 
-Usage: gen_cov_points.py BUILD_DIR OUT.sv   (reads BUILD_DIR/cim_cfg.h)
+Usage: gen_cov_points.py BUILD_DIR OUT.sv   (reads BUILD_DIR/cim_cfg.json)
 """
 import os
-import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cimcfg  # noqa: E402  (tools/cimcfg.py)
 
 
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: gen_cov_points.py BUILD_DIR OUT.sv")
-    cfg = {}
-    with open(os.path.join(sys.argv[1], "cim_cfg.h"), encoding="utf-8") as fh:
-        for line in fh:
-            m = re.match(r"#define CIM_CFG_(\w+) (\d+)", line)
-            if m:
-                cfg[m.group(1)] = int(m.group(2))
-    cols, per = cfg["COLS"], cfg["COLS_PER_ADC"]
-    n_adc = -(-cols // per)
+    cfg = cimcfg.load(sys.argv[1])
+    cols, per, n_adc = cfg["cols"], cfg["cols_per_adc"], cfg["n_adc"]
     sel_w = max(1, (per - 1).bit_length())
     out = sys.argv[2]
     name = os.path.splitext(os.path.basename(out))[0]

@@ -37,6 +37,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import cimcfg  # noqa: E402  (tools/cimcfg.py)
 import waves  # noqa: E402  (tools/waves.py)
 
 MASK64 = (1 << 64) - 1
@@ -79,25 +80,13 @@ class Rng:
 
 # ---------------------------------------------------------------- build
 class Build:
-    """Parameters of one build folder, from its generated cim_cfg.h."""
+    """Parameters of one build folder, from its generated cim_cfg.json: the
+    make variables and the derived values (slices, n_out, n_adc, p_fit, ...)
+    as attributes."""
 
     def __init__(self, path):
         self.path = os.path.relpath(os.path.abspath(path), ROOT)
-        cfg = {}
-        hdr = os.path.join(ROOT, self.path, "cim_cfg.h")
-        try:
-            with open(hdr, encoding="utf-8") as fh:
-                for line in fh:
-                    m = re.match(r"#define CIM_CFG_(\w+) (\d+)", line)
-                    if m:
-                        cfg[m.group(1).lower()] = int(m.group(2))
-        except OSError as e:
-            sys.exit(f"regress: {hdr}: {e.strerror}; build it first (make all)")
-        self.__dict__.update(cfg)
-        self.slices = -(-self.w_bits // self.cell_bits)
-        self.n_out = self.cols // (2 * self.slices)
-        self.p_fit = max(1, min(self.p_max, ((1 << self.adc_bits) - 1) //
-                                ((1 << self.cell_bits) - 1)))
+        self.__dict__.update(cimcfg.load(os.path.join(ROOT, self.path)))
         self.name = os.path.basename(self.path)
 
     def prog(self, name):

@@ -17,10 +17,12 @@ adc_bits needs one build per resolution: it runs `make` for each.
 import argparse
 import csv
 import os
-import re
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cimcfg  # noqa: E402  (tools/cimcfg.py)
 
 # name: (device, how a value is applied, values full, values small, x label, log x)
 SWEEPS = {
@@ -43,12 +45,6 @@ SWEEPS = {
 }
 
 
-def cfg_of(build):
-    with open(os.path.join(build, "cim_cfg.h")) as fh:
-        return {m.group(1): int(m.group(2)) for m in
-                (re.match(r"#define CIM_CFG_(\w+) (\d+)", l) for l in fh) if m}
-
-
 def run_point(prog, shape, vectors, seed, device, extra, stats):
     cmd = [prog, "--random", shape, "--vectors", str(vectors), "--seed", str(seed),
            "--device", device, "--quiet", "--stats", stats] + extra
@@ -64,8 +60,7 @@ def run_point(prog, shape, vectors, seed, device, extra, stats):
 
 def adc_build(repo, cfg, bits):
     """Build cim_mvm for this configuration with ADC_BITS=bits; its folder."""
-    knobs = {k: cfg[k] for k in ("ROWS", "COLS", "W_BITS", "CELL_BITS", "X_BITS",
-                                 "COLS_PER_ADC", "P_MAX")}
+    knobs = {k.upper(): cfg[k] for k in cimcfg.PARAMS}
     knobs["ADC_BITS"] = bits
     name = ("r{ROWS}_c{COLS}_w{W_BITS}_b{CELL_BITS}_x{X_BITS}_a{ADC_BITS}_m{COLS_PER_ADC}"
             "_p{P_MAX}").format(**knobs)
@@ -116,10 +111,10 @@ def main():
     for p in params:
         if p not in SWEEPS:
             sys.exit(f"sweep: unknown parameter '{p}' (known: {', '.join(SWEEPS)})")
-    cfg = cfg_of(a.build)
-    n_out = cfg["COLS"] // (2 * -(-cfg["W_BITS"] // cfg["CELL_BITS"]))
+    cfg = cimcfg.load(a.build)
+    n_out = cfg["n_out"]
     small = a.size == "small"
-    shape = f"{min(8, n_out)}x{min(64, cfg['ROWS'])}" if small else f"{n_out}x{cfg['ROWS']}"
+    shape = f"{min(8, n_out)}x{min(64, cfg['rows'])}" if small else f"{n_out}x{cfg['rows']}"
     vectors = 2 if small else 8
     os.makedirs(a.out, exist_ok=True)
     repo = os.path.dirname(os.path.dirname(os.path.abspath(a.build)))
@@ -134,7 +129,7 @@ def main():
         for v in values:
             if p == "adc_bits":
                 prog = adc_build(repo, cfg, v)
-                extra = apply(v) + ["--group-rows", str(min(64, cfg["P_MAX"]))]
+                extra = apply(v) + ["--group-rows", str(min(64, cfg["p_max"]))]
             else:
                 prog, extra = os.path.join(a.build, "cim_mvm"), apply(v)
             r = run_point(prog, shape, vectors, a.seed, device, extra,

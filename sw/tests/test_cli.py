@@ -6,7 +6,7 @@ to cim_mvm: nothing of the project's C code takes part in the oracle. Every
 error path must exit with the documented status and a message that names the
 problem.
 
-Usage: test_cli.py BUILD_DIR   (reads BUILD_DIR/cim_cfg.h, runs BUILD_DIR/cim_mvm)
+Usage: test_cli.py BUILD_DIR   (reads BUILD_DIR/cim_cfg.json, runs BUILD_DIR/cim_mvm)
 Environment: CIM_SEED (default 1) seeds the data.
 """
 import os
@@ -16,19 +16,17 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import cimcfg  # noqa: E402  (tools/cimcfg.py)
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else None
 CFG = {}
 RESULTS = []
 
 
 def load_cfg():
-    with open(os.path.join(BUILD, "cim_cfg.h")) as fh:
-        for line in fh:
-            m = re.match(r"#define CIM_CFG_(\w+) (\d+)", line)
-            if m:
-                CFG[m.group(1)] = int(m.group(2))
-    slices = -(-CFG["W_BITS"] // CFG["CELL_BITS"])
-    CFG["N_OUT"] = CFG["COLS"] // (2 * slices)
+    # the build's configuration as tools/gen_cfg.py wrote it (cim_cfg.json)
+    CFG.update((k.upper(), v) for k, v in cimcfg.load(BUILD).items())
 
 
 def run(args, tmp):
