@@ -2,6 +2,7 @@
 #include "cim_calib.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,7 +129,7 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
     }
   }
 
-  cim_cal_report r = {0};
+  cim_cal_report r = {.first_refused = -1};
   double *off = calloc((size_t)n_adc, sizeof *off), *gain = calloc((size_t)n_adc, sizeof *gain);
   double *ped = calloc((size_t)n_adc, sizeof *ped);
   if (rc == CIM_OK && (!off || !gain || !ped)) rc = CIM_ENOMEM;
@@ -140,15 +141,22 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
     /* with a pedestal term when the patterns separate it, else without */
     if (fit[a].m[0][0] < 3 || (fit_solve(&fit[a], 3, p) != 0 && fit_solve(&fit[a], 2, p) != 0))
       continue; /* nothing to fit: keep the identity */
-    if (p[1] < 0.25 || p[1] > 3.9) continue; /* outside what ADC_CAL can correct */
+    rc = cim_set_adc_cal_fit(dev, a, p[0], p[1]);
+    if (rc == CIM_EINVAL) {
+      /* ADC_CAL cannot hold this correction: a clamped one would be wrong
+       * while looking right, so the ADC keeps the identity and the report
+       * says which one and why. */
+      if (r.n_refused++ == 0) {
+        r.first_refused = a;
+        snprintf(r.refused_msg, sizeof r.refused_msg, "%s", cim_errmsg(dev));
+      }
+      rc = CIM_OK;
+      continue;
+    }
+    if (rc != CIM_OK) break;
     off[a] = p[0];
     gain[a] = p[1];
     ped[a] = p[2];
-    long o = lround(off[a] * 16.0), g = lround(16384.0 / gain[a]);
-    if (o < -2048) o = -2048;
-    if (o > 2047) o = 2047;
-    const cim_adc_cal cal = {(int16_t)o, (uint16_t)g};
-    rc = cim_set_adc_cal(dev, a, &cal);
     r.n_adc++;
     if (fabs(off[a]) > r.max_abs_offset_lsb) r.max_abs_offset_lsb = fabs(off[a]);
     if (fabs(gain[a] - 1.0) > r.max_abs_gain_err) r.max_abs_gain_err = fabs(gain[a] - 1.0);

@@ -8,7 +8,13 @@
  * driven rows, whose level-0 pedestal the differential pair cancels) and
  * programs ADC_CAL so that cal(code) = (code - o) / g. What it fits is the whole
  * column chain as the ADC sees it: device errors in the reference columns
- * are absorbed along with the ADC's own. */
+ * are absorbed along with the ADC's own.
+ *
+ * A fit that ADC_CAL cannot hold (an offset beyond about +-128 LSB, a gain of
+ * 0.25 or less: see cim_adc_cal_encode) is refused, not clamped: that ADC
+ * keeps the identity, and the report counts it (n_refused) and keeps the
+ * driver's message for the first one. The routine still returns CIM_OK, as
+ * the other ADCs are calibrated; check n_refused to treat it as a failure. */
 #ifndef CIM_CALIB_H
 #define CIM_CALIB_H
 
@@ -22,6 +28,9 @@ extern "C" {
 
 typedef struct cim_cal_report {
   int n_adc;          /* ADCs calibrated (the others keep the identity) */
+  int n_refused;      /* ADCs whose fit ADC_CAL cannot hold: kept at the identity */
+  int first_refused;  /* the first of them, -1 if none */
+  char refused_msg[256]; /* cim_errmsg() of that refusal, "" if none */
   int n_points;       /* (column, pattern) codes used in the fits */
   int n_clipped;      /* codes left out at 0 or full scale */
   double rms_before;  /* RMS of code - ideal over the points, in LSB, identity

@@ -7,6 +7,7 @@
  * that nothing was written. */
 #include "cim_driver.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,55 @@ int cim_set_adc_cal(cim_dev *dev, int adc, const cim_adc_cal *cal) {
   RETURN_IF_ERROR(reg_write(dev, CIM_REGS_ADC_CAL_BASE + 4u * (uint32_t)adc, "ADC_CAL", w));
   dev->cal[adc] = *cal;
   return CIM_OK;
+}
+
+/* cim_adc_cal_encode(); why (may be NULL) gets the reason of a refusal. The
+ * bounds on the doubles come first so that lround never sees a value it
+ * cannot represent. */
+static int adc_cal_encode(double offset_lsb, double gain, cim_adc_cal *cal, char *why,
+                          size_t why_len) {
+  const long off_max = (long)(FIELD_MAX(ADC_CAL__CAL, OFFSET) >> 1);
+  const long gain_max = (long)FIELD_MAX(ADC_CAL__CAL, GAIN);
+  const double q4 = offset_lsb * 16.0;
+  if (!cal) {
+    if (why) snprintf(why, why_len, "cal is NULL");
+    return CIM_EINVAL;
+  }
+  if (!isfinite(q4) || fabs(q4) > (double)off_max + 1.0 ||
+      lround(q4) < -off_max - 1 || lround(q4) > off_max) {
+    if (why)
+      snprintf(why, why_len,
+               "offset %.6g LSB needs ADC_CAL.OFFSET = %.0f, outside %ld..%ld (1/16 LSB)",
+               offset_lsb, round(q4), -off_max - 1, off_max);
+    return CIM_EINVAL;
+  }
+  const double q14 = isfinite(gain) && gain > 0.0 ? 16384.0 / gain : NAN;
+  if (!isfinite(q14) || q14 > (double)gain_max + 1.0 || lround(q14) < 1 ||
+      lround(q14) > gain_max) {
+    if (why)
+      snprintf(why, why_len,
+               "gain %.6g needs ADC_CAL.GAIN = %.0f, outside 1..%ld (1.0 = 0x4000): "
+               "correctable gains are %.6g..%.6g",
+               gain, round(q14), gain_max, 16384.0 / ((double)gain_max + 0.5), 16384.0 / 0.5);
+    return CIM_EINVAL;
+  }
+  cal->offset_q4 = (int16_t)lround(q4);
+  cal->gain_q14 = (uint16_t)lround(q14);
+  return CIM_OK;
+}
+
+int cim_adc_cal_encode(double offset_lsb, double gain, cim_adc_cal *cal) {
+  return adc_cal_encode(offset_lsb, gain, cal, NULL, 0);
+}
+
+int cim_set_adc_cal_fit(cim_dev *dev, int adc, double offset_lsb, double gain) {
+  dev->errmsg[0] = '\0';
+  RETURN_IF_ERROR(check_range(dev, "adc", adc, 0, dev->n_adc - 1, "ADCs of this macro"));
+  cim_adc_cal cal;
+  char why[192];
+  if (adc_cal_encode(offset_lsb, gain, &cal, why, sizeof why) != CIM_OK)
+    return fail(dev, CIM_EINVAL, "ADC %d: %s", adc, why);
+  return cim_set_adc_cal(dev, adc, &cal);
 }
 
 int cim_get_adc_cal(const cim_dev *dev, int adc, cim_adc_cal *cal) {

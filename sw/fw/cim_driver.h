@@ -88,6 +88,22 @@ int cim_num_adcs(const cim_dev *dev);
 /** Program ADC adc's calibration (ADC_CAL window); the job's adc_cal follows.
  * @return CIM_EINVAL (nothing written), CIM_EBUS (busy) */
 CIM_WARN_UNUSED_RESULT int cim_set_adc_cal(cim_dev *dev, int adc, const cim_adc_cal *cal);
+/** Encode an ADC's fitted error, code = offset_lsb + gain * ideal, as the
+ * ADC_CAL word that undoes it: offset_q4 = round(16 * offset_lsb) and
+ * gain_q14 = round(2^14 / gain). Pure: no hardware access, no state.
+ * What the fields cannot hold is refused, never clamped or wrapped: a clamped
+ * correction would leave the ADC wrong while looking calibrated. Accepted:
+ * offset_q4 in -2048..2047 (ADC_CAL.OFFSET, 12 bits signed; offset_lsb about
+ * -128.03..127.97) and gain_q14 in 1..65535 (ADC_CAL.GAIN, 16 bits; gain above
+ * 2^14 / 65535.5, so a gain of exactly 0.25, which needs 65536, is refused).
+ * @return CIM_OK, or CIM_EINVAL (cal untouched) for a value out of range, a
+ * gain <= 0, NaN or infinity, or a NULL cal */
+int cim_adc_cal_encode(double offset_lsb, double gain, cim_adc_cal *cal /* OUT */);
+/** cim_adc_cal_encode() then cim_set_adc_cal(): program ADC adc to undo the
+ * fitted offset_lsb and gain. @return CIM_EINVAL (nothing written; cim_errmsg
+ * names the ADC, the value and the field's range), CIM_EBUS */
+CIM_WARN_UNUSED_RESULT int cim_set_adc_cal_fit(cim_dev *dev, int adc, double offset_lsb,
+                                               double gain);
 /** The calibration of ADC adc as programmed. @return CIM_EINVAL for a bad adc */
 int cim_get_adc_cal(const cim_dev *dev, int adc, cim_adc_cal *cal /* OUT */);
 /** Read the raw codes of physical columns first..first+n-1 from the last
