@@ -54,8 +54,12 @@ VOBJ           := $(BUILD)/obj
 VFLAGS  = --cc --top-module $(TOP) -Mdir $(VOBJ)
 # Lint warnings are errors; waivers live in $(RTL_WAIVE) with reasons.
 VFLAGS += -Wall
-# Keep the protocol assertions live in every build.
+# Keep the protocol assertions live in every build. A failing assertion
+# does not abort: tb/cim_vl_user.h hands it to the bus-functional model,
+# which stops the DUT and reports it (cim_sim_stats.assertion_*).
 VFLAGS += --assert
+VL_USER_HDR := tb/cim_vl_user.h
+VFLAGS += -CFLAGS "-include $(CURDIR)/$(VL_USER_HDR)"
 # FST dumps on request (--trace FILE), off by default at run time.
 VFLAGS += --trace-fst --trace-structs
 # Optimise the model for speed; the harness decides what runs when.
@@ -147,8 +151,13 @@ $(BUILD)/cim_cfg_pkg.sv $(BUILD)/cim_cfg.h $(BUILD)/cim_cfg.json &: tools/gen_cf
 FORCE:
 
 # ---------------------------------------------------------------- RTL model
-$(VOBJ)/V$(TOP).mk: $(RTL_PKGS) $(RTL_SRCS) $(RTL_WAIVE) | $(DEPS)
+# The runtime objects (verilated*.o) depend on nothing but their sources in
+# Verilator's makefile: when the flags change (e.g. the hooks of
+# $(VL_USER_HDR)), remove every object so that all of them rebuild.
+$(VOBJ)/V$(TOP).mk: $(RTL_PKGS) $(RTL_SRCS) $(RTL_WAIVE) $(VL_USER_HDR) | $(DEPS)
 	@mkdir -p $(VOBJ)
+	@echo '$(VERILATOR) $(VFLAGS)' | cmp -s - $(VOBJ)/.vflags || \
+	  { rm -f $(VOBJ)/*.o $(VOBJ)/*.a $(VOBJ)/*.d; echo '$(VERILATOR) $(VFLAGS)' > $(VOBJ)/.vflags; }
 	$(VERILATOR) $(VFLAGS) $(RTL_WAIVE) $(RTL_PKGS) $(RTL_SRCS)
 
 # Verilator's own --exe flow would compile our C11 as C++: build only the

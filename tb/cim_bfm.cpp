@@ -2,8 +2,11 @@
 // bus-functional model behind sw/mmio.h, for every harness (cim_bfm.h).
 #include "cim_bfm.h"
 
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "Vcim_macro.h"
 #include "cim_cfg.h"
@@ -16,13 +19,94 @@ namespace {
 // Cycles with rst_ni low, then idle cycles before the firmware starts.
 constexpr int kResetCycles = 4;
 constexpr int kPostResetCycles = 2;
-// Byte addresses the 14-bit PADDR can reach.
-constexpr uint32_t kAddrMask = (1u << CIM_REGS_ADDR_WIDTH) - 1u;  // PADDR width of the map
+// Byte addresses PADDR can reach (its width is the register map's).
+constexpr uint32_t kAddrMask = (1u << CIM_REGS_ADDR_WIDTH) - 1u;
 // mmio calls tolerated after the watchdog before the process gives up on a
 // firmware that ignores MMIO_TIMEOUT.
 constexpr uint64_t kMaxCallsAfterStop = 1000000u;
 constexpr uint64_t kDefaultMaxCycles = 2000000000ull;
+
+// The model that Verilator's $stop and assertion hooks report to (the one
+// being simulated; one at a time per process), and the last error line
+// Verilator printed (the assertion's message precedes its $stop).
+cim_bfm *g_active_bfm = nullptr;
+std::string g_vl_last_error;
 }  // namespace
+
+// ---- Verilator's hooks (tb/cim_vl_user.h) ----
+
+int cim_vl_printf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = std::vsnprintf(nullptr, 0, fmt, ap);
+  va_end(ap);
+  std::string text(n > 0 ? static_cast<size_t>(n) : 0u, '\0');
+  if (n > 0) std::vsnprintf(&text[0], text.size() + 1, fmt, ap2);
+  va_end(ap2);
+  std::fputs(text.c_str(), stdout);
+  size_t at = text.find("%Error");
+  if (at != std::string::npos) {
+    size_t end = text.find('\n', at);
+    g_vl_last_error = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  return n;
+}
+
+// $stop, and every failing assertion after its message: record it, and let
+// the bus-functional model stop the DUT at the end of this edge.
+void vl_stop_maybe(const char *filename, int linenum, const char *hier, bool maybe) {
+  (void)hier;
+  (void)maybe;
+  Verilated::threadContextp()->errorCountInc();
+  std::string msg = g_vl_last_error;
+  g_vl_last_error.clear();
+  if (g_active_bfm) {
+    g_active_bfm->rtl_stop(filename, linenum, msg.c_str());
+    return;
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "cim_sim: RTL $stop or assertion at %s:%d outside a simulation: %s\n",
+               filename ? filename : "?", linenum, msg.c_str());
+  std::fflush(nullptr);
+  std::_Exit(3);
+}
+
+// Verilator's fatal errors (the model cannot go on): say so and exit 3.
+void vl_fatal(const char *filename, int linenum, const char *hier, const char *msg) {
+  (void)hier;
+  Verilated::threadContextp()->gotError(true);
+  Verilated::threadContextp()->gotFinish(true);
+  std::fflush(stdout);
+  std::fprintf(stderr, "cim_sim: Verilator fatal error at %s:%d: %s; the simulation cannot go on\n",
+               filename && *filename ? filename : "?", linenum, msg ? msg : "");
+  std::fflush(nullptr);
+  std::_Exit(3);
+}
+
+void cim_bfm::rtl_stop(const char *file, int line, const char *msg) {
+  ++rtl_failures_;
+  if (assertion_.failed) return;  // the first one is the cause
+  assertion_.failed = 1;
+  assertion_.cycle = cycles_;
+  // "[t] %Error: cim_ctrl.sv:256: Assertion failed in cim_macro.u_ctrl.DriveOneCycle_A: ..."
+  std::string name = "$stop";
+  std::string where;
+  const char *in = std::strstr(msg, "Assertion failed in ");
+  if (in) {
+    std::string path(in + std::strlen("Assertion failed in "));
+    path = path.substr(0, path.find_first_of(": "));
+    size_t dot = path.rfind('.');
+    name = dot == std::string::npos ? path : path.substr(dot + 1);
+    where = dot == std::string::npos ? std::string() : ", in " + path.substr(0, dot);
+  } else if (*msg) {
+    name = msg;
+  }
+  std::snprintf(assertion_.msg, sizeof assertion_.msg, "%s (%s:%d%s) at cycle %llu",
+                name.c_str(), file && *file ? file : "?", line, where.c_str(),
+                static_cast<unsigned long long>(cycles_));
+}
 
 cim_bfm::cim_bfm(const cim_bfm_cfg &cfg) : cfg_(cfg) {
   bus_.bfm = this;
@@ -30,6 +114,7 @@ cim_bfm::cim_bfm(const cim_bfm_cfg &cfg) : cfg_(cfg) {
   ctx_ = std::make_unique<VerilatedContext>();
   if (cfg_.trace_path) ctx_->traceEverOn(true);
   dut_ = std::make_unique<Vcim_macro>(ctx_.get(), "TOP");
+  g_active_bfm = this;  // $stop and assertions report here (rtl_stop)
   // 2. Half a period in the context's units (timeprecision -12 = 1 ps).
   int prec = -ctx_->timeprecision();
   uint64_t half = 1;
@@ -44,7 +129,9 @@ cim_bfm::cim_bfm(const cim_bfm_cfg &cfg) : cfg_(cfg) {
   }
 }
 
-cim_bfm::~cim_bfm() = default;
+cim_bfm::~cim_bfm() {
+  if (g_active_bfm == this) g_active_bfm = nullptr;
+}
 
 void cim_bfm::reset() {
   // Bus idle, reset asserted asynchronously at time 0.
@@ -85,8 +172,17 @@ void cim_bfm::tick_high() {
   ctx_->time(cycles_ * 2 * half_units_);
   dut_->eval();
   if (tfp_) pos_dump_ = true;
+  if (!watchdog_ && assertion_.failed) {
+    watchdog_ = true;  // stopped like the watchdog: every mmio call now fails
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "cim_sim: RTL assertion failed: %s, in %s(0x%04x); the DUT is stopped, every "
+                 "mmio call now returns MMIO_TIMEOUT\n",
+                 assertion_.msg, op_, op_addr_);
+  }
   if (!watchdog_ && cycles_ >= cfg_.max_cycles) {
     watchdog_ = true;
+    timed_out_ = true;
     std::fprintf(stderr,
                  "cim_sim: watchdog: max_cycles=%llu reached in %s(0x%04x), in progress since "
                  "cycle %llu; every mmio call now returns MMIO_TIMEOUT\n",
@@ -154,6 +250,7 @@ int cim_bfm::apb_transfer(bool write, uint32_t addr, uint32_t wdata, uint32_t *r
   tick();
   // Access phase: the slave's outputs as they stand just before each edge.
   dut_->penable_i = 1;
+  if (++transfers_ == cfg_.apb_glitch_at) dut_->paddr_i = addr ^ 4u;  // test-only protocol error
   bool ready = false;
   bool err = false;
   uint32_t data = 0;
@@ -169,7 +266,7 @@ int cim_bfm::apb_transfer(bool write, uint32_t addr, uint32_t wdata, uint32_t *r
   dut_->penable_i = 0;
   dut_->pwrite_i = 0;
   note_op("firmware (between mmio calls)", addr);
-  if (!ready) return MMIO_TIMEOUT;
+  if (!ready || assertion_.failed) return MMIO_TIMEOUT;  // an assertion fails the transfer
   if (err) return MMIO_SLVERR;
   if (rdata && !write) *rdata = data;
   return MMIO_OK;
@@ -211,6 +308,14 @@ void cim_bfm::finish() {
   }
   dut_->final();
   if (tfp_) tfp_->close();
+}
+
+void cim_bfm::fill_stats(cim_sim_stats *stats) const {
+  stats->cycles = cycles_;
+  stats->watchdog_fired = timed_out_;
+  stats->assertion_failed = assertion_.failed;
+  stats->assertion_cycle = assertion_.cycle;
+  std::snprintf(stats->assertion_msg, sizeof stats->assertion_msg, "%s", assertion_.msg);
 }
 
 void cim_bfm::write_coverage(const char *path) {
@@ -264,7 +369,8 @@ int cim_run_begin(const cim_sim_opts *opts, cim_fw_fn fw, cim_bfm_cfg *cfg) {
     std::fclose(f);
   }
   *cfg = cim_bfm_cfg{trace, opts->quantum ? opts->quantum : kCimDefaultQuantum,
-                     opts->max_cycles ? opts->max_cycles : kDefaultMaxCycles, nullptr, nullptr};
+                     opts->max_cycles ? opts->max_cycles : kDefaultMaxCycles, nullptr, nullptr,
+                     opts->test_apb_glitch_at};
   cim_dpi_set_array(opts->array);
   return 0;
 }
@@ -276,6 +382,10 @@ int cim_run_end(cim_bfm *bfm, bool fw_returned, int fw_result) {
   cim_dpi_set_array(nullptr);
   if (!fw_returned) {
     std::fprintf(stderr, "cim_sim_run: the simulation ended before the firmware returned\n");
+    result = -1;
+  } else if (bfm->assertion().failed) {
+    std::fprintf(stderr, "cim_sim_run: RTL assertion failed: %s; run failed\n",
+                 bfm->assertion().msg);
     result = -1;
   } else if (dpi_errors) {
     std::fprintf(stderr, "cim_sim_run: %lu analog model error(s) through DPI; run failed\n",

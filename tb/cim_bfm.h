@@ -43,6 +43,7 @@ struct cim_bfm_cfg {
   uint64_t max_cycles;      // watchdog, >= 1
   cim_bfm_sync_fn sync;     // nullptr: nothing keeps time outside the DUT
   void *sync_ctx;
+  uint32_t apb_glitch_at;   // tests only: cim_sim_opts.test_apb_glitch_at
 };
 
 class cim_bfm {
@@ -66,7 +67,19 @@ class cim_bfm {
 
   uint64_t cycles() const { return cycles_; }
   uint64_t cycles_since_reset() const { return cycles_ - reset_cycles_; }
-  bool watchdog_fired() const { return watchdog_; }
+  bool watchdog_fired() const { return timed_out_; }
+  // The first RTL assertion (or $stop) that failed; .failed is 0 if none.
+  struct assertion_info {
+    int failed = 0;
+    uint64_t cycle = 0;
+    char msg[sizeof(cim_sim_stats::assertion_msg)] = "";
+  };
+  const assertion_info &assertion() const { return assertion_; }
+  // Called by Verilator's $stop hook (vl_stop_maybe, cim_bfm.cpp) during an
+  // eval: record the failure; the tick then stops the DUT.
+  void rtl_stop(const char *file, int line, const char *msg);
+  // Copy the end-of-run figures into *stats (every harness).
+  void fill_stats(cim_sim_stats *stats) const;
 
   // The mmio HAL (sw/mmio.h semantics).
   int apb_transfer(bool write, uint32_t addr, uint32_t wdata, uint32_t *rdata);
@@ -89,7 +102,11 @@ class cim_bfm {
   uint64_t reset_cycles_ = 0;
   uint32_t pending_ = 0;    // cycles run since the last sync
   bool pos_dump_ = false;   // a rising edge waits to be dumped
-  bool watchdog_ = false;
+  bool watchdog_ = false;    // stopped (watchdog, $finish or an assertion)
+  bool timed_out_ = false;   // stopped by the watchdog
+  assertion_info assertion_;
+  int rtl_failures_ = 0;     // assertions and $stops, the first included
+  uint32_t transfers_ = 0;   // APB transfers since reset (apb_glitch_at)
   uint64_t calls_after_stop_ = 0;
   const char *op_ = "reset";  // what the firmware is doing, for the watchdog
   uint32_t op_addr_ = 0;

@@ -40,9 +40,8 @@ extern "C" int cim_sim_run(const cim_sim_opts *opts, cim_fw_fn fw, void *arg,
   // 4. Final blocks, trace closed, verdict, coverage of passing runs.
   int result = cim_run_end(&top->bfm(), top->fw_returned(), top->fw_result());
   if (stats) {
-    stats->cycles = top->bfm().cycles();
+    top->bfm().fill_stats(stats);
     stats->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
-    stats->watchdog_fired = top->bfm().watchdog_fired();
   }
   return result;
 }

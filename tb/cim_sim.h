@@ -26,16 +26,30 @@ typedef struct cim_sim_opts {
   uint32_t quantum;       /* cycles between SystemC time syncs; 0 = default (100) */
   uint64_t max_cycles;    /* watchdog: past this, every mmio call returns
                              MMIO_TIMEOUT; 0 = default (2e9) */
+  uint32_t test_apb_glitch_at; /* tests only: the n-th APB transfer after reset
+                                  (1 = the first) changes PADDR in its access
+                                  phase, a protocol error the RTL's
+                                  ApbStable_A assertion must catch; 0 = never */
 } cim_sim_opts;
 
 typedef struct cim_sim_stats {
   uint64_t cycles;      /* DUT clock cycles run */
   double wall_seconds;  /* host time spent in the simulation */
   int watchdog_fired;   /* 1 if max_cycles was reached */
+  /* An RTL assertion (or $stop) failed: the DUT was stopped at that edge
+   * (every later mmio call returned MMIO_TIMEOUT) and cim_sim_run() returned
+   * -1. assertion_msg names the first one, e.g.
+   * "DriveOneCycle_A (rtl/cim_ctrl.sv:256, in cim_macro.u_ctrl) at cycle 1234";
+   * assertion_cycle is its cycle (since time 0, reset included). */
+  int assertion_failed;
+  uint64_t assertion_cycle;
+  char assertion_msg[256];
 } cim_sim_stats;
 
 /* Run fw(bus, arg) against the DUT. Returns fw's return value; stats may be
- * NULL. Prints the reason and returns -1 if the simulation cannot start. */
+ * NULL. Prints the reason and returns -1 if the simulation cannot start, if
+ * the firmware never returned, if the analog model reported errors, or if
+ * an RTL assertion failed (stats->assertion_failed, assertion_msg). */
 int cim_sim_run(const cim_sim_opts *opts, cim_fw_fn fw, void *arg, cim_sim_stats *stats);
 
 /* Build parameters this simulator was verilated with (from the generated

@@ -1,6 +1,7 @@
 /* test_errors.c: every error path of the macro and the driver, interrupts,
  * and the bounded waits that keep a hung DUT from hanging the regression. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -335,6 +336,52 @@ START_TEST(test_sim_watchdog) {
 }
 END_TEST
 
+/* --------------------------------------- an RTL assertion stops the run */
+static int fw_reads(mmio_bus *bus, void *arg) {
+  err_ctx *x = arg;
+  int n_ok = 0, n_timeout = 0;
+  for (int i = 0; i < 10; i++) {
+    uint32_t v = 0;
+    int rc = mmio_read32(bus, CIM_REGS_CYCLES_OFFSET, &v);
+    n_ok += rc == MMIO_OK;
+    n_timeout += rc == MMIO_TIMEOUT;
+  }
+  /* the third transfer breaks the APB protocol: it and every later call fail */
+  fwcheck_expect(&x->c, n_ok == 2 && n_timeout == 8, "%d reads OK, %d timed out; want 2 and 8",
+                 n_ok, n_timeout);
+  return 0;
+}
+
+/* The process neither aborts nor goes on: the failing assertion is named in
+ * the statistics, the DUT stops like at the watchdog, and the run fails. */
+START_TEST(test_sim_assertion) {
+  err_ctx ctx = {0};
+  cim_sim_stats st = {0};
+  cosim_build_get(&ctx.b);
+  cosim_rng r = {cosim_seed(22)};
+  int32_t *W = cosim_random_weights(&r, ctx.b.n_out, ctx.b.geo.rows, ctx.b.w_bits);
+  rram_array *a = cosim_array(W, ctx.b.n_out, ctx.b.geo.rows, 1);
+  ck_assert_ptr_nonnull(a);
+  cim_sim_opts opts = {.array = a, .test_apb_glitch_at = 3};
+  int rc = cim_sim_run(&opts, fw_reads, &ctx, &st);
+  rram_array_destroy(a);
+  free(W);
+  ck_assert_int_eq(rc, -1);
+  ck_assert_int_eq(st.assertion_failed, 1);
+  ck_assert_int_eq(st.watchdog_fired, 0);
+  ck_assert_msg(strstr(st.assertion_msg, "ApbStable_A (rtl/cim_apb_regs.sv:") != NULL,
+                "assertion_msg: '%s'", st.assertion_msg);
+  char at[64];
+  snprintf(at, sizeof at, "at cycle %llu", (unsigned long long)st.assertion_cycle);
+  ck_assert_msg(st.assertion_cycle > 0 && st.assertion_cycle <= st.cycles &&
+                    strstr(st.assertion_msg, at) != NULL,
+                "assertion_cycle %llu, cycles %llu, msg '%s'",
+                (unsigned long long)st.assertion_cycle, (unsigned long long)st.cycles,
+                st.assertion_msg);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
 Suite *suite_errors(void) {
   Suite *s = suite_create("errors");
   suite_add_test(s, test_err_bad_config);
@@ -343,5 +390,6 @@ Suite *suite_errors(void) {
   suite_add_test(s, test_err_timeout);
   suite_add_test(s, test_irq);
   suite_add_test(s, test_sim_watchdog);
+  suite_add_test(s, test_sim_assertion);
   return s;
 }

@@ -36,9 +36,8 @@ extern "C" int cim_sim_run(const cim_sim_opts *opts, cim_fw_fn fw, void *arg,
   // 4. Final blocks, trace closed, verdict.
   int result = cim_run_end(bfm.get(), true, fw_result);
   if (stats) {
-    stats->cycles = bfm->cycles();
+    bfm->fill_stats(stats);
     stats->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
-    stats->watchdog_fired = bfm->watchdog_fired();
   }
   return result;
 }
