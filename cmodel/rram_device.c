@@ -58,6 +58,7 @@
  *                             sense codes (0.14 uS each) resolve the NeuRRAM
  *                             acceptance range. */
 #include "rram_device.h"
+#include "rram_num.h"
 #include "rram_util.h"
 
 #include <ctype.h>
@@ -346,15 +347,12 @@ static char *trim(char *s) {
   return s;
 }
 
-/* Strict number: the whole string, finite. */
-static int parse_number(const char *s, double *out) {
-  if (*s == '\0') return 0;
-  char *end;
-  errno = 0;
-  const double v = strtod(s, &end);
-  if (*end != '\0' || errno == ERANGE || !isfinite(v)) return 0;
-  *out = v;
-  return 1;
+/* Text from a file or the command line, for a message: bytes outside
+ * printable ASCII as \xNN (a binary file must not reach the terminal raw),
+ * cut after 60 bytes. */
+#define SHOW_LEN (4 * 60 + 4)
+static const char *show(const char *s, char *buf) {
+  return rram_num_escape(s, strlen(s), 60, buf, SHOW_LEN);
 }
 
 static int parse_model(const char *s, int *out) {
@@ -370,26 +368,25 @@ static int parse_model(const char *s, int *out) {
 /* Parse val into key dk of *d; err gets "<where>: key: reason". */
 static int assign_key(rram_device *d, const device_key *dk, const char *val, const char *where,
                       char *err, size_t err_len) {
-  double v;
+  char why[RRAM_NUM_MSG_LEN];
   if (dk->kind == KIND_MODEL) {
     int m;
+    int64_t n;
     if (parse_model(val, &m)) {
       *int_field(d, dk) = m;
-    } else if (parse_number(val, &v) && v == floor(v) && v >= dk->lo && v <= dk->hi) {
-      *int_field(d, dk) = (int)v;
+    } else if (rram_num_int(val, (int64_t)dk->lo, (int64_t)dk->hi, &n, NULL, 0) == RRAM_NUM_OK) {
+      *int_field(d, dk) = (int)n;
     } else {
+      char shown[SHOW_LEN];
       rram__fmt_err(err, err_len, "%s: %s: '%s' is not a model (none, neurram, proportional, "
-              "absolute)", where, dk->name, val);
+              "absolute)", where, dk->name, show(val, shown));
       return RRAM_EIO;
     }
     return RRAM_OK;
   }
-  if (!parse_number(val, &v)) {
-    rram__fmt_err(err, err_len, "%s: %s: '%s' is not a finite number", where, dk->name, val);
-    return RRAM_EIO;
-  }
-  if (v < dk->lo || v > dk->hi) {
-    rram__fmt_err(err, err_len, "%s: %s: %s out of range %g..%g", where, dk->name, val, dk->lo, dk->hi);
+  double v;
+  if (rram_num_real(val, dk->lo, dk->hi, &v, why, sizeof why) != RRAM_NUM_OK) {
+    rram__fmt_err(err, err_len, "%s: %s: %s", where, dk->name, why);
     return RRAM_EIO;
   }
   *num_field(d, dk) = v;
@@ -405,7 +402,8 @@ int rram_device_set(rram_device *dev, const char *key, const char *value, char *
   size_t k = 0;
   while (k < N_KEYS && strcmp(key, device_keys[k].name) != 0) k++;
   if (k == N_KEYS) {
-    rram__fmt_err(err, err_len, "%s: unknown key", key);
+    char shown[SHOW_LEN];
+    rram__fmt_err(err, err_len, "%s: unknown key", show(key, shown));
     return RRAM_EIO;
   }
   rram_device d = *dev;
@@ -434,6 +432,9 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
   int any_key = 0;
   char buf[512];
   int line = 0;
+  char shown[SHOW_LEN];
+  /* A UTF-8 byte-order mark, as some editors write, is not part of line 1. */
+  if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3;
   for (const char *p = text; *p;) {
     const char *nl = strchr(p, '\n');
     const size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -452,7 +453,8 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
     if (*s == '\0') continue;
     char *eq = strchr(s, '=');
     if (!eq) {
-      rram__fmt_err(err, err_len, "%s:%d: expected 'key = value', got '%s'", name, line, s);
+      rram__fmt_err(err, err_len, "%s:%d: expected 'key = value', got '%s'", name, line,
+                    show(s, shown));
       return RRAM_EIO;
     }
     *eq = '\0';
@@ -462,7 +464,7 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
       return RRAM_EIO;
     }
     if (*val == '\0') {
-      rram__fmt_err(err, err_len, "%s:%d: %s: missing value", name, line, key);
+      rram__fmt_err(err, err_len, "%s:%d: %s: missing value", name, line, show(key, shown));
       return RRAM_EIO;
     }
     if (strcmp(key, "preset") == 0) {
@@ -471,7 +473,8 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
         return RRAM_EIO;
       }
       if (rram_device_preset(val, &d) != RRAM_OK) {
-        rram__fmt_err(err, err_len, "%s:%d: preset: unknown preset '%s'", name, line, val);
+        rram__fmt_err(err, err_len, "%s:%d: preset: unknown preset '%s'", name, line,
+                      show(val, shown));
         return RRAM_EIO;
       }
       any_key = 1;
@@ -480,7 +483,7 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
     size_t k = 0;
     while (k < N_KEYS && strcmp(key, device_keys[k].name) != 0) k++;
     if (k == N_KEYS) {
-      rram__fmt_err(err, err_len, "%s:%d: %s: unknown key", name, line, key);
+      rram__fmt_err(err, err_len, "%s:%d: %s: unknown key", name, line, show(key, shown));
       return RRAM_EIO;
     }
     const device_key *dk = &device_keys[k];
@@ -528,14 +531,19 @@ int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, si
   FILE *f = fopen(file_or_preset, "rb");
   if (!f) {
     const int e = errno;
-    char names[160] = "";
+    if (e != ENOENT) { /* a file is there (or its folder): say what stops it */
+      rram__fmt_err(err, err_len, "%s: cannot open: %s", file_or_preset, strerror(e));
+      return RRAM_EIO;
+    }
+    /* Neither a preset nor a file: the one case where the list helps. */
+    char names[200] = "";
     for (size_t i = 0; preset_names[i]; i++) {
       const size_t used = strlen(names);
       snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", preset_names[i]);
     }
-    rram__fmt_err(err, err_len, "%s: not a preset (%s) and cannot open it as a file: %s",
-            file_or_preset, names, strerror(e));
-    return RRAM_EIO;
+    rram__fmt_err(err, err_len, "%s: no such preset or file (presets: %s)", file_or_preset,
+                  names);
+    return RRAM_ENOTFOUND;
   }
   char *text = malloc(RRAM__DEV_MAX_FILE + 1);
   if (!text) {
@@ -543,13 +551,17 @@ int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, si
     rram__fmt_err(err, err_len, "%s: out of memory", file_or_preset);
     return RRAM_ENOMEM;
   }
+  errno = 0;
   const size_t n = fread(text, 1, RRAM__DEV_MAX_FILE + 1, f);
-  const int bad = ferror(f);
+  const int bad = ferror(f), e = errno;
   fclose(f);
   if (bad || n > RRAM__DEV_MAX_FILE) {
     free(text);
-    rram__fmt_err(err, err_len, "%s: %s", file_or_preset,
-            bad ? "read error" : "larger than 1 MiB, not a device file");
+    if (bad)
+      rram__fmt_err(err, err_len, "%s: read error: %s", file_or_preset,
+                    e ? strerror(e) : "unknown");
+    else
+      rram__fmt_err(err, err_len, "%s: larger than 1 MiB, not a device file", file_or_preset);
     return RRAM_EIO;
   }
   text[n] = '\0';

@@ -17,6 +17,8 @@
  *   preset = default        # optional, first key only: start from a preset
  *   read_noise = 0.02       # every other line: one key, one value
  *
+ * A UTF-8 byte-order mark at the start is skipped. Numbers are decimal
+ * (rram_num.h: no hex, no inf/nan, no spaces inside a value).
  * Keys are the field names below. A file starts from the ideal device (or
  * from its `preset`), each line overrides one field, a key may appear once.
  * An unknown key, a value that is not a number (or not a model name for
@@ -122,11 +124,18 @@ int rram_device_preset(const char *name, rram_device *dev);
 
 /* Load a preset by name, else the file of that path (a file named like a
  * preset is reached as ./name). On error *dev is unchanged and err (may be
- * NULL) receives one line naming the file, line and key, e.g.
- * "my.dev:3: read_noise: 2 out of range 0..1".
- * Returns RRAM_OK, RRAM_EIO (no such preset and the file cannot be read, or
- * a syntax, key or value error in it), RRAM_ENOMEM, RRAM_EINVAL (NULL
- * argument). */
+ * NULL) receives one line:
+ *  - RRAM_ENOTFOUND: neither a preset nor an existing file; the message
+ *    already lists the presets: "nope: no such preset or file (presets:
+ *    ideal, default, ...)". Callers print it as is, adding no list.
+ *  - RRAM_EIO: a file that cannot be read ("x.dev: cannot open: Permission
+ *    denied") or an error inside it, naming the file, line and key, e.g.
+ *    "my.dev:3: read_noise: 2 is out of range 0..1". No preset list: the
+ *    user meant that file.
+ *  - RRAM_ENOMEM, RRAM_EINVAL (NULL argument).
+ * Numbers in files are parsed by rram_num.h (decimal only) with its
+ * messages; a leading UTF-8 byte-order mark is skipped; file bytes that are
+ * not printable ASCII are shown as \xNN in messages. */
 int rram_device_load(const char *file_or_preset, rram_device *dev, char *err, size_t err_len);
 
 /* Parse file text already in memory; name is used in messages only.

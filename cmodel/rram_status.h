@@ -14,7 +14,8 @@ extern "C" {
   X(RRAM_EINVAL, 1, "argument out of range")                                 \
   X(RRAM_ENOMEM, 2, "out of memory")                                         \
   X(RRAM_ESEQ, 3, "the recorded run does not follow the controller's sequence") \
-  X(RRAM_EIO, 4, "cannot read or parse a file")
+  X(RRAM_EIO, 4, "cannot read or parse a file")                             \
+  X(RRAM_ENOTFOUND, 5, "no such preset or file")
 
 enum rram_status {
 #define RRAM_STATUS_ENUM(name, value, text) name = value,

@@ -9,5 +9,7 @@
 Suite *device_suite(void);
 /* check_switch.c: cell switching under pulses and the verify read. */
 Suite *switch_suite(void);
+/* check_parse.c: the number parser (rram_num.h) and device-file edge cases. */
+Suite *parse_suite(void);
 
 #endif
