@@ -187,6 +187,10 @@ $(CIM_MVM): $(call obj,$(CLI_SRC)) $(SIM_OBJ) $(VLIB)
 $(CHECK_CIM): $(call obj,$(wildcard sw/tests/*.c)) $(SIM_OBJ) $(VLIB)
 	g++ -o $@ $^ $(VOBJ)/verilated*.o $(LDLIBS)
 
+# The example device file, by absolute path: check_cmodel runs from any folder.
+$(BUILD)/o/cmodel/tests/check_device.o: CPPFLAGS += \
+  -DRRAM_EXAMPLE_DEV='"$(CURDIR)/cmodel/devices/example.dev"'
+
 $(CHECK_CMODEL): $(call obj,$(wildcard cmodel/tests/*.c)) $(CMODEL_OBJ)
 	gcc -o $@ $^ $(CHECK_LIBS) -lm
 
@@ -197,8 +201,9 @@ run: $(CIM_MVM)
 	$(CIM_MVM) --random full --vectors 8 --seed $(SEED) $(RUN_ARGS)
 
 # Tests of the configuration given by the knobs.
+# check_cmodel runs from another folder: no test may depend on the current one.
 test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
-	$(CHECK_CMODEL)
+	cd / && $(CURDIR)/$(CHECK_CMODEL)
 	$(CHECK_CIM)
 	python3 sw/tests/test_cli.py $(BUILD)
 	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness

@@ -95,13 +95,12 @@ START_TEST(test_presets_load_and_roundtrip) {
 END_TEST
 
 START_TEST(test_example_file_loads) {
-  /* The documented example beside the sources; found from this file's path
-   * (compiled as cmodel/tests/check_device.c from the repository root). */
-  char path[512];
-  snprintf(path, sizeof path, "%s", __FILE__);
-  char *slash = strrchr(path, '/');
-  ck_assert_ptr_nonnull(slash);
-  snprintf(slash, sizeof path - (size_t)(slash - path), "/../devices/example.dev");
+  /* The documented example, at the absolute path the Makefile compiles in
+   * (RRAM_EXAMPLE_DEV): the test passes from any current directory. */
+#ifndef RRAM_EXAMPLE_DEV
+#error "build with -DRRAM_EXAMPLE_DEV='\"<repository>/cmodel/devices/example.dev\"' (Makefile)"
+#endif
+  const char *path = RRAM_EXAMPLE_DEV;
   rram_device d, def;
   char err[256];
   ck_assert_msg(rram_device_load(path, &d, err, sizeof err) == RRAM_OK, "%s", err);
