@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_outfile.h"
+#include "rram_num.h"
+
 const char *csv_strerror(int status) {
   switch (status) {
 #define CSV_STATUS_TEXT(name, value, text) \
@@ -63,39 +66,6 @@ static int csv__getline(FILE *fp, csv__line *ln) {
 
 static int csv__is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
 
-/* Copy a token for a message: at most 40 bytes, non-printable bytes as '?'. */
-static void csv__show(const char *s, size_t n, char *out, size_t out_len) {
-  size_t lim = n > 40 ? 40 : n, o = 0;
-  for (size_t i = 0; i < lim && o + 1 < out_len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (n > lim) {
-    for (int i = 0; i < 3 && o + 1 < out_len; i++) out[o++] = '.';
-  }
-  out[o] = '\0';
-}
-
-/* Parse s[0..n) as a decimal int32. Returns CSV_OK, CSV_EPARSE or CSV_ERANGE. */
-static int csv__parse_int32(const char *s, size_t n, int32_t *v) {
-  size_t i = 0;
-  int neg = 0;
-  int64_t mag = 0;
-  int big = 0;
-  if (i < n && (s[i] == '+' || s[i] == '-')) neg = (s[i++] == '-');
-  if (i == n) return CSV_EPARSE;
-  for (; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9') return CSV_EPARSE;
-    if (!big) {
-      mag = mag * 10 + (s[i] - '0');
-      if (mag > (int64_t)INT32_MAX + 1) big = 1; /* keep scanning for bad chars */
-    }
-  }
-  if (big || (!neg && mag > INT32_MAX)) return CSV_ERANGE;
-  *v = (int32_t)(neg ? -mag : mag);
-  return CSV_OK;
-}
-
 int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows, int *cols,
                           int **row_line, char *err, size_t err_len) {
   if (err != NULL && err_len > 0) err[0] = '\0';
@@ -113,7 +83,7 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
   size_t vals_cap = 0, m_cap = 0, lines_cap = 0;
   int n_rows = 0, n_cols = 0, first_line = 0, lineno = 0;
   int status = CSV_OK;
-  char tok[64];
+  char why[RRAM_NUM_MSG_LEN];
 
   for (;;) {
     int r = csv__getline(fp, &ln);
@@ -155,17 +125,11 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
                              lineno, col);
         goto out;
       }
-      int32_t v = 0;
-      int pr = csv__parse_int32(s + start, end - start, &v);
-      if (pr != CSV_OK) {
-        csv__show(s + start, end - start, tok, sizeof tok);
-        if (pr == CSV_EPARSE)
-          status = csv__fail(err, err_len, CSV_EPARSE, "%s:%d:%d: '%s' is not an integer", name,
-                             lineno, col, tok);
-        else
-          status = csv__fail(err, err_len, CSV_ERANGE,
-                             "%s:%d:%d: value %s is out of int32 range (%ld..%ld)", name, lineno,
-                             col, tok, (long)INT32_MIN, (long)INT32_MAX);
+      int64_t v = 0;
+      int pr = rram_num_int_n(s + start, end - start, INT32_MIN, INT32_MAX, &v, why, sizeof why);
+      if (pr != RRAM_NUM_OK) {
+        status = csv__fail(err, err_len, pr == RRAM_NUM_ESYNTAX ? CSV_EPARSE : CSV_ERANGE,
+                           "%s:%d:%d: %s", name, lineno, col, why);
         goto out;
       }
       if (count == vals_cap) {
@@ -179,7 +143,7 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
         vals_cap = cap;
       }
       if (n_rows > 0 && count == (size_t)n_cols) extra_col = start + 1;
-      vals[count++] = v;
+      vals[count++] = (int32_t)v;
       if (count > (size_t)INT_MAX / 2) {
         status = csv__fail(err, err_len, CSV_ERANGE, "%s:%d: too many values on one line", name,
                            lineno);
@@ -294,15 +258,13 @@ int csv_write_int32_stream(FILE *fp, const char *name, const int32_t *data, int 
   for (int i = 0; i < rows; i++) {
     for (int j = 0; j < cols; j++) {
       if (fprintf(fp, j ? ",%ld" : "%ld", (long)data[(size_t)i * (size_t)cols + (size_t)j]) < 0)
-        return csv__fail(err, err_len, CSV_EIO, "%s:%d: write error: %s", name, i + 1,
-                         strerror(errno));
+        return csv__fail(err, err_len, CSV_EIO, "%s: write failed: %s", name, strerror(errno));
     }
     if (putc('\n', fp) == EOF)
-      return csv__fail(err, err_len, CSV_EIO, "%s:%d: write error: %s", name, i + 1,
-                       strerror(errno));
+      return csv__fail(err, err_len, CSV_EIO, "%s: write failed: %s", name, strerror(errno));
   }
   if (fflush(fp) != 0)
-    return csv__fail(err, err_len, CSV_EIO, "%s: write error: %s", name, strerror(errno));
+    return csv__fail(err, err_len, CSV_EIO, "%s: write failed: %s", name, strerror(errno));
   return CSV_OK;
 }
 
@@ -312,12 +274,18 @@ int csv_write_int32(const char *path, const int32_t *data, int rows, int cols, c
   if (data == NULL || rows < 1 || cols < 1)
     return csv__fail(err, err_len, CSV_EINVAL, "%s: invalid argument to csv writer (%d x %d)",
                      path, rows, cols);
-  FILE *fp = fopen(path, "w");
-  if (fp == NULL)
-    return csv__fail(err, err_len, CSV_EOPEN, "%s: cannot open for writing: %s", path,
-                     strerror(errno));
-  int st = csv_write_int32_stream(fp, path, data, rows, cols, err, err_len);
-  if (fclose(fp) != 0 && st == CSV_OK)
-    st = csv__fail(err, err_len, CSV_EIO, "%s: write error on close: %s", path, strerror(errno));
-  return st;
+  /* Through a temporary file and a rename: a failed write leaves the old
+   * file (or none), never a partial one (cim_outfile.h). */
+  cim_outfile *o;
+  char why[CIM_OUTFILE_MSG_LEN];
+  if (cim_outfile_open(path, &o, why, sizeof why) != CIM_OUTFILE_OK)
+    return csv__fail(err, err_len, CSV_EOPEN, "%s", why);
+  int st = csv_write_int32_stream(cim_outfile_fp(o), path, data, rows, cols, err, err_len);
+  if (st != CSV_OK) {
+    cim_outfile_abort(o);
+    return st;
+  }
+  if (cim_outfile_commit(o, why, sizeof why) != CIM_OUTFILE_OK)
+    return csv__fail(err, err_len, CSV_EIO, "%s", why);
+  return CSV_OK;
 }

@@ -7,6 +7,8 @@
  * skipped; CRLF line ends and a leading UTF-8 byte-order mark are accepted.
  * A value is a decimal integer with an optional sign ("-12", "+3", "0") that
  * fits int32_t; nothing else is (no "1.0", "0x10", "1e3", empty fields).
+ * Values go through the project's one number parser (rram_num.h), so the
+ * messages are its: "'x' is not an integer", "N is out of range LO..HI".
  *
  * Errors come back as a status code plus a one-line message in a buffer the
  * caller owns, of the form "FILE:LINE:COLUMN: problem" (LINE and COLUMN
@@ -83,10 +85,15 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
                           int *cols, int **row_line, char *err, size_t err_len);
 
 /** Write a rows x cols row-major matrix, one row per line, values separated
- * by ',' (no spaces), creating or truncating path. The output reads back
- * with csv_read_int32() to the same matrix.
- * @return CSV_OK, CSV_EINVAL (rows or cols < 1, NULL data), CSV_EOPEN, CSV_EIO
- *         (a write or the final close failed, e.g. disk full) */
+ * by ',' (no spaces). The file is written whole or not at all: through a
+ * temporary file in path's folder, renamed over path only when every write,
+ * the flush, fsync and close succeeded (cim_outfile.h); "-" writes standard
+ * output, checked. The output reads back with csv_read_int32() to the same
+ * matrix. Does not check that path is not an input: run
+ * cim_outfile_preflight() first.
+ * @return CSV_OK, CSV_EINVAL (rows or cols < 1, NULL data), CSV_EOPEN (no
+ *         temporary file in the folder), CSV_EIO ("y.csv: write failed:
+ *         No space left on device"; path is then unchanged) */
 int csv_write_int32(const char *path, const int32_t *data, int rows, int cols, char *err,
                     size_t err_len);
 

@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   srunner_add_suite(sr, suite_calib());
   srunner_add_suite(sr, suite_device());
   srunner_add_suite(sr, suite_program());
+  srunner_add_suite(sr, suite_outfile());
   srunner_add_suite(sr, suite_cal_encode());
   srunner_set_fork_status(sr, CK_FORK);
   srunner_run_all(sr, CK_NORMAL);

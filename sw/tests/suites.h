@@ -23,6 +23,7 @@ Suite *suite_negative(void); /* test_negative.c: the checks can fail */
 Suite *suite_device(void);   /* test_device.c: each device effect, twin still exact */
 Suite *suite_calib(void);    /* test_calib.c: ADC calibration in RTL, twin and firmware */
 Suite *suite_program(void);  /* test_program.c: write-verify programming, front door */
+Suite *suite_outfile(void);  /* test_outfile.c: outputs written whole or not at all */
 Suite *suite_cal_encode(void); /* test_cal_encode.c: ADC_CAL encoding refuses, never wraps */
 
 #endif
