@@ -19,9 +19,9 @@
 #include "bench_common.h"
 #include "cim_check.h"
 #include "cim_driver.h"
-#include "cim_golden.h"
 #include "cim_map.h"
 #include "cim_sim.h"
+#include "cim_verify.h"
 
 #ifndef BENCH_HARNESS
 #define BENCH_HARNESS "unknown"
@@ -38,8 +38,7 @@ typedef struct bench {
   /* state */
   rram_array *array;
   uint64_t rng;
-  int32_t *W, *x, *y, *y_twin;
-  int64_t *acc, *y_exact;
+  int32_t *W, *x, *y;
   cim_check chk;
   uint64_t out_digest, cyc_digest, log_digest;
   uint64_t loop_cycles;
@@ -75,46 +74,36 @@ static int firmware(mmio_bus *bus, void *arg) {
   cim_job job = {.n_rows = b->k, .n_outs = b->n, .x_bits = b->x_bits, .is_signed = b->is_signed,
                  .group_rows = b->group_rows, .out_bits = 32};
   if ((st = cim_configure(dev, &job)) != CIM_OK) return fw_fail(b, dev, "cim_configure", st);
-  job = *cim_get_job(dev);
-  const cim_info *in = cim_get_info(dev);
-  int level_max = (1 << in->cell_bits) - 1;
-  int rows_on = job.group_rows < job.n_rows ? job.group_rows : job.n_rows;
-  cim_check_init(&b->chk, (int64_t)rows_on * level_max <= (1 << in->adc_bits) - 1);
+  cim_verify *ver = NULL;
+  if ((st = cim_verify_create(b->array, b->W, b->n, b->k, b->w_bits, &ver)) != CIM_OK)
+    return fw_fail(b, dev, "cim_verify_create", st);
+  cim_check_init(&b->chk);
 
   uint64_t c0 = mmio_cycles(bus);
   double t0 = bench_now();
   for (int l = 0; l < b->layers; l++) {
     if (new_layer(b) != RRAM_OK) {
       snprintf(b->fail, sizeof b->fail, "cim_map_load: %s", rram_array_errmsg(b->array));
+      cim_verify_destroy(ver);
       cim_close(dev);
       return 3;
     }
     for (int v = 0; v < b->vectors; v++) {
       bench_fill(&b->rng, b->x, (size_t)b->k, x_lo(b), x_hi(b));
-      rram_array_log_clear(b->array);
       uint32_t cyc = 0;
-      if ((st = cim_load_inputs(dev, b->x, b->k)) != CIM_OK)
-        return fw_fail(b, dev, "cim_load_inputs", st);
-      if ((st = cim_start(dev)) != CIM_OK) return fw_fail(b, dev, "cim_start", st);
-      if ((st = cim_wait(dev, b->wait, 10000000u)) != CIM_OK) return fw_fail(b, dev, "cim_wait", st);
-      if ((st = cim_read_outputs(dev, b->y, b->n)) != CIM_OK)
-        return fw_fail(b, dev, "cim_read_outputs", st);
-      if ((st = cim_last_cycles(dev, &cyc)) != CIM_OK) return fw_fail(b, dev, "cim_last_cycles", st);
-      /* Golden checks: twin on this run's ADC codes, exact W x. */
-      char twin_err[256] = "";
-      const int32_t *yt = b->y_twin;
-      if (rram_array_log_orphans(b->array) > 0 ||
-          cim_twin_run(b->array, b->w_bits, &job, b->x, b->acc, b->y_twin, twin_err,
-                       sizeof twin_err) != RRAM_OK)
-        yt = NULL;
-      cim_mvm_exact(b->W, b->x, b->n, b->k, b->y_exact);
-      cim_check_vector(&b->chk, &job, b->n, b->y, yt, twin_err, b->y_exact);
+      const char *step = NULL;
+      /* the checked-MVM routine: driver, twin on this run's ADC codes, exact W x */
+      if ((st = cim_verify_mvm(ver, dev, b->x, b->wait, b->y, &cyc, &b->chk, &step)) != CIM_OK) {
+        cim_verify_destroy(ver);
+        return fw_fail(b, dev, step, st);
+      }
       for (int j = 0; j < b->n; j++) b->out_digest = bench_fnv_u32(b->out_digest, (uint32_t)b->y[j]);
       b->cyc_digest = bench_fnv_u32(b->cyc_digest, cyc);
       if (b->log_digest_on) b->log_digest = bench_log_digest(b->log_digest, b->array);
       b->done++;
     }
   }
+  cim_verify_destroy(ver);
   b->loop_seconds = bench_now() - t0;
   b->loop_cycles = mmio_cycles(bus) - c0;
   cim_close(dev);
@@ -182,12 +171,9 @@ int main(int argc, char **argv) {
   b.W = malloc((size_t)b.n * (size_t)b.k * sizeof *b.W);
   b.x = malloc((size_t)b.k * sizeof *b.x);
   b.y = malloc((size_t)b.n * sizeof *b.y);
-  b.y_twin = malloc((size_t)b.n * sizeof *b.y_twin);
-  b.acc = malloc((size_t)b.n * sizeof *b.acc);
-  b.y_exact = malloc((size_t)b.n * sizeof *b.y_exact);
   rram_device dev;
   rram_device_ideal(&dev);
-  if (!b.W || !b.x || !b.y || !b.y_twin || !b.acc || !b.y_exact ||
+  if (!b.W || !b.x || !b.y ||
       rram_array_create(&geo, &dev, b.seed, &b.array) != RRAM_OK) {
     fprintf(stderr, "bench_mvm: cannot set up the array model\n");
     return 3;
@@ -211,8 +197,5 @@ int main(int argc, char **argv) {
   free(b.W);
   free(b.x);
   free(b.y);
-  free(b.y_twin);
-  free(b.acc);
-  free(b.y_exact);
   return pass ? 0 : 1;
 }

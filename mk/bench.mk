@@ -49,7 +49,7 @@ $(BENCH_PLAIN): $(BUILD)/o/bench/bench_mvm_plain.o $(BENCH_PLAIN_OBJ) $(VLIB)
 	@mkdir -p $(@D)
 	g++ -o $@ $^ $(VOBJ)/verilated*.o -lz -pthread -latomic -lm
 
-$(BENCH_CMODEL): $(BUILD)/o/bench/bench_cmodel.o $(BUILD)/o/sw/host/cim_check.o $(CMODEL_OBJ)
+$(BENCH_CMODEL): $(BUILD)/o/bench/bench_cmodel.o $(BUILD)/o/sw/host/cim_check.o $(BUILD)/o/sw/host/cim_verify.o $(CMODEL_OBJ)
 	@mkdir -p $(@D)
 	gcc -o $@ $^ -lm
 
@@ -64,7 +64,7 @@ $(VENV)/.bench-ok: tools/requirements-bench.txt | $(VENV)/.ok
 # The C model and the DPI glue as a shared library the cocotb simulation
 # links (its DPI imports) and the Python test loads (ctypes: array set-up,
 # twin, exact MVM): one copy of the model in the process.
-BENCH_PIC_OBJ := $(patsubst %.c,$(BENCH_DIR)/pic/%.o,$(CMODEL_SRC) tb/cim_dpi.c sw/host/cim_check.c \
+BENCH_PIC_OBJ := $(patsubst %.c,$(BENCH_DIR)/pic/%.o,$(CMODEL_SRC) tb/cim_dpi.c tb/cim_inject.c sw/host/cim_check.c sw/host/cim_verify.c \
                    bench/cocotb/cim_shim.c)
 $(BENCH_DIR)/pic/%.o: %.c $(GEN_HDRS) $(VOBJ)/V$(TOP).mk | $(DEPS)
 	@mkdir -p $(@D)

@@ -11,6 +11,7 @@
 #include "Vcim_macro.h"
 #include "cim_cfg.h"
 #include "cim_dpi.h"
+#include "cim_inject.h"
 #include "cim_reg_enums.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
@@ -268,7 +269,7 @@ int cim_bfm::apb_transfer(bool write, uint32_t addr, uint32_t wdata, uint32_t *r
   note_op("firmware (between mmio calls)", addr);
   if (!ready || assertion_.failed) return MMIO_TIMEOUT;  // an assertion fails the transfer
   if (err) return MMIO_SLVERR;
-  if (rdata && !write) *rdata = data;
+  if (rdata && !write) *rdata = cim_inject_read(addr, data);
   return MMIO_OK;
 }
 
@@ -371,6 +372,8 @@ int cim_run_begin(const cim_sim_opts *opts, cim_fw_fn fw, cim_bfm_cfg *cfg) {
   *cfg = cim_bfm_cfg{trace, opts->quantum ? opts->quantum : kCimDefaultQuantum,
                      opts->max_cycles ? opts->max_cycles : kDefaultMaxCycles, nullptr, nullptr,
                      opts->test_apb_glitch_at};
+  const char *inject = opts->inject ? opts->inject : std::getenv("CIM_INJECT");
+  if (cim_inject_arm(inject) != 0) return setup_error("bad fault injection spec");
   cim_dpi_set_array(opts->array);
   return 0;
 }

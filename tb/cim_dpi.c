@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "Vcim_macro__Dpi.h"
+#include "cim_inject.h"
 #include "rram_array.h"
 
 /* Errors printed in full; later ones are only counted. */
@@ -56,7 +57,7 @@ int cim_dpi_convert(int adc, int col) {
     cim_dpi_error(call, rram_array_errmsg(a));
     return 0;
   }
-  return code;
+  return cim_inject_adc(code); /* the model's code unless a test injects a fault */
 }
 
 void cim_dpi_cell_pulse(int row, int col, int polarity, int amplitude, int width) {

@@ -30,6 +30,9 @@ typedef struct cim_sim_opts {
                                   (1 = the first) changes PADDR in its access
                                   phase, a protocol error the RTL's
                                   ApbStable_A assertion must catch; 0 = never */
+  const char *inject;     /* tests only: a fault on the real path, e.g.
+                             "out:3:0" (tb/cim_inject.h); NULL: $CIM_INJECT
+                             if set, else none */
 } cim_sim_opts;
 
 typedef struct cim_sim_stats {

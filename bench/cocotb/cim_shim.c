@@ -14,17 +14,15 @@
 #include "cim_cfg.h"
 #include "cim_check.h"
 #include "cim_dpi.h"
-#include "cim_golden.h"
+#include "cim_verify.h"
 #include "cim_map.h"
 
 typedef struct shim {
   rram_array *a;
   int32_t *W; /* the loaded layer, n x k */
   int n, k;
-  int64_t *acc, *y_exact;
-  int32_t *y_twin;
+  cim_verify *ver; /* the checked-MVM routine's checks, over a and W */
   cim_check chk;
-  int chk_init;
 } shim;
 
 /* An ideal array of this build, registered with the DPI glue. NULL on error. */
@@ -37,10 +35,8 @@ void *shim_open(uint64_t seed) {
   int n = cim_map_outputs(geo.cols, CIM_CFG_W_BITS, geo.cell_bits);
   if (!s || rram_array_create(&geo, &dev, seed, &s->a) != RRAM_OK) return NULL;
   s->W = calloc((size_t)n * (size_t)geo.rows, sizeof *s->W);
-  s->acc = calloc((size_t)n, sizeof *s->acc);
-  s->y_exact = calloc((size_t)n, sizeof *s->y_exact);
-  s->y_twin = calloc((size_t)n, sizeof *s->y_twin);
-  if (!s->W || !s->acc || !s->y_exact || !s->y_twin) return NULL;
+  if (!s->W) return NULL;
+  cim_check_init(&s->chk);
   cim_dpi_set_array(s->a);
   return s;
 }
@@ -61,32 +57,24 @@ int shim_load_layer(void *h, const int32_t *W, int n, int k) {
   memcpy(s->W, W, (size_t)n * (size_t)k * sizeof *W);
   s->n = n;
   s->k = k;
+  cim_verify_destroy(s->ver);
+  s->ver = NULL;
+  if (cim_verify_create(s->a, s->W, n, k, CIM_CFG_W_BITS, &s->ver) != CIM_OK) return RRAM_ENOMEM;
   return cim_map_load(s->a, W, n, k, CIM_CFG_W_BITS);
 }
 
 /* Forget the log before an MVM. */
-void shim_begin(void *h) { rram_array_log_clear(((shim *)h)->a); }
+void shim_begin(void *h) { cim_verify_begin(((shim *)h)->ver); }
 
-/* Check the RTL's outputs y of the MVM of inputs x: twin on the ADC log and
- * exact MVM. Returns cim_check_vector()'s bits (0 = both matched). */
+/* Check the RTL's outputs y of the MVM of inputs x through the checked-MVM
+ * routine's checks: twin on the ADC log and exact MVM. Returns
+ * cim_check_vector()'s bits (0 = both matched). */
 unsigned shim_check(void *h, int x_bits, int is_signed, int group_rows, const int32_t *x,
                     const int32_t *y) {
   shim *s = h;
   cim_job job = {.n_rows = s->k, .n_outs = s->n, .x_bits = x_bits, .is_signed = is_signed,
                  .group_rows = group_rows, .out_bits = 32};
-  if (!s->chk_init) {
-    int level_max = (1 << CIM_CFG_CELL_BITS) - 1;
-    int rows_on = group_rows < s->k ? group_rows : s->k;
-    cim_check_init(&s->chk, (int64_t)rows_on * level_max <= (1 << CIM_CFG_ADC_BITS) - 1);
-    s->chk_init = 1;
-  }
-  char err[256] = "";
-  const int32_t *yt = s->y_twin;
-  if (rram_array_log_orphans(s->a) > 0 ||
-      cim_twin_run(s->a, CIM_CFG_W_BITS, &job, x, s->acc, s->y_twin, err, sizeof err) != RRAM_OK)
-    yt = NULL;
-  cim_mvm_exact(s->W, x, s->n, s->k, s->y_exact);
-  return cim_check_vector(&s->chk, &job, s->n, y, yt, err, s->y_exact);
+  return cim_verify_outputs(s->ver, &job, x, y, &s->chk);
 }
 
 /* The bench digest of this MVM's ADC log, chained on prev. */

@@ -1,27 +1,30 @@
-/* cim_check.h: the golden comparison of RTL outputs, used by cim_mvm and by
- * the tests.
+/* cim_check.h: the one comparator of RTL outputs against the golden models.
+ * cim_verify.h runs an MVM and feeds it here; the CLI, the tests, the
+ * benchmark and the cocotb peer all reach it through that routine.
  *
  * Two checks per output vector, with no tolerance in either:
  *
  *   twin  : y_rtl[j] == y_twin[j] for every j. The twin (cim_twin_run) saw the
  *           same ADC codes as the RTL, so any difference is a periphery bug,
- *           whatever the device did. This check always counts as a failure.
+ *           whatever the device did. It always applies and always counts.
  *   exact : y_rtl[j] == cim_requant(y_exact[j], job) for every j, where
- *           y_exact = W x (cim_mvm_exact). It must hold with an ideal device
- *           whose row-group column sums fit the ADC; under non-idealities (or
- *           a forced oversize row group) the caller declares it not required
- *           and it only feeds the error statistics.
+ *           y_exact = W x (cim_mvm_exact). It applies to a vector unless the
+ *           caller names the reason it cannot hold (cim_verify_exact_applies:
+ *           a non-ideal device, row-group sums beyond the ADC's full scale, a
+ *           non-identity ADC calibration). Where it does not apply it is still
+ *           measured and feeds the error statistics, but never fails.
  *
  * The accumulator (cim_check) keeps counts, the first mismatch of each kind
- * with all the values needed to chase it, and the error of the RTL against
- * the exact answer. It never passes vacuously: zero vectors is a failure.
+ * with all the values needed to chase it, the first reason the exact check
+ * was skipped, and the error of the RTL against the exact answer. It never
+ * passes vacuously: zero vectors is a failure.
  *
  * Example:
  *   cim_check chk;
- *   cim_check_init(&chk, 1);                        // exact check required
+ *   cim_check_init(&chk);
  *   for each vector v:
  *     ... run the MVM, cim_twin_run(), cim_mvm_exact() ...
- *     cim_check_vector(&chk, job, n, y_rtl, y_twin, NULL, y_exact);
+ *     cim_check_vector(&chk, job, n, y_rtl, y_twin, NULL, y_exact, NULL);
  *   if (!cim_check_passed(&chk) && chk.has_twin_first)
  *     puts(cim_check_format_mismatch(&chk.twin_first, buf, sizeof buf));
  */
@@ -44,7 +47,7 @@ extern "C" {
 /* Bits of cim_check_vector()'s result. */
 #define CIM_CHECK_TWIN_FAIL 1u  /* RTL != twin, or the twin refused the run */
 #define CIM_CHECK_EXACT_FAIL 2u /* RTL != cim_requant(exact) (counted always,
-                                   a failure only if the exact check is required) */
+                                   a failure only where the exact check applies) */
 #define CIM_CHECK_BAD_ARG 4u    /* NULL pointer or n < 1; nothing was counted */
 
 /* One mismatching output, with every value involved. */
@@ -60,7 +63,6 @@ typedef struct cim_check_mismatch {
 } cim_check_mismatch;
 
 typedef struct cim_check {
-  int exact_required;        /* 1: exact mismatches make the check fail */
   uint64_t vectors;          /* vectors checked */
   uint64_t outputs;          /* outputs checked (sum of n) */
   uint64_t twin_fail_vectors;   /* vectors with any twin mismatch or twin refusal */
@@ -68,6 +70,10 @@ typedef struct cim_check {
   uint64_t twin_refused;        /* vectors whose log the twin rejected (RRAM_ESEQ...) */
   uint64_t exact_fail_vectors;  /* vectors with any exact mismatch */
   uint64_t exact_fail_outputs;  /* outputs that differ from cim_requant(exact) */
+  uint64_t exact_applied;       /* vectors where the exact check applied */
+  uint64_t exact_fail_applied;  /* of those, vectors with an exact mismatch */
+  char exact_skip_reason[200];  /* why the exact check did not apply, first
+                                   vector where it did not; "" if it always did */
   int has_twin_first, has_exact_first;
   cim_check_mismatch twin_first;  /* first twin mismatch, valid if has_twin_first */
   cim_check_mismatch exact_first; /* first exact mismatch, valid if has_exact_first */
@@ -85,10 +91,8 @@ typedef struct cim_check {
   double col_sum_sq_expected[CIM_CHECK_MAX_COLS];
 } cim_check;
 
-/** Start a fresh comparison.
- * @param exact_required 1 if exact mismatches are failures (ideal device and
- *        row-group sums within the ADC range), 0 if they are only measured */
-void cim_check_init(cim_check *c, int exact_required);
+/** Start a fresh comparison. */
+void cim_check_init(cim_check *c);
 
 /** Compare one output vector and accumulate.
  * @param job      the job as the driver resolved it (for cim_requant)
@@ -98,19 +102,23 @@ void cim_check_init(cim_check *c, int exact_required);
  *                 the twin refused the run, which counts as a twin failure
  * @param twin_err the twin's reason when y_twin is NULL (may be NULL)
  * @param y_exact  W x, exact
+ * @param exact_skip NULL when the exact check applies to this vector, else
+ *                 the reason it cannot hold (kept for the report)
  * @return 0 if both checks matched, else CIM_CHECK_* bits */
 unsigned cim_check_vector(cim_check *c, const cim_job *job, int n, const int32_t *y_rtl,
                           const int32_t *y_twin, const char *twin_err,
-                          const int64_t *y_exact);
+                          const int64_t *y_exact, const char *exact_skip);
 
 /** 1 if the twin check matched on every vector. 0 if any mismatch, or if no
  * vector was checked. */
 int cim_check_twin_ok(const cim_check *c);
 /** 1 if the exact check matched on every vector (0 if no vector checked),
- * whether or not it is required. */
+ * whether or not it applied. */
 int cim_check_exact_ok(const cim_check *c);
+/** 1 if the exact check matched on every vector where it applied. */
+int cim_check_exact_applied_ok(const cim_check *c);
 /** The verdict: at least one vector, twin always matched, and the exact check
- * matched where required. */
+ * matched wherever it applied. */
 int cim_check_passed(const cim_check *c);
 
 /** RMS error of the RTL against cim_requant(exact), in output LSBs. */

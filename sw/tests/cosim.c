@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_map.h"
 
@@ -42,10 +43,8 @@ void cosim_build_get(cosim_build *b) {
   b->w_bits = cim_sim_w_bits();
   b->x_bits = cim_sim_x_bits();
   b->p_max = cim_sim_p_max();
-  b->n_out = cim_map_outputs(b->geo.cols, b->w_bits, b->geo.cell_bits);
-  int fit = ((1 << b->geo.adc_bits) - 1) / ((1 << b->geo.cell_bits) - 1);
-  b->p_fit = fit < b->p_max ? fit : b->p_max;
-  if (b->p_fit < 1) b->p_fit = 1;
+  b->n_out = CIM_CFG_N_OUT;
+  b->p_fit = CIM_CFG_P_FIT;
 }
 
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed) {
@@ -84,26 +83,21 @@ int32_t *cosim_random_inputs(cosim_rng *r, int n, int x_bits, int is_signed) {
   return x;
 }
 
-static int fw_one(cim_dev *dev, const cosim_batch *b, cosim_mvm *m) {
+static int fw_one(cim_dev *dev, const cosim_batch *b, cim_verify *ver, cosim_mvm *m) {
   int rc;
-  rram_array_log_clear(b->array);
+  const char *step = NULL;
   if ((rc = cim_set_conv_cycles(dev, m->conv_cycles)) != CIM_OK) return rc;
   if ((rc = cim_configure(dev, &m->job)) != CIM_OK) return rc;
-  const cim_job *job = cim_get_job(dev);
-  m->job = *job; /* group_rows resolved */
-  if ((rc = cim_load_inputs(dev, m->x, job->n_rows)) != CIM_OK) return rc;
-  if ((rc = cim_start(dev)) != CIM_OK) return rc;
-  if ((rc = cim_wait(dev, m->wait, 50u * 1000u * 1000u)) != CIM_OK) return rc;
-  if ((rc = cim_read_outputs(dev, m->y_rtl, job->n_outs)) != CIM_OK) return rc;
-  if ((rc = cim_last_cycles(dev, &m->cycles)) != CIM_OK) return rc;
-  m->twin_status = cim_twin_run(b->array, cim_sim_w_bits(), job, m->x, NULL, m->y_twin,
-                                m->errmsg, sizeof m->errmsg);
-  /* the exact MVM over the rows of W that this job uses */
-  for (int j = 0; j < job->n_outs; j++) {
-    int64_t s = 0;
-    for (int r = 0; r < job->n_rows; r++) s += (int64_t)b->W[(size_t)j * b->k + r] * m->x[r];
-    m->y_exact[j] = s;
-  }
+  m->job = *cim_get_job(dev); /* group_rows resolved */
+  m->exact_applies = cim_verify_exact_applies(ver, &m->job, m->exact_why, sizeof m->exact_why);
+  cim_check_init(&m->chk);
+  rc = cim_verify_mvm(ver, dev, m->x, m->wait, m->y_rtl, &m->cycles, &m->chk, &step);
+  (void)b;
+  m->job.adc_cal = NULL; /* it pointed into the driver, which is gone after the run */
+  if (rc != CIM_OK) return rc;
+  const int32_t *yt = cim_verify_last_twin(ver);
+  if (yt != NULL) memcpy(m->y_twin, yt, sizeof *yt * (size_t)m->job.n_outs);
+  memcpy(m->y_exact, cim_verify_last_exact(ver), sizeof m->y_exact[0] * (size_t)m->job.n_outs);
   return CIM_OK;
 }
 
@@ -113,6 +107,12 @@ int cosim_fw_batch(mmio_bus *bus, void *arg) {
   b->open_status = cim_open(bus, &dev);
   if (b->open_status != CIM_OK) return b->open_status;
   b->info = *cim_get_info(dev);
+  cim_verify *ver = NULL;
+  b->open_status = cim_verify_create(b->array, b->W, b->info.n_out, b->k, b->info.w_bits, &ver);
+  if (b->open_status != CIM_OK) {
+    cim_close(dev);
+    return b->open_status;
+  }
   b->cal_status = CIM_OK;
   for (int a = 0; b->cal != NULL && a < cim_num_adcs(dev) && b->cal_status == CIM_OK; a++)
     b->cal_status = cim_set_adc_cal(dev, a, &b->cal[a]);
@@ -124,37 +124,50 @@ int cosim_fw_batch(mmio_bus *bus, void *arg) {
         (void)cim_get_adc_cal(dev, a, &b->cal_fit[a]);
     }
     cosim_mvm *m = &b->mvm[i];
-    m->status = fw_one(dev, b, m);
+    m->status = fw_one(dev, b, ver, m);
     if (m->status != CIM_OK)
       snprintf(m->errmsg, sizeof m->errmsg, "%s: %s", cim_strerror(m->status), cim_errmsg(dev));
   }
+  cim_verify_destroy(ver);
   cim_close(dev);
   return 0;
 }
 
 int cosim_run_batch(cosim_batch *b, cim_sim_stats *stats) {
-  cim_sim_opts opts = {.array = b->array};
+  cim_sim_opts opts = {.array = b->array, .inject = b->inject};
   return cim_sim_run(&opts, cosim_fw_batch, b, stats);
 }
 
 int cosim_compare(const cosim_mvm *m, int exact, char *msg, size_t msg_len) {
-  int bad = 0;
+  const cim_check *k = &m->chk;
+  char line[512];
   msg[0] = '\0';
   if (m->status != CIM_OK) {
     snprintf(msg, msg_len, "driver: %s", m->errmsg);
     return 1;
   }
-  if (m->twin_status != RRAM_OK) {
-    snprintf(msg, msg_len, "twin refused the run: %s", m->errmsg);
+  if (k->twin_refused) {
+    snprintf(msg, msg_len, "%s", cim_check_format_mismatch(&k->twin_first, line, sizeof line));
     return 1;
   }
-  for (int j = 0; j < m->job.n_outs; j++) {
-    int32_t want = cim_requant(m->y_exact[j], &m->job);
-    int twin_bad = m->y_rtl[j] != m->y_twin[j];
-    int exact_bad = exact && m->y_rtl[j] != want;
-    if ((twin_bad || exact_bad) && bad++ == 0)
-      snprintf(msg, msg_len, "output %d: rtl %" PRId32 ", twin %" PRId32 ", exact %" PRId32 " (%s)",
-               j, m->y_rtl[j], m->y_twin[j], want, twin_bad ? "twin mismatch" : "exact mismatch");
+  if (k->twin_fail_outputs) {
+    snprintf(msg, msg_len, "%s (twin mismatch)",
+             cim_check_format_mismatch(&k->twin_first, line, sizeof line));
+    return (int)k->twin_fail_outputs;
   }
-  return bad;
+  if (exact && !m->exact_applies) {
+    snprintf(msg, msg_len, "the test expects exact results, but the checker says the exact "
+             "check does not apply: %s", m->exact_why);
+    return 1;
+  }
+  if ((exact || k->exact_fail_applied) && k->exact_fail_outputs) {
+    snprintf(msg, msg_len, "%s (exact mismatch)",
+             cim_check_format_mismatch(&k->exact_first, line, sizeof line));
+    return (int)k->exact_fail_outputs;
+  }
+  if (!cim_check_passed(k)) {
+    snprintf(msg, msg_len, "the checker failed the MVM (%" PRIu64 " vectors checked)", k->vectors);
+    return 1;
+  }
+  return 0;
 }

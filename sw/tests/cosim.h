@@ -1,6 +1,7 @@
 /* cosim.h: what the co-simulation tests share: a seeded generator, the
  * reproduction line, and a firmware that runs a batch of MVMs through the
- * driver and checks each against the twin and the exact MVM.
+ * checked-MVM routine (cim_verify.h), the same one the CLI runs: each MVM
+ * gets the shipped checker's verdict of its own.
  *
  * Assertions are made after cim_sim_run() returns, never inside the firmware
  * thread: the firmware only records what it saw. */
@@ -14,6 +15,7 @@
 #include "cim_driver.h"
 #include "cim_job.h"
 #include "cim_sim.h"
+#include "cim_verify.h"
 #include "rram_array.h"
 
 /* Seed of this test: $CIM_SEED if set, else the test's fixed default. */
@@ -48,17 +50,19 @@ int32_t *cosim_random_inputs(cosim_rng *r, int n, int x_bits, int is_signed);
 
 /* One MVM of a batch: job, ADC conversion cycles and input vector. */
 typedef struct cosim_mvm {
-  cim_job job;
+  cim_job job;     /* after the run: as the driver resolved it, adc_cal NULL */
   int conv_cycles;
   cim_wait_mode wait;
   const int32_t *x;
   /* filled by the firmware */
   int status;            /* driver status of the MVM */
-  char errmsg[256];      /* driver or twin message on error */
-  int twin_status;       /* RRAM_OK or the twin's refusal of the log */
+  char errmsg[256];      /* driver message on error */
+  cim_check chk;         /* the shipped checker's verdict on this MVM alone */
+  int exact_applies;     /* cim_verify_exact_applies() for the job */
+  char exact_why[200];   /* its reason when not */
   int32_t y_rtl[1024];
-  int32_t y_twin[1024];
-  int64_t y_exact[1024];
+  int32_t y_twin[1024];  /* the twin's outputs (valid unless the twin refused) */
+  int64_t y_exact[1024]; /* W x */
   uint32_t cycles;
 } cosim_mvm;
 
@@ -75,6 +79,7 @@ typedef struct cosim_batch {
   cim_adc_cal cal_fit[1024]; /* the calibration as programmed after calibrate */
   int cal_status;   /* status of programming or running the calibration */
   int open_status;  /* cim_open's result */
+  const char *inject; /* a test fault on the real path (tb/cim_inject.h), or NULL */
   cim_info info;
 } cosim_batch;
 
@@ -83,9 +88,13 @@ int cosim_fw_batch(mmio_bus *bus, void *arg);
 /* Run a batch in the simulator; returns cim_sim_run's result. */
 int cosim_run_batch(cosim_batch *b, cim_sim_stats *stats);
 
-/* Compare one finished MVM: RTL vs twin bit for bit, and RTL vs requantized
- * exact MVM when exact is set. Returns 0 if all match, else writes the first
- * difference to msg and returns the number of mismatching outputs. */
+/* The verdict of one finished MVM, as the shipped checker gave it (m->chk).
+ * It fails when the checker failed the MVM (twin mismatch or refusal; exact
+ * mismatch where the exact check applies), and, when the test says the
+ * exact check must apply (exact = 1), also when the checker says it does not
+ * (the test and the checker disagree on when exact results are owed) or the
+ * exact comparison missed. Returns 0 on success, else writes the reason to
+ * msg and returns the number of mismatching outputs (at least 1). */
 int cosim_compare(const cosim_mvm *m, int exact, char *msg, size_t msg_len);
 
 #endif

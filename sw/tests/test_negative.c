@@ -1,6 +1,8 @@
-/* test_negative.c: the checks can fail. A corrupted RTL output, a twin
- * given the wrong job, and a twin given inputs other than those the RTL drove
- * must each be caught, on a real co-simulation run. */
+/* test_negative.c: the checks can fail, on the shipped path. Each test
+ * corrupts a real co-simulation run (an output on its way to the firmware, an
+ * ADC code on its way to the RTL, the job or the inputs the checker is given)
+ * and shows that the shipped checked-MVM routine (sw/host/cim_verify.h, the
+ * one the CLI runs) reports it for its own reason. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,9 @@ typedef struct neg_run {
   uint64_t seed;
 } neg_run;
 
-/* One clean, passing MVM whose log stays in the array for the test to reuse. */
-static void neg_setup(neg_run *n, const char *name) {
+/* One MVM of every output and row, with the fault inject (NULL: none); the
+ * run's log stays in the array for the test to check again. */
+static void neg_run_mvm(neg_run *n, const char *inject) {
   memset(n, 0, sizeof *n);
   cosim_build_get(&n->b);
   n->seed = cosim_seed(31);
@@ -30,72 +33,120 @@ static void neg_setup(neg_run *n, const char *name) {
   n->mvm.conv_cycles = 2;
   n->mvm.x = n->x;
   n->batch = (cosim_batch){.array = cosim_array(n->W, n->b.n_out, n->b.geo.rows, n->seed),
-                           .W = n->W, .k = n->b.geo.rows, .mvm = &n->mvm, .n_mvm = 1};
+                           .W = n->W, .k = n->b.geo.rows, .mvm = &n->mvm, .n_mvm = 1,
+                           .inject = inject};
   ck_assert_int_eq(cosim_run_batch(&n->batch, NULL), 0);
-  char msg[512];
-  ck_assert_msg(cosim_compare(&n->mvm, 1, msg, sizeof msg) == 0,
-                "the clean run already fails: %s; reproduce: %s", msg, cosim_repro(name, n->seed));
+  ck_assert_int_eq(n->mvm.status, CIM_OK);
 }
 
-static void neg_teardown(neg_run *n) {
+static void neg_free(neg_run *n) {
   rram_array_destroy(n->batch.array);
   free(n->W);
   free(n->x);
 }
 
+/* Check the finished run again with the shipped routine, on job and x. */
+static unsigned recheck(neg_run *n, const cim_job *job, const int32_t *x, cim_check *chk) {
+  cim_verify *v = NULL;
+  ck_assert_int_eq(cim_verify_create(n->batch.array, n->W, n->b.n_out, n->b.geo.rows,
+                                     n->b.w_bits, &v), CIM_OK);
+  cim_check_init(chk);
+  unsigned bits = cim_verify_outputs(v, job, x, n->mvm.y_rtl, chk);
+  cim_verify_destroy(v);
+  return bits;
+}
+
+/* Without a fault the same run passes: each negative test below fails for
+ * its fault, not for its set-up. */
+START_TEST(test_neg_clean_run_passes) {
+  neg_run n;
+  neg_run_mvm(&n, NULL);
+  char msg[512];
+  ck_assert_msg(cosim_compare(&n.mvm, 1, msg, sizeof msg) == 0, "clean run fails: %s; reproduce: %s",
+                msg, cosim_repro("test_neg_clean_run_passes", n.seed));
+  cim_check chk;
+  ck_assert_uint_eq(recheck(&n, &n.mvm.job, n.x, &chk), 0);
+  ck_assert(cim_check_passed(&chk));
+  neg_free(&n);
+}
+END_TEST
+
+/* One bit of one output flipped between the output buffer and the firmware:
+ * the twin check names that output, and the exact check sees it too. */
 START_TEST(test_neg_corrupt_rtl_output) {
   neg_run n;
-  neg_setup(&n, "test_neg_corrupt_rtl_output");
-  char msg[512];
-  int j = n.b.n_out / 2;
-  n.mvm.y_rtl[j] ^= 1; /* one flipped bit, as a datapath fault would */
+  char spec[32], msg[512];
+  cosim_build_get(&n.b);
+  const int j = n.b.n_out / 2;
+  snprintf(spec, sizeof spec, "out:%d:0", j);
+  neg_run_mvm(&n, spec);
   ck_assert_int_eq(cosim_compare(&n.mvm, 1, msg, sizeof msg), 1);
   ck_assert_msg(strstr(msg, "twin mismatch") != NULL, "message: %s", msg);
-  /* and the exact check alone also sees it */
-  memcpy(n.mvm.y_twin, n.mvm.y_rtl, sizeof n.mvm.y_twin);
-  ck_assert_int_eq(cosim_compare(&n.mvm, 1, msg, sizeof msg), 1);
-  ck_assert_msg(strstr(msg, "exact mismatch") != NULL, "message: %s", msg);
-  neg_teardown(&n);
+  const cim_check *k = &n.mvm.chk;
+  ck_assert(!cim_check_passed(k));
+  ck_assert_int_eq(k->twin_first.column, j);
+  ck_assert_int_eq(k->twin_first.rtl ^ k->twin_first.twin, 1);
+  ck_assert_uint_eq(k->exact_fail_outputs, 1);
+  ck_assert_int_eq(k->exact_first.column, j);
+  neg_free(&n);
 }
 END_TEST
 
-START_TEST(test_neg_broken_twin) {
+/* The RTL receives a code one LSB off what the analog model logged for the
+ * first conversion: the twin, fed with the log, disagrees. */
+START_TEST(test_neg_adc_code_differs_from_log) {
   neg_run n;
-  neg_setup(&n, "test_neg_broken_twin");
-  /* a twin that rounds differently from the RTL: it must disagree */
+  char msg[512];
+  neg_run_mvm(&n, "adc:0:1");
+  ck_assert_int_ge(cosim_compare(&n.mvm, 1, msg, sizeof msg), 1);
+  ck_assert_msg(strstr(msg, "twin mismatch") != NULL, "message: %s", msg);
+  ck_assert(!cim_check_twin_ok(&n.mvm.chk));
+  neg_free(&n);
+}
+END_TEST
+
+/* The checker given a job other than the one the RTL ran (a shift of 3
+ * instead of 0): the twin's outputs differ from the RTL's. */
+START_TEST(test_neg_broken_twin_job) {
+  neg_run n;
+  neg_run_mvm(&n, NULL);
   cim_job job = n.mvm.job;
   job.shift = 3;
-  int32_t y[1024];
-  ck_assert_int_eq(cim_twin_run(n.batch.array, n.b.w_bits, &job, n.x, NULL, y, NULL, 0), RRAM_OK);
-  int differ = 0;
-  for (int j = 0; j < n.b.n_out; j++) differ += y[j] != n.mvm.y_rtl[j];
-  ck_assert_msg(differ > 0, "a twin with shift 3 still matched the RTL's shift-0 outputs");
-  neg_teardown(&n);
+  cim_check chk;
+  unsigned bits = recheck(&n, &job, n.x, &chk);
+  ck_assert_msg(bits & CIM_CHECK_TWIN_FAIL, "a twin with shift 3 still matched the RTL's shift 0");
+  ck_assert(!cim_check_passed(&chk));
+  ck_assert_int_ge(chk.twin_first.column, 0);
+  neg_free(&n);
 }
 END_TEST
 
+/* The checker given inputs other than those loaded into the macro: the
+ * wordlines the RTL drove no longer match, and the twin refuses the log. */
 START_TEST(test_neg_twin_sees_wrong_wordlines) {
   neg_run n;
-  neg_setup(&n, "test_neg_twin_sees_wrong_wordlines");
-  /* inputs other than those loaded into the macro: the wordlines the RTL
-   * drove no longer match, and the twin must refuse the log */
+  neg_run_mvm(&n, NULL);
   int32_t *x = malloc(sizeof *x * (size_t)n.b.geo.rows);
   memcpy(x, n.x, sizeof *x * (size_t)n.b.geo.rows);
   x[n.b.geo.rows - 1] ^= 1;
-  char err[256] = "";
-  int32_t y[1024];
-  int rc = cim_twin_run(n.batch.array, n.b.w_bits, &n.mvm.job, x, NULL, y, err, sizeof err);
-  ck_assert_msg(rc == RRAM_ESEQ, "twin accepted a log driven by other inputs (rc %d)", rc);
-  ck_assert_msg(err[0] != '\0', "the twin gave no reason");
+  cim_check chk;
+  unsigned bits = recheck(&n, &n.mvm.job, x, &chk);
+  ck_assert(bits & CIM_CHECK_TWIN_FAIL);
+  ck_assert_uint_eq(chk.twin_refused, 1);
+  ck_assert_int_eq(chk.twin_first.column, -1);
+  ck_assert_msg(chk.twin_first.twin_err[0] != '\0', "the twin gave no reason");
+  ck_assert(!cim_check_passed(&chk));
   free(x);
-  neg_teardown(&n);
+  neg_free(&n);
 }
 END_TEST
 
 Suite *suite_negative(void) {
   Suite *s = suite_create("negative");
+  suite_add_test(s, test_neg_clean_run_passes);
   suite_add_test(s, test_neg_corrupt_rtl_output);
-  suite_add_test(s, test_neg_broken_twin);
+  suite_add_test(s, test_neg_adc_code_differs_from_log);
+  suite_add_test(s, test_neg_broken_twin_job);
   suite_add_test(s, test_neg_twin_sees_wrong_wordlines);
   return s;
 }

@@ -42,26 +42,27 @@ typedef struct prog_ctx {
   double g_err_back[2];                   /* rms / max |G - level G|, uS, back door */
 } prog_ctx;
 
-/* One MVM as in cosim.c, over rows 0..k-1 of W. */
+/* One MVM over rows 0..k-1 of W through the checked-MVM routine, as in
+ * cosim.c. */
 static int run_mvm(cim_dev *dev, prog_ctx *x, cosim_mvm *m) {
   int rc;
-  rram_array_log_clear(x->array);
+  cim_verify *ver = NULL;
   if ((rc = cim_set_conv_cycles(dev, 1)) != CIM_OK) return rc;
   if ((rc = cim_configure(dev, &m->job)) != CIM_OK) return rc;
-  const cim_job *job = cim_get_job(dev);
-  m->job = *job;
-  if ((rc = cim_load_inputs(dev, m->x, job->n_rows)) != CIM_OK) return rc;
-  if ((rc = cim_start(dev)) != CIM_OK) return rc;
-  if ((rc = cim_wait(dev, CIM_WAIT_POLL, 10u * 1000u * 1000u)) != CIM_OK) return rc;
-  if ((rc = cim_read_outputs(dev, m->y_rtl, job->n_outs)) != CIM_OK) return rc;
-  m->twin_status = cim_twin_run(x->array, cim_sim_w_bits(), job, m->x, NULL, m->y_twin,
-                                m->errmsg, sizeof m->errmsg);
-  for (int j = 0; j < job->n_outs; j++) {
-    int64_t s = 0;
-    for (int r = 0; r < job->n_rows; r++) s += (int64_t)x->W[(size_t)j * x->k + r] * m->x[r];
-    m->y_exact[j] = s;
+  m->job = *cim_get_job(dev);
+  if ((rc = cim_verify_create(x->array, x->W, x->n_out, x->k, x->b.w_bits, &ver)) != CIM_OK)
+    return rc;
+  m->exact_applies = cim_verify_exact_applies(ver, &m->job, m->exact_why, sizeof m->exact_why);
+  cim_check_init(&m->chk);
+  rc = cim_verify_mvm(ver, dev, m->x, CIM_WAIT_POLL, m->y_rtl, &m->cycles, &m->chk, NULL);
+  m->job.adc_cal = NULL; /* it pointed into the driver */
+  if (rc == CIM_OK) {
+    const int32_t *yt = cim_verify_last_twin(ver);
+    if (yt != NULL) memcpy(m->y_twin, yt, sizeof *yt * (size_t)m->job.n_outs);
+    memcpy(m->y_exact, cim_verify_last_exact(ver), sizeof m->y_exact[0] * (size_t)m->job.n_outs);
   }
-  return CIM_OK;
+  cim_verify_destroy(ver);
+  return rc;
 }
 
 static void run_mvms(cim_dev *dev, prog_ctx *x, cosim_mvm *mvm) {

@@ -1,0 +1,71 @@
+/* cli_device.c: the analog device of --device and --set, and the
+ * write-verify settings that suit it. */
+#include <string.h>
+
+#include "cli.h"
+#include "rram_switch.h"
+
+int cli_load_device(const cli_opts *o, rram_device *dev, char *effects, size_t len) {
+  char err[256];
+  if (rram_device_load(o->device, dev, err, sizeof err) != RRAM_OK) {
+    const char *const *p = rram_device_presets();
+    char names[256] = "";
+    for (; *p; p++) {
+      size_t used = strlen(names);
+      snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", *p);
+    }
+    cli_error("--device: %s (presets: %s)", err, names);
+    return -1;
+  }
+  for (int i = 0; i < o->n_sets; i++) {
+    char key[64];
+    const char *eq = strchr(o->sets[i], '=');
+    snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
+    if (rram_device_set(dev, key, eq + 1, err, sizeof err) != RRAM_OK) {
+      cli_error("--set %s: %s", o->sets[i], err);
+      return -1;
+    }
+  }
+  snprintf(effects, len, "G %g..%g uS", dev->g_min_us, dev->g_max_us);
+#define EFFECT(cond, ...)                                       \
+  do {                                                          \
+    if (cond) {                                                 \
+      size_t used_ = strlen(effects);                           \
+      snprintf(effects + used_, len - used_, ", " __VA_ARGS__); \
+    }                                                           \
+  } while (0)
+  EFFECT(dev->prog_model != RRAM_PROG_NONE && dev->prog_sigma > 0, "programming error");
+  EFFECT(dev->d2d_sigma > 0, "d2d %g", dev->d2d_sigma);
+  EFFECT(dev->read_noise > 0, "read noise %g", dev->read_noise);
+  EFFECT(dev->stuck_gmin_rate > 0 || dev->stuck_gmax_rate > 0, "stuck %g/%g",
+         dev->stuck_gmin_rate, dev->stuck_gmax_rate);
+  EFFECT(dev->drift_nu_mean > 0 || dev->drift_nu_sigma > 0, "drift nu %g", dev->drift_nu_mean);
+  EFFECT(dev->r_wl_ohm > 0 || dev->r_bl_ohm > 0, "IR drop %g/%g ohm", dev->r_wl_ohm,
+         dev->r_bl_ohm);
+  EFFECT(dev->adc_offset_lsb != 0 || dev->adc_offset_sigma_lsb > 0 || dev->adc_gain_err != 0 ||
+             dev->adc_gain_sigma > 0 || dev->adc_inl_lsb > 0 || dev->adc_noise_lsb > 0,
+         "ADC errors");
+#undef EFFECT
+  return 0;
+}
+
+
+void cli_program_cfg(const cli_opts *o, const rram_device *dev, cim_program_cfg *cfg) {
+  /* The macro's reset values, or a zero-width window where switching is
+   * ideal (every cell lands on its code), and the sense code width of the
+   * device. */
+  cim_program_cfg_default(cfg);
+  if (rram_switch_is_ideal(dev)) {
+    /* ideal switching steps whole codes whatever the width: the shortest
+     * pulse and read, the widest ramp */
+    cfg->tol = 0;
+    cfg->max_iter = 64;
+    cfg->width = 1;
+    cfg->read_cycles = 1;
+    cfg->set_max = 255;
+    cfg->reset_max = 255;
+  }
+  if (o->wv_tol >= 0) cfg->tol = o->wv_tol;
+  if (o->wv_iter >= 0) cfg->max_iter = o->wv_iter;
+  cfg->sense_bits = rram_switch_sense_bits(dev);
+}
