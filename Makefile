@@ -147,6 +147,11 @@ $(BUILD)/cim_cfg_pkg.sv $(BUILD)/cim_cfg.h $(BUILD)/cim_cfg.json &: tools/gen_cf
 	  'W_BITS=$(W_BITS)' 'CELL_BITS=$(CELL_BITS)' 'X_BITS=$(X_BITS)' 'ADC_BITS=$(ADC_BITS)' \
 	  'COLS_PER_ADC=$(COLS_PER_ADC)' 'P_MAX=$(P_MAX)'
 
+# The generator refuses what it must and writes the same values everywhere.
+.PHONY: test-gen-cfg
+test-gen-cfg: $(GEN)/cim_reg_pkg.sv
+	python3 tools/test_gen_cfg.py $(GEN)/cim_reg_pkg.sv
+
 .PHONY: FORCE
 FORCE:
 
@@ -244,6 +249,7 @@ regs-check-selftest: $(VENV)/.ok
 # with a test-only RTL fault fails the regression with working repro lines.
 test-once:
 	@$(MAKE) --no-print-directory regs-check regs-check-selftest
+	@$(MAKE) --no-print-directory test-gen-cfg
 	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
 	@$(MAKE) --no-print-directory regress-fault-check
 
