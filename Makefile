@@ -249,6 +249,7 @@ regs-check-selftest: $(VENV)/.ok
 # with a test-only RTL fault fails the regression with working repro lines.
 test-once:
 	@$(MAKE) --no-print-directory regs-check regs-check-selftest
+	python3 tools/check_refs.py
 	@$(MAKE) --no-print-directory test-gen-cfg
 	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
 	@$(MAKE) --no-print-directory regress-fault-check

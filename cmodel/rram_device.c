@@ -12,7 +12,8 @@
  *                             2022 (NeuRRAM): the 40 uS window to which
  *                             CrossSim's RRAM_Wan and aihwkit's
  *                             ReRamWan2022NoiseModel fits are referenced;
- *                             on/off 10 from DESIGN.md.
+ *                             g_min 4 uS for an on/off ratio of about 10,
+ *                             as in NeuRRAM.
  *   prog NEURRAM x1           CrossSim (sandialabs/cross-sim)
  *                             simulator/devices/custom/RRAM_Wan.py: cubic fit
  *                             to Extended Data Fig. 3 of Wan et al. 2022.
@@ -143,7 +144,7 @@ void rram_device_ideal(rram_device *dev) {
 }
 
 /* The window of the default device, no random effect: g_min 4 uS (on/off
- * 10, DESIGN.md), Gmax 40 uS (Wan et al. 2022), a physical ADC LSB. */
+ * about 10, as in NeuRRAM), Gmax 40 uS (Wan et al. 2022), a physical ADC LSB. */
 static void preset_window(rram_device *d) {
   rram_device_ideal(d);
   d->g_min_us = 4.0;

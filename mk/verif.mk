@@ -63,7 +63,7 @@ verif-help:
 	@echo "  regress-fault-check  a faulty build must fail, group, and reproduce (make test)"
 	@echo "  waves        re-run SEED (TEST=) with an FST dump, open waves/LAYOUT.gtkw ($(LAYOUT))"
 	@echo "  waves-check  every waves/*.gtkw loads in GTKWave (xvfb) and shows all its signals"
-	@echo "  coverage     RTL line/toggle/user + gcov of cmodel/sw over COV_SEEDS=$(COV_SEEDS)"
+	@echo "  coverage     RTL line/toggle/user + gcov of cmodel/ and sw/ over COV_SEEDS=$(COV_SEEDS)"
 	@echo "               seeds and every check_cim test; HTML in $(COV_DIR)/html"
 	@echo "  lint-extra   verible-verilog-lint, verible-verilog-format check, cppcheck, clang-tidy"
 

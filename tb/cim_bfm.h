@@ -1,5 +1,5 @@
 // cim_bfm.h: the verilated DUT and the APB4 bus-functional model behind
-// sw/mmio.h, shared by every harness.
+// sw/fw/mmio.h, shared by every harness.
 //
 // cim_bfm owns the --cc model (in its own VerilatedContext), its optional FST
 // dump, the clock (tick(): clock low, eval, clock high, eval), reset, the APB
@@ -28,7 +28,7 @@ class VerilatedContext;
 class VerilatedFstC;
 class cim_bfm;
 
-// The platform behind sw/mmio.h's opaque handle.
+// The platform behind sw/fw/mmio.h's opaque handle.
 struct mmio_bus {
   cim_bfm *bfm;
 };
@@ -81,7 +81,7 @@ class cim_bfm {
   // Copy the end-of-run figures into *stats (every harness).
   void fill_stats(cim_sim_stats *stats) const;
 
-  // The mmio HAL (sw/mmio.h semantics).
+  // The mmio HAL (sw/fw/mmio.h semantics).
   int apb_transfer(bool write, uint32_t addr, uint32_t wdata, uint32_t *rdata);
   int wait_irq(uint32_t max_cycles);
   void delay(uint32_t cycles);

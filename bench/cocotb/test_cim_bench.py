@@ -2,7 +2,7 @@
 
 Written the way cocotb users write testbenches: a Clock coroutine, an APB4
 master coroutine class, a small register-level driver in Python (the same
-register sequence as sw/cim_driver.c), and the C model behind the RTL's DPI
+register sequence as sw/fw/cim_driver.c), and the C model behind the RTL's DPI
 imports, reached from Python through ctypes (cim_shim.c in libcim_dpi.so).
 Same data (splitmix64, bench/bench_common.h), same golden checks (twin on
 the run's ADC log, exact MVM), same digests, so `make bench` can confirm the
@@ -108,7 +108,7 @@ class ApbMaster:
 
 # ---------------------------------------------------------------- driver
 class CimDriver:
-    """The register sequences of sw/cim_driver.c, in Python."""
+    """The register sequences of sw/fw/cim_driver.c, in Python."""
 
     def __init__(self, apb, regs):
         self.apb = apb
