@@ -51,7 +51,7 @@ REGRESS := python3 tools/regress.py
 VERIF_VARS = $(strip $(if $(FAULT),FAULT=$(FAULT)) $(filter ROWS=% COLS=% W_BITS=% \
   CELL_BITS=% X_BITS=% ADC_BITS=% COLS_PER_ADC=% P_MAX=%,$(MAKEOVERRIDES)))
 
-.PHONY: regress regress-smoke regress-fault-check regress-build waves waves-check \
+.PHONY: regress regress-smoke regress-fault-check regress-fault-check-selftest regress-build waves waves-check \
         waves-filters coverage lint-extra lint-verible format-check format-rtl lint-c \
         verif-help
 
@@ -84,17 +84,33 @@ regress-smoke: $(CIM_MVM) $(CHECK_CIM)
 	@$(REGRESS) smoke --build $(BUILD) --jobs $(JOBS) --quiet --max-waves 3 \
 	  --make-vars "$(VERIF_VARS)"
 
-# A build with a test-only fault must make the regression fail, group the
-# failures, and each group's repro line must fail again the same way:
-# acc_sign breaks the data path (the golden checks catch it), drive_state
-# breaks a protocol (an RTL assertion stops the run).
+# A build with a test-only fault must make the regression fail, each failure
+# for the fault's own reason (FAULT_REASON_<fault>, a regex on the failure's
+# signature; a crash or a timeout is never the reason), group the failures,
+# and each group's repro line must fail again the same way: acc_sign breaks
+# the data path (the twin check catches it), drive_state breaks a protocol
+# (its RTL assertion stops the run).
 FAULT_CHECK ?= acc_sign drive_state
+FAULT_REASON_acc_sign    := twin mismatch
+FAULT_REASON_drive_state := Assertion failed in \S*\.DriveOneCycle_A\b
+# $(1): fault, $(2): expected reason, $(3): seeds
+fault_regress = $(REGRESS) run --build $(BUILD)_fault_$(1) --seeds $(3) --jobs $(JOBS) \
+  --expect-fail --expect-reason '$(2)' --max-waves 2 --quiet --show 2 --make-vars "FAULT=$(1)"
 regress-fault-check:
-	@for f in $(FAULT_CHECK); do \
-	  $(MAKE) --no-print-directory regress-build FAULT=$$f && \
-	  $(REGRESS) run --build $(BUILD)_fault_$$f --seeds 20 --jobs $(JOBS) --expect-fail \
-	    --max-waves 2 --quiet --show 2 --make-vars "FAULT=$$f" || exit 1; \
-	done
+	@$(foreach f,$(FAULT_CHECK),$(MAKE) --no-print-directory regress-build FAULT=$(f) && \
+	  $(call fault_regress,$(f),$(FAULT_REASON_$(f)),20) &&) true
+
+# The check can fail: acc_sign's failures do not match drive_state's reason.
+regress-fault-check-selftest:
+	@$(MAKE) --no-print-directory regress-build FAULT=acc_sign
+	@if $(call fault_regress,acc_sign,$(FAULT_REASON_drive_state),6) --no-waves \
+	    > $(BUILD)_fault_acc_sign/selftest.log 2>&1; then \
+	  cat $(BUILD)_fault_acc_sign/selftest.log; \
+	  echo "regress-fault-check-selftest: FAIL: a wrong expected reason passed"; exit 1; \
+	elif ! grep -q "not the expected one" $(BUILD)_fault_acc_sign/selftest.log; then \
+	  cat $(BUILD)_fault_acc_sign/selftest.log; \
+	  echo "regress-fault-check-selftest: FAIL: it failed, but not on the reason"; exit 1; \
+	else echo "regress-fault-check-selftest: a failure with the wrong reason fails the check"; fi
 
 # ---------------------------------------------------------------- waves
 # Translate filters (state names) from the RTL's enums; the register map's

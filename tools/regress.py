@@ -445,20 +445,58 @@ def cmd_run(a, seeds):
     n = len(jobs)
     if a.expect_fail:
         print(f"regress: {len(fails)} of {n} seeds failed on a build with an injected fault")
-        return check_expected_failures(fails)
+        return check_expected_failures(fails, a.expect_reason)
     print(f"regress: {n - len(fails)} passed, {len(fails)} failed")
     return 1 if fails else 0
 
 
-def check_expected_failures(fails):
+# A process that died, hung or could not start failed for no reason of the
+# design's: never the failure a fault is expected to cause. Check reports a
+# test child killed by a signal as "Received signal N".
+CRASH_RE = re.compile(r"Received signal \d+|Aborting\.\.\.|core dumped")
+
+
+def unexpected_reason(job, reason):
+    """Why job's failure is not the expected one (None if it is): a crash, a
+    timeout or a failure whose signature does not match reason (a regex)."""
+    if job.rc == "timeout":
+        return "timed out"
+    if job.rc == "error":
+        return "could not start"
+    if isinstance(job.rc, int) and job.rc < 0:
+        return f"killed by signal {-job.rc}"
+    if isinstance(job.rc, int) and job.rc > 128:
+        return f"exit {job.rc} (a signal through a shell)"
+    m = CRASH_RE.search(job.out)
+    if m:
+        return f"crashed ({m.group(0)})"
+    if reason is not None and not re.search(reason, job.signature or ""):
+        return f"signature does not match /{reason}/"
+    return None
+
+
+def check_expected_failures(fails, reason=None):
     """--expect-fail (a build with an injected fault): the regression must
-    fail, and the printed repro line of every signature group, run as the
-    user would run it (a shell, from the repository root), must fail again
-    with the same signature."""
+    fail, every failing seed must fail for the expected reason (no crash, no
+    timeout, a signature matching --expect-reason), and the printed repro
+    line of every signature group, run as the user would run it (a shell,
+    from the repository root), must fail again with the same signature."""
     if not fails:
         print("regress: expected failures (injected fault) but every seed passed: "
               "the checks cannot see this fault")
         return 1
+    wrong = [(j, unexpected_reason(j, reason)) for j in sorted(fails, key=lambda j: j.seed)]
+    wrong = [(j, why) for j, why in wrong if why]
+    for j, why in wrong:
+        print(f"  reason FAIL seed {j.seed}: {why}: {j.signature}\n    {j.command()}")
+    if wrong:
+        print(f"regress: {len(wrong)} of {len(fails)} failures are not the expected one"
+              + (f" (/{reason}/)" if reason is not None else "") + "; "
+              f"the fault must fail for its own reason, not a crash, a timeout or another check")
+        print("regress-fault-check: 0 passed, 1 failed")
+        return 1
+    if reason is not None:
+        print(f"regress: all {len(fails)} failures match /{reason}/")
     groups = {}
     for j in sorted(fails, key=lambda j: j.seed):
         groups.setdefault(j.signature, j)
@@ -467,7 +505,8 @@ def check_expected_failures(fails):
         p = subprocess.run(["bash", "-c", j.command()], cwd=ROOT, capture_output=True,
                            text=True, errors="replace", timeout=600)
         again = signature(p.returncode, p.stdout + p.stderr, j.test)
-        ok = p.returncode != 0 and again == sig
+        ok = (p.returncode != 0 and p.returncode <= 128 and again == sig
+              and not CRASH_RE.search(p.stdout + p.stderr))
         bad += not ok
         print(f"  repro {'OK  ' if ok else 'FAIL'} seed {j.seed}: {j.command()}"
               + ("" if ok else f"\n    got: {again}"))
@@ -530,9 +569,19 @@ def main():
     ap.add_argument("--make-vars", help="make variables of this build, for `make waves` hints")
     ap.add_argument("--expect-fail", action="store_true",
                     help="pass only if seeds fail and every group's repro line fails again")
+    ap.add_argument("--expect-reason", metavar="REGEX",
+                    help="with --expect-fail: every failure's signature must match REGEX, "
+                    "and none may be a crash or a timeout")
     a = ap.parse_args()
     if a.test and a.test != "mvm" and a.test not in COSIM_CASES:
         ap.error(f"--test {a.test}: not one of mvm, {', '.join(COSIM_CASES)}")
+    if a.expect_reason is not None:
+        if not a.expect_fail:
+            ap.error("--expect-reason needs --expect-fail")
+        try:
+            re.compile(a.expect_reason)
+        except re.error as e:
+            ap.error(f"--expect-reason {a.expect_reason!r}: {e}")
     if a.cmd in ("show", "waves") and a.seed is None:
         ap.error(f"{a.cmd} needs --seed")
     if a.cmd == "run":
