@@ -27,8 +27,20 @@ def cfg(build):
     return cimcfg.load(build)
 
 
+# Seconds any one program may run before the test gives up on it.
+TIMEOUT = 600
+
+
+def run_cmd(cmd, **kw):
+    """subprocess.run with a timeout; a hang fails with the command named."""
+    try:
+        return subprocess.run(cmd, timeout=TIMEOUT, **kw)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"timed out after {TIMEOUT} s: {' '.join(map(str, cmd))}")
+
+
 def run(cmd):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = run_cmd(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = next((l for l in p.stdout.splitlines() if l.startswith("BENCH ")), None)
     if p.returncode != 0 or line is None:
         raise RuntimeError(f"{' '.join(cmd)}: status {p.returncode}\n{p.stdout}{p.stderr}")
@@ -83,8 +95,8 @@ def main():
                            ("plain", plain, [])):
             fst = os.path.join(tmp, f"{v.replace(' ', '_').replace('=', '')}.fst")
             run([prog, "--layers", "1", "--vectors", "1", "--trace", fst] + q)
-            out = subprocess.run(["fst2vcd", fst], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                 text=True, check=True).stdout
+            out = run_cmd(["fst2vcd", fst], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True, check=True).stdout
             # The header carries the date and the tool version: skip it.
             vcd[v] = out[out.find("$enddefinitions"):]
         if len({vcd[v] for v in vcd}) != 1 or len(vcd["plain"]) < 1000:
@@ -100,4 +112,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except RuntimeError as e:
+        sys.exit(f"test-harness: FAILED: {e}")

@@ -11,8 +11,13 @@ snr_db) and, when gnuplot is installed, <out>/<param>.png.
            [--param read_noise,drift,stuck,wire,adc_bits] [--check-trend]
 
 adc_bits needs one build per resolution: it runs `make` for each.
---check-trend fails unless the largest magnitude errs more than the smallest
-(the sweep's own sanity check, used by `make test`).
+--check-trend (used by `make test`) requires each error to grow with its
+parameter (fall, for adc_bits), in this sense: no point's RMSE may fall
+below the point before it by more than TREND_TOL of that point's RMSE
+(the draws differ from point to point, so a strict rise at every point is
+not promised), and the last point's RMSE must be above the first's.
+--self-test checks that rule on fixed sequences and exits.
+Every subprocess runs with a timeout; one that hangs fails with its command.
 """
 import argparse
 import csv
@@ -45,10 +50,55 @@ SWEEPS = {
 }
 
 
+# Relative fall allowed from one point to the next (--check-trend).
+TREND_TOL = 0.10
+# Seconds: one cim_mvm point, one build (adc_bits), one plot.
+POINT_TIMEOUT, BUILD_TIMEOUT, PLOT_TIMEOUT = 600, 1800, 60
+
+
+def run_cmd(cmd, timeout, **kw):
+    """subprocess.run with a timeout; a hang exits with the command named."""
+    try:
+        return subprocess.run(cmd, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"sweep: timed out after {timeout} s: {' '.join(map(str, cmd))}")
+
+
+def trend_problems(rows, falling=False, tol=TREND_TOL):
+    """What breaks the trend rule in rows [(value, rmse), ...] in sweep
+    order (falling: the error must fall as the value grows); [] if none."""
+    seq = list(reversed(rows)) if falling else list(rows)
+    bad = []
+    for (v0, e0), (v1, e1) in zip(seq, seq[1:]):
+        if e1 < e0 * (1 - tol):
+            bad.append(f"rmse {e1:g} at {v1:g} is more than {tol:.0%} below {e0:g} at {v0:g}")
+    if len(seq) >= 2 and not seq[-1][1] > seq[0][1]:
+        bad.append(f"rmse {seq[-1][1]:g} at {seq[-1][0]:g} is not above {seq[0][1]:g} "
+                   f"at {seq[0][0]:g}")
+    return bad
+
+
+def self_test():
+    cases = [([(0, 0), (1, 5), (2, 9)], False, True),
+             ([(0, 0), (1, 5), (2, 4.6), (3, 9)], False, True),     # a dip within TREND_TOL
+             ([(0, 0), (1, 9), (2, 2), (3, 10)], False, False),     # first < last, falls between
+             ([(0, 3), (1, 3)], False, False),                      # flat
+             ([(4, 9), (6, 5), (8, 1)], True, True),                # adc_bits: falls
+             ([(4, 1), (6, 5), (8, 9)], True, False)]
+    bad = 0
+    for rows, falling, ok in cases:
+        got = not trend_problems(rows, falling)
+        if got != ok:
+            bad += 1
+            print(f"sweep self-test: FAIL {rows} falling={falling}: want {'pass' if ok else 'fail'}")
+    print(f"sweep self-test: {len(cases) - bad} of {len(cases)} trend cases as expected")
+    return 1 if bad else 0
+
+
 def run_point(prog, shape, vectors, seed, device, extra, stats):
     cmd = [prog, "--random", shape, "--vectors", str(vectors), "--seed", str(seed),
            "--device", device, "--quiet", "--stats", stats] + extra
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = run_cmd(cmd, POINT_TIMEOUT, capture_output=True, text=True)
     if p.returncode != 0:
         sys.stderr.write(p.stdout + p.stderr)
         sys.stderr.write("reproduce: " + " ".join(cmd) + "\n")
@@ -66,7 +116,7 @@ def adc_build(repo, cfg, bits):
             "_p{P_MAX}").format(**knobs)
     target = os.path.join("build", name, "cim_mvm")
     args = ["make", "-s", "-C", repo, target] + [f"{k}={v}" for k, v in knobs.items()]
-    if subprocess.run(args, stdout=subprocess.DEVNULL).returncode != 0:
+    if run_cmd(args, BUILD_TIMEOUT, stdout=subprocess.DEVNULL).returncode != 0:
         sys.exit(f"sweep: cannot build ADC_BITS={bits}: {' '.join(args)}")
     return os.path.join(repo, target)
 
@@ -90,9 +140,9 @@ set y2tics
 plot '{out}/{param}.csv' using 2:3 with linespoints title 'RMSE', \\
      '' using 2:($5 > 1e300 ? 1/0 : $5) axes x1y2 with linespoints title 'SNR'
 """
-    p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    p = run_cmd(["gnuplot"], PLOT_TIMEOUT, input=script, text=True, capture_output=True)
     if p.returncode != 0:  # pngcairo may be missing: fall back to the plain png terminal
-        p = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True,
+        p = run_cmd(["gnuplot"], PLOT_TIMEOUT, input=script.replace("pngcairo", "png"), text=True,
                            capture_output=True)
     if p.returncode != 0:
         sys.exit(f"sweep: gnuplot failed: {p.stderr}")
@@ -106,7 +156,10 @@ def main():
     ap.add_argument("--param", default="read_noise,drift,stuck,wire,adc_bits")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--check-trend", action="store_true")
+    ap.add_argument("--self-test", action="store_true", help="check the trend rule and exit")
     a = ap.parse_args()
+    if a.self_test:
+        sys.exit(self_test())
     params = a.param.split(",")
     for p in params:
         if p not in SWEEPS:
@@ -149,10 +202,10 @@ def main():
         plot(a.out, p, xlabel, logx)
         print(f"sweep: {path}" + (f", {a.out}/{p}.png" if shutil.which("gnuplot") else ""))
         if a.check_trend and len(rows) >= 2:
-            lo, hi = (rows[-1], rows[0]) if p == "adc_bits" else (rows[0], rows[-1])
-            if not hi[2] > lo[2]:
-                print(f"sweep: FAIL {p}: rmse {hi[2]} at {hi[1]} is not above {lo[2]} at {lo[1]}")
-                failed += 1
+            problems = trend_problems([(r[1], r[2]) for r in rows], falling=p == "adc_bits")
+            for why in problems:
+                print(f"sweep: FAIL {p}: {why}")
+            failed += 1 if problems else 0
     print(f"{len(params) - failed if failed < len(params) else 0} passed, {failed} failed"
           if a.check_trend else f"sweep: {failed} failed points")
     sys.exit(1 if failed else 0)
