@@ -2,6 +2,14 @@
 // bus-functional model behind sw/mmio.h, for every harness (cim_bfm.h).
 #include "cim_bfm.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +20,9 @@
 #include "cim_cfg.h"
 #include "cim_dpi.h"
 #include "cim_inject.h"
+#include "cim_outfile.h"
 #include "cim_reg_enums.h"
+#include "gtkwave/fstapi.h"  // the reader of the FST writer Verilator links in
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
@@ -122,16 +132,19 @@ cim_bfm::cim_bfm(const cim_bfm_cfg &cfg) : cfg_(cfg) {
   for (int p = 9; p < prec; ++p) half *= 10;  // 1 ns in context units
   half_units_ = static_cast<uint64_t>(kCimClockPeriodNs / 2 * static_cast<double>(half));
   if (half_units_ == 0) half_units_ = 1;
-  // 3. Waves, opt-in: FST through the model's own tracer.
-  if (cfg_.trace_path) {
-    tfp_ = std::make_unique<VerilatedFstC>();
-    dut_->trace(tfp_.get(), 99);
-    tfp_->open(cfg_.trace_path);
-  }
+  // 3. Waves, opt-in: FST through the model's own tracer, into a temporary
+  // file that finish() checks and renames.
+  if (cfg_.trace_path) trace_open();
 }
 
 cim_bfm::~cim_bfm() {
   if (g_active_bfm == this) g_active_bfm = nullptr;
+  if (trace_out_) {  // never finished: no trace rather than a partial one
+    tfp_.reset();
+    std::string msg = std::string(cfg_.trace_path) + ": not written: the run ended early";
+    trace_fail(msg.c_str());
+    trace_close();
+  }
 }
 
 void cim_bfm::reset() {
@@ -308,7 +321,263 @@ void cim_bfm::finish() {
     pos_dump_ = false;
   }
   dut_->final();
-  if (tfp_) tfp_->close();
+  trace_close();
+}
+
+// ---- the trace ----
+//
+// The FST writer (Verilator's bundled fstapi) writes the file by name,
+// keeps three memory-mapped temporary files in /tmp and checks none of its
+// writes. So the trace goes to a temporary file beside its path
+// (cim_outfile), is checked after the writer closed it, and is renamed over
+// the path only then. A full file system shows up three ways: a short or
+// holed file (the check finds it), SIGXFSZ when a write passes the file
+// size limit (caught: the write then fails with EFBIG), and SIGBUS when the
+// writer touches a mapped page the file system could not back (fatal: the
+// handler reports, removes the temporary files and exits with 3).
+
+namespace {
+// What the signal handlers need, prepared when tracing starts: a handler
+// cannot reach the cim_bfm, and may only make async-signal-safe calls.
+// One simulation per process (see g_active_bfm), so one set.
+struct trace_sig_state {
+  bool armed = false;
+  char tmp[3][4200];  // the temporary file, its ".hier" and ".pak" companions
+  char msg_bus[1400];
+  size_t len_bus = 0;
+  char msg_xfsz[1400];
+  size_t len_xfsz = 0;
+  struct sigaction old_bus, old_xfsz;
+};
+trace_sig_state g_trace_sig;
+volatile std::sig_atomic_t g_trace_xfsz = 0;  // a write passed the file size limit
+
+void trace_on_sigbus(int) {
+  if (g_trace_xfsz)
+    (void)!write(2, g_trace_sig.msg_xfsz, g_trace_sig.len_xfsz);
+  else
+    (void)!write(2, g_trace_sig.msg_bus, g_trace_sig.len_bus);
+  for (auto &t : g_trace_sig.tmp)
+    if (t[0]) unlink(t);
+  _exit(3);
+}
+
+void trace_on_sigxfsz(int) { g_trace_xfsz = 1; }
+
+// The temporary file's companions the FST writer may create beside it.
+void trace_companions(const char *tmp, char (*out)[4200]) {
+  std::snprintf(out[0], sizeof out[0], "%s", tmp);
+  std::snprintf(out[1], sizeof out[1], "%s.hier", tmp);
+  std::snprintf(out[2], sizeof out[2], "%s.pak", tmp);
+}
+
+void trace_sig_arm(const char *tmp, const char *path) {
+  trace_companions(tmp, g_trace_sig.tmp);
+  std::snprintf(g_trace_sig.msg_bus, sizeof g_trace_sig.msg_bus,
+                "cim_sim: trace %s: write failed: bus error in the FST writer's memory-mapped "
+                "temporary files (is the file system of the trace or of /tmp full?); "
+                "temporary files removed, exit status 3\n",
+                path);
+  g_trace_sig.len_bus = std::strlen(g_trace_sig.msg_bus);
+  std::snprintf(g_trace_sig.msg_xfsz, sizeof g_trace_sig.msg_xfsz,
+                "cim_sim: trace %s: write failed: %s (the file size limit, ulimit -f); "
+                "temporary files removed, exit status 3\n",
+                path, std::strerror(EFBIG));
+  g_trace_sig.len_xfsz = std::strlen(g_trace_sig.msg_xfsz);
+  g_trace_xfsz = 0;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = trace_on_sigbus;
+  sigaction(SIGBUS, &sa, &g_trace_sig.old_bus);
+  sa.sa_handler = trace_on_sigxfsz;
+  sigaction(SIGXFSZ, &sa, &g_trace_sig.old_xfsz);
+  g_trace_sig.armed = true;
+}
+
+void trace_sig_disarm() {
+  if (!g_trace_sig.armed) return;
+  sigaction(SIGBUS, &g_trace_sig.old_bus, nullptr);
+  sigaction(SIGXFSZ, &g_trace_sig.old_xfsz, nullptr);
+  g_trace_sig.armed = false;
+  for (auto &t : g_trace_sig.tmp) t[0] = '\0';
+}
+
+uint64_t be64(const unsigned char *b) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | b[i];
+  return v;
+}
+
+// Is the file at path a complete FST whose last time is end? The block
+// chain first (each block: a type byte, then a big-endian length that counts
+// itself; blocks must tile the file exactly, none left unfinished), because
+// the FST reader exit()s on some corrupt blocks; then fstReaderOpen and
+// fstReaderGetEndTime in a child process, so that a reader failure cannot
+// take the simulation down. false with why set if not.
+bool trace_check_fst(const char *path, uint64_t end, char *why, size_t len) {
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    std::snprintf(why, len, "cannot reopen it: %s", std::strerror(errno));
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  const long long size = static_cast<long long>(st.st_size);
+  long long pos = 0;
+  int n_hdr = 0, n_geom = 0, n_hier = 0, n_vc = 0;
+  bool ok = true;
+  while (ok && pos < size) {
+    unsigned char b[9];
+    if (pread(fd, b, sizeof b, pos) != static_cast<ssize_t>(sizeof b)) {
+      std::snprintf(why, len, "cut short inside the block header at byte %lld", pos);
+      ok = false;
+      break;
+    }
+    const int type = b[0];
+    const uint64_t seclen = be64(b + 1);
+    if (pos == 0 && type != FST_BL_HDR) {
+      std::snprintf(why, len, "no FST header at its start");
+      ok = false;
+    } else if (type == FST_BL_SKIP) {
+      std::snprintf(why, len, "the block at byte %lld was never completed", pos);
+      ok = false;
+    } else if (type > FST_BL_VCDATA_DYN_ALIAS2 && type != FST_BL_ZWRAPPER) {
+      std::snprintf(why, len, "unknown block type %d at byte %lld (a hole or garbage)", type, pos);
+      ok = false;
+    } else if (seclen < 8 || seclen > static_cast<uint64_t>(size - pos - 1)) {
+      std::snprintf(why, len, "the block at byte %lld runs past the end of the file (cut short)",
+                    pos);
+      ok = false;
+    } else {
+      n_hdr += type == FST_BL_HDR;
+      n_geom += type == FST_BL_GEOM;
+      n_hier += type == FST_BL_HIER || type == FST_BL_HIER_LZ4 || type == FST_BL_HIER_LZ4DUO;
+      n_vc += type == FST_BL_VCDATA || type == FST_BL_VCDATA_DYN_ALIAS ||
+              type == FST_BL_VCDATA_DYN_ALIAS2;
+      pos += 1 + static_cast<long long>(seclen);
+    }
+  }
+  close(fd);
+  if (!ok) return false;
+  if (n_hdr != 1 || n_geom == 0 || n_hier == 0 || n_vc == 0) {
+    std::snprintf(why, len,
+                  "incomplete: %d header, %d geometry, %d hierarchy, %d value-change blocks",
+                  n_hdr, n_geom, n_hier, n_vc);
+    return false;
+  }
+  std::fflush(nullptr);  // the child must not write our buffers twice
+  const pid_t pid = fork();
+  if (pid < 0) {
+    std::snprintf(why, len, "cannot start its check: fork: %s", std::strerror(errno));
+    return false;
+  }
+  if (pid == 0) {  // the child: default signals, quiet reader
+    signal(SIGBUS, SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
+    const int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+    }
+    void *r = fstReaderOpen(path);
+    if (!r) _exit(10);
+    const uint64_t e = fstReaderGetEndTime(r);
+    // The hierarchy block is the writer's last and is read lazily: unpack
+    // it and count its variables (a cut block still tiles the file).
+    const uint64_t want_vars = fstReaderGetVarCount(r);
+    uint64_t vars = 0;
+    for (struct fstHier *h; (h = fstReaderIterateHier(r)) != nullptr;) vars += h->htyp == FST_HT_VAR;
+    fstReaderClose(r);
+    if (vars == 0 || vars != want_vars) _exit(12);
+    _exit(e == end ? 0 : 11);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
+    std::snprintf(why, len, "the FST reader cannot open it");
+  else if (WIFEXITED(status) && WEXITSTATUS(status) == 11)
+    std::snprintf(why, len, "it ends before the run's last time %llu",
+                  static_cast<unsigned long long>(end));
+  else if (WIFEXITED(status) && WEXITSTATUS(status) == 12)
+    std::snprintf(why, len, "its hierarchy block does not unpack (cut short)");
+  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ)
+    std::snprintf(why, len, "its check could not unpack the hierarchy within the file size limit");
+  else
+    std::snprintf(why, len, "the FST reader failed on it (status 0x%x)", status);
+  return false;
+}
+
+// Why a trace that does not check out is broken: the file size limit, a
+// full file system (the trace's own or /tmp, where the writer keeps its
+// temporary files), else what the check found.
+std::string trace_reason(const char *tmp, const char *found) {
+  if (g_trace_xfsz) return std::string(std::strerror(EFBIG)) + " (the file size limit, ulimit -f)";
+  std::string dir(tmp);
+  const size_t slash = dir.rfind('/');
+  dir = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+  struct statvfs vfs;
+  if (statvfs(dir.c_str(), &vfs) == 0 && vfs.f_bavail == 0) return std::strerror(ENOSPC);
+  if (statvfs("/tmp", &vfs) == 0 && vfs.f_bavail == 0)
+    return std::string(std::strerror(ENOSPC)) + " in /tmp (the FST writer's temporary files)";
+  return std::string("the file is not a complete FST: ") + found;
+}
+}  // namespace
+
+void cim_bfm::trace_fail(const char *msg) {
+  if (trace_failed_) return;  // the first failure is the cause
+  trace_failed_ = true;
+  std::snprintf(trace_msg_, sizeof trace_msg_, "trace %.500s", msg);
+  std::fflush(stdout);
+  std::fprintf(stderr, "cim_sim: %s\n", trace_msg_);
+}
+
+void cim_bfm::trace_open() {
+  char err[CIM_OUTFILE_MSG_LEN];
+  if (cim_outfile_open(cfg_.trace_path, &trace_out_, err, sizeof err) != CIM_OUTFILE_OK) {
+    trace_out_ = nullptr;
+    trace_fail(err);  // "t.fst: cannot create a temporary file in folder ..."
+    return;
+  }
+  // The FST writer creates the file itself, by name.
+  cim_outfile_close_stream(trace_out_);
+  const char *tmp = cim_outfile_tmp_path(trace_out_);
+  trace_sig_arm(tmp, cfg_.trace_path);
+  tfp_ = std::make_unique<VerilatedFstC>();
+  dut_->trace(tfp_.get(), 99);
+  tfp_->open(tmp);
+  if (!tfp_->isOpen()) {  // dumps are no-ops on a closed tracer
+    std::string msg = std::string(cfg_.trace_path) + ": write failed: the FST writer cannot " +
+                      "create its files (" + tmp + ", or its temporary files in /tmp)";
+    trace_fail(msg.c_str());
+  }
+}
+
+void cim_bfm::trace_close() {
+  if (!trace_out_) return;
+  const uint64_t end = ctx_->time();  // the last dump: the run's last edge
+  if (tfp_) tfp_->close();            // the writer's last writes (may raise SIGBUS)
+  const char *tmp = cim_outfile_tmp_path(trace_out_);
+  char found[300] = "";
+  if (!trace_failed_ && !trace_check_fst(tmp, end, found, sizeof found)) {
+    const std::string msg =
+        std::string(cfg_.trace_path) + ": write failed: " + trace_reason(tmp, found);
+    trace_fail(msg.c_str());
+  }
+  char companions[3][4200];
+  trace_companions(tmp, companions);
+  unlink(companions[1]);  // left by a writer that did not finish
+  unlink(companions[2]);
+  if (trace_failed_) {
+    cim_outfile_abort(trace_out_);
+  } else {
+    char err[CIM_OUTFILE_MSG_LEN];
+    if (cim_outfile_commit(trace_out_, err, sizeof err) != CIM_OUTFILE_OK) trace_fail(err);
+  }
+  trace_out_ = nullptr;
+  trace_sig_disarm();
 }
 
 void cim_bfm::fill_stats(cim_sim_stats *stats) const {
@@ -317,6 +586,8 @@ void cim_bfm::fill_stats(cim_sim_stats *stats) const {
   stats->assertion_failed = assertion_.failed;
   stats->assertion_cycle = assertion_.cycle;
   std::snprintf(stats->assertion_msg, sizeof stats->assertion_msg, "%s", assertion_.msg);
+  stats->trace_failed = trace_failed_;
+  std::snprintf(stats->trace_msg, sizeof stats->trace_msg, "%s", trace_msg_);
 }
 
 void cim_bfm::write_coverage(const char *path) {
@@ -361,13 +632,11 @@ int cim_run_begin(const cim_sim_opts *opts, cim_fw_fn fw, cim_bfm_cfg *cfg) {
   // $CIM_TRACE dumps waves of any run, e.g. a failing test's repro line.
   const char *trace = opts->trace_path ? opts->trace_path : std::getenv("CIM_TRACE");
   if (trace && !*trace) trace = nullptr;
-  if (trace) {  // fail here, with a reason, rather than inside the tracer
-    std::FILE *f = std::fopen(trace, "wb");
-    if (!f) {
-      std::perror(trace);
-      return setup_error("cannot create the trace file");
-    }
-    std::fclose(f);
+  if (trace) {  // before the run, like every output: the folder, no FIFO or device
+    const cim_outfile_spec out = {"trace", trace, 0};
+    char err[CIM_OUTFILE_MSG_LEN];
+    if (cim_outfile_preflight(&out, 1, nullptr, 0, err, sizeof err) != CIM_OUTFILE_OK)
+      return setup_error(err);
   }
   *cfg = cim_bfm_cfg{trace, opts->quantum ? opts->quantum : kCimDefaultQuantum,
                      opts->max_cycles ? opts->max_cycles : kDefaultMaxCycles, nullptr, nullptr,

@@ -27,6 +27,7 @@ class Vcim_macro;
 class VerilatedContext;
 class VerilatedFstC;
 class cim_bfm;
+struct cim_outfile;
 
 // The platform behind sw/fw/mmio.h's opaque handle.
 struct mmio_bus {
@@ -60,7 +61,9 @@ class cim_bfm {
   void sync();
   // Record what the firmware is doing, for the watchdog's message.
   void note_op(const char *op, uint32_t addr);
-  // Run the model's final blocks and close the trace; call once at the end.
+  // Run the model's final blocks and close the trace: check it and rename
+  // it over its path, or remove it and record why (trace_failed()). Call
+  // once at the end, also for a failed run (its waves are the useful ones).
   void finish();
   // Write the model's coverage (a no-op unless built with VM_COVERAGE).
   void write_coverage(const char *path);
@@ -80,6 +83,10 @@ class cim_bfm {
   void rtl_stop(const char *file, int line, const char *msg);
   // Copy the end-of-run figures into *stats (every harness).
   void fill_stats(cim_sim_stats *stats) const;
+  // The trace could not be written whole; the reason, "trace FILE: write
+  // failed: ...". Known after finish().
+  bool trace_failed() const { return trace_failed_; }
+  const char *trace_msg() const { return trace_msg_; }
 
   // The mmio HAL (sw/fw/mmio.h semantics).
   int apb_transfer(bool write, uint32_t addr, uint32_t wdata, uint32_t *rdata);
@@ -91,6 +98,10 @@ class cim_bfm {
   void tick_low();   // clock low, eval, dump (inputs settle for the edge)
   void tick_high();  // rising edge, eval; the dump waits for the next inputs
   bool stopped();    // watchdog or $finish: no more transfers
+  // The trace through a temporary file (cim_bfm.cpp, "the trace").
+  void trace_open();
+  void trace_close();
+  void trace_fail(const char *reason);
 
   cim_bfm_cfg cfg_;
   std::unique_ptr<VerilatedContext> ctx_;
@@ -112,6 +123,9 @@ class cim_bfm {
   uint32_t op_addr_ = 0;
   uint64_t op_cycle_ = 0;
   bool finished_ = false;
+  cim_outfile *trace_out_ = nullptr;  // the trace's temporary file until finish()
+  bool trace_failed_ = false;
+  char trace_msg_[sizeof(cim_sim_stats::trace_msg)] = "";
 };
 
 // Clock period of the DUT in ns (every harness; SystemC time advances by

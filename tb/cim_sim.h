@@ -22,7 +22,12 @@ typedef int (*cim_fw_fn)(mmio_bus *bus, void *arg);
 
 typedef struct cim_sim_opts {
   rram_array *array;      /* analog model behind DPI; required, not owned */
-  const char *trace_path; /* FST waveform file; NULL: $CIM_TRACE if set, else none */
+  const char *trace_path; /* FST waveform file; NULL: $CIM_TRACE if set, else none.
+                             Checked before the run like any output
+                             (cim_outfile_preflight: its folder takes a new
+                             file, it is not a FIFO or device); a program
+                             should run that preflight itself first, with
+                             its inputs, to report it as a usage error */
   uint32_t quantum;       /* cycles between SystemC time syncs; 0 = default (100) */
   uint64_t max_cycles;    /* watchdog: past this, every mmio call returns
                              MMIO_TIMEOUT; 0 = default (2e9) */
@@ -47,6 +52,21 @@ typedef struct cim_sim_stats {
   int assertion_failed;
   uint64_t assertion_cycle;
   char assertion_msg[256];
+  /* The FST trace (trace_path or $CIM_TRACE) is written to a temporary file
+   * beside it, checked when closed (its blocks complete, fstReaderOpen reads
+   * it, its end time is the run's) and renamed over the path only then, for
+   * passing and failing runs alike. trace_failed: that did not work out; no
+   * trace file was written (an older file at the path is left as it was)
+   * and trace_msg says why, e.g. "trace t.fst: write failed: No space left
+   * on device" (also printed, prefixed "cim_sim: "). The simulation's own
+   * result does not change: callers decide the exit status (cim_mvm: 3).
+   * A SIGXFSZ while tracing (the file size limit) is caught: the write
+   * fails with EFBIG and the check at the end reports it here. A SIGBUS
+   * while tracing (the writer's memory-mapped temporary files on a full
+   * file system or past the size limit) cannot return: the process prints
+   * the same kind of line, removes the temporary files and exits with 3. */
+  int trace_failed;
+  char trace_msg[512];
 } cim_sim_stats;
 
 /* Run fw(bus, arg) against the DUT. Returns fw's return value; stats may be
