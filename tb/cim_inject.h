@@ -9,6 +9,9 @@
  *             every conversion counted) as the RTL receives it; the analog
  *             model's log keeps the code it produced (a fault in the ADC
  *             interface)
+ *   apb:N     the N-th APB transfer after reset (1 = the first) changes PADDR
+ *             in its access phase, a protocol error the RTL's ApbStable_A
+ *             assertion must stop (cim_sim_opts.test_apb_glitch_at)
  * An active fault is announced on stderr, so no run passes with one unseen.
  * State is the glue's own, one simulation per process (as cim_dpi.c). */
 #ifndef CIM_INJECT_H
@@ -25,6 +28,8 @@ extern "C" {
 int cim_inject_arm(const char *spec);
 /* The code the RTL receives for a conversion the model answered with code. */
 int cim_inject_adc(int code);
+/* The APB transfer to glitch (apb:N), or 0. */
+uint32_t cim_inject_apb_glitch(void);
 /* The data the firmware receives for an APB read of addr that returned data. */
 uint32_t cim_inject_read(uint32_t addr, uint32_t data);
 

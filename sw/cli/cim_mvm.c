@@ -23,22 +23,23 @@
 
 #include "cim_map.h"
 #include "cli.h"
+#include "cim_outfile.h"
 #include "csv.h"
 #include "rram_switch.h"
 
-/* Can path be written? Leaves an existing file untouched and removes the
- * file if this test created it. Prints and returns -1 if not. */
-static int out_writable(const char *opt, const char *path) {
-  FILE *fp = fopen(path, "r");
-  int existed = fp != NULL;
-  if (fp != NULL) fclose(fp);
-  fp = fopen(path, "a");
-  if (fp == NULL) {
-    cli_error("%s: %s: cannot open for writing: %s", opt, path, strerror(errno));
-    return -1;
+/* Every output must be writable, and none may name an input or another
+ * output, before the simulation starts. Prints and returns EXIT_USAGE. */
+static int check_outputs(const cli_opts *o) {
+  char err[CIM_OUTFILE_MSG_LEN];
+  const cim_outfile_spec outs[] = {
+      {"--out", o->out, 1}, {"--stats", o->stats, 1}, {"--trace", o->trace, 0}};
+  /* --device names a preset or a file; only a file can collide */
+  const cim_outfile_spec ins[] = {
+      {"--weights", o->weights, 0}, {"--inputs", o->inputs, 0}, {"--device", o->device, 0}};
+  if (cim_outfile_preflight(outs, 3, ins, 3, err, sizeof err) != CIM_OUTFILE_OK) {
+    cli_error("%s", err);
+    return EXIT_USAGE;
   }
-  fclose(fp);
-  if (!existed) remove(path);
   return 0;
 }
 
@@ -88,6 +89,8 @@ static int sim_failure(const cli_run *c, int fr, const cim_sim_stats *stats, int
     cli_error("the driver refused the job: %s", c->fail_msg);
     return EXIT_USAGE;
   }
+  if (stats->assertion_failed)
+    cli_error("RTL assertion failed: %s", stats->assertion_msg);
   if (c->failed)
     cli_error("simulation failed: %s", c->fail_msg);
   else if (fr < 0)
@@ -113,11 +116,15 @@ static int write_outputs(const cli_run *c) {
     }
   }
   if (o->stats != NULL) {
-    FILE *sf = fopen(o->stats, "w");
-    int bad = sf == NULL || cim_check_write_csv(&c->chk, sf) != 0;
-    if (sf != NULL && fclose(sf) != 0) bad = 1;
-    if (bad) {
-      cli_error("--stats: %s: cannot write: %s", o->stats, strerror(errno));
+    char err[CIM_OUTFILE_MSG_LEN];
+    cim_outfile *f = NULL;
+    int st = cim_outfile_open(o->stats, &f, err, sizeof err);
+    if (st == CIM_OUTFILE_OK) {
+      (void)cim_check_write_csv(&c->chk, cim_outfile_fp(f)); /* errors surface at commit */
+      st = cim_outfile_commit(f, err, sizeof err);
+    }
+    if (st != CIM_OUTFILE_OK) {
+      cli_error("--stats: %s", err);
       return EXIT_SIM;
     }
   }
@@ -139,11 +146,10 @@ int main(int argc, char **argv) {
     cli_data_free(&d);
     return rc;
   }
-  /* Fail on an unwritable --out or --stats now, not after the simulation. */
-  if ((o.out != NULL && out_writable("--out", o.out) != 0) ||
-      (o.stats != NULL && out_writable("--stats", o.stats) != 0)) {
+  /* Output problems now, not after the simulation. */
+  if ((rc = check_outputs(&o)) != 0) {
     cli_data_free(&d);
-    return EXIT_USAGE;
+    return rc;
   }
 
   cli_run c;

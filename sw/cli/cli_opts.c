@@ -7,22 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_cfg.h"
 #include "cim_map.h"
 #include "cli.h"
 
+/* The generated configuration (tools/gen_cfg.py) is the one source of the
+ * derived values; the simulator reports the geometry it was built with. */
 void cli_build_query(cli_build *b) {
   memset(b, 0, sizeof *b);
   cim_sim_geometry(&b->geo);
   b->w_bits = cim_sim_w_bits();
   b->x_bits = cim_sim_x_bits();
   b->p_max = cim_sim_p_max();
-  b->slices = cim_map_slices(b->w_bits, b->geo.cell_bits);
-  b->n_out = cim_map_outputs(b->geo.cols, b->w_bits, b->geo.cell_bits);
-  b->level_max = (1 << b->geo.cell_bits) - 1;
-  b->adc_max = (int)((1L << b->geo.adc_bits) - 1);
-  b->p_fit = b->adc_max / b->level_max;
-  if (b->p_fit > b->p_max) b->p_fit = b->p_max;
-  b->n_adc = (b->geo.cols + b->geo.cols_per_adc - 1) / b->geo.cols_per_adc;
+  b->slices = CIM_CFG_SLICES;
+  b->n_out = CIM_CFG_N_OUT;
+  b->level_max = CIM_CFG_LEVEL_MAX;
+  b->adc_max = CIM_CFG_ADC_MAX;
+  b->p_fit = CIM_CFG_P_FIT;
+  b->n_adc = CIM_CFG_N_ADC;
 }
 
 int64_t cli_w_min(const cli_build *b) { return -((int64_t)1 << (b->w_bits - 1)); }

@@ -1,5 +1,6 @@
 /* cli_report.c: the run report and the verdict line of cim_mvm. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -40,22 +41,36 @@ static int shell_plain(const char *s) {
 
 /* Print argv as one shell command line, quoted where needed; --quiet is
  * left out so the command shows the whole report. */
+/* One word, quoted for a POSIX shell where needed. */
+static void print_word(FILE *fp, const char *w) {
+  if (shell_plain(w)) {
+    fputs(w, fp);
+    return;
+  }
+  fputc('\'', fp);
+  for (const char *s = w; *s; s++) {
+    if (*s == '\'')
+      fputs("'\\''", fp);
+    else
+      fputc(*s, fp);
+  }
+  fputc('\'', fp);
+}
+
 void cli_print_cmdline(FILE *fp, int argc, char **argv) {
+  /* the environment that changes a run is part of its command line */
+  static const char *const env[] = {"CIM_INJECT", "CIM_TRACE"};
+  for (size_t e = 0; e < sizeof env / sizeof env[0]; e++) {
+    const char *v = getenv(env[e]);
+    if (v == NULL || v[0] == '\0') continue;
+    fprintf(fp, "%s=", env[e]);
+    print_word(fp, v);
+    fputc(' ', fp);
+  }
   for (int i = 0; i < argc; i++) {
     if (i > 0 && (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)) continue;
     if (i) fputc(' ', fp);
-    if (shell_plain(argv[i])) {
-      fputs(argv[i], fp);
-    } else {
-      fputc('\'', fp);
-      for (const char *s = argv[i]; *s; s++) {
-        if (*s == '\'')
-          fputs("'\\''", fp);
-        else
-          fputc(*s, fp);
-      }
-      fputc('\'', fp);
-    }
+    print_word(fp, argv[i]);
   }
   fputc('\n', fp);
 }

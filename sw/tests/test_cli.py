@@ -29,9 +29,16 @@ def load_cfg():
     CFG.update((k.upper(), v) for k, v in cimcfg.load(BUILD).items())
 
 
-def run(args, tmp):
+def run(args, tmp, env=None, stdout=None):
     prog = os.path.abspath(os.path.join(BUILD, "cim_mvm"))
-    p = subprocess.run([prog] + args, cwd=tmp, capture_output=True, text=True, timeout=600)
+    e = dict(os.environ)
+    e.pop("CIM_INJECT", None)
+    e.update(env or {})
+    if stdout is not None:  # stdout to a file (e.g. /dev/full); stderr captured
+        p = subprocess.run([prog] + args, cwd=tmp, stdout=stdout, stderr=subprocess.PIPE,
+                           text=True, timeout=600, env=e)
+        return p.returncode, p.stderr
+    p = subprocess.run([prog] + args, cwd=tmp, capture_output=True, text=True, timeout=600, env=e)
     return p.returncode, p.stdout + p.stderr
 
 
@@ -81,13 +88,96 @@ def mvm_case(name, rng, tmp, n, k, is_signed, x_bits, extra=(), relu=0, shift=0,
     check(name, Y == want, f"outputs differ from Python's W x\n{out}")
 
 
-def error_case(name, tmp, args, want_rc, pattern, files=None):
+def error_case(name, tmp, args, want_rc, pattern, files=None, env=None):
     for fname, text in (files or {}).items():
         with open(os.path.join(tmp, fname), "w") as fh:
             fh.write(text)
-    rc, out = run(args, tmp)
+    rc, out = run(args, tmp, env)
     ok = rc == want_rc and re.search(pattern, out) is not None
     check(name, ok, f"exit {rc} (want {want_rc}), output did not match /{pattern}/:\n{out}")
+
+
+def verdict_cases(tmp):
+    """Verdicts that cannot lie: the exact check applies wherever W x is owed,
+    a skipped check names its true reason, faults on the real path fail."""
+    small = ["--random", "4x16", "--vectors", "2"]
+    # front door left every cell where it was: the outputs are not W x, on an
+    # ideal device whose sums fit the ADC, so this is never a PASS
+    for name, extra in (("--wv-tol 255", ["--wv-tol", "255"]), ("--wv-iter 1", ["--wv-iter", "1"])):
+        rc, out = run(small + extra, tmp)
+        m = re.search(r"([\d,]+) cells? missed (its|their) level", out)
+        missed = int(m.group(1).replace(",", "")) if m else -1
+        if missed > 0:
+            ok = (rc == 1 and re.search(r"exact .*FAIL", out) and "reproduce:" in out
+                  and "does not apply" not in out)
+        else:
+            ok = missed == 0 and rc == 0
+        check(f"ideal device, {name}: cells off their level fail the exact check", ok, out)
+    # an override makes the device non-ideal, and the report says so
+    rc, out = run(small + ["--program", "backdoor", "--set", "read_noise=0.01"], tmp)
+    check("--set read_noise: reported non-ideal, the exact check names why", rc == 0
+          and re.search(r"device +ideal with --set overrides: non-ideal", out)
+          and "does not apply: non-ideal device (differs from ideal in: read_noise)" in out, out)
+    rc, out = run(small + ["--program", "backdoor", "--set", "read_noise=0"], tmp)
+    check("--set to the ideal value: still ideal, the exact check applies", rc == 0
+          and "does not apply" not in out and re.search(r"exact .*PASS", out), out)
+    # ADC clipping is the reason only where min(P, K) rows can pass the full scale
+    p_max, p_fit = CFG["P_MAX"], CFG["P_FIT"]
+    rc, out = run(["--random", "full", "--vectors", "2", "--group-rows", str(p_max),
+                   "--program", "backdoor"], tmp)
+    clip = "does not apply: ADC clipping possible" in out
+    check("ADC clipping named exactly when P_MAX passes the full scale",
+          rc == 0 and clip == (p_max > p_fit) and re.search(r"twin .*PASS", out), out)
+    # faults on the real path: the shipped checker reports them, with a repro
+    # line that carries the fault
+    for spec in ("out:0:0", "adc:0:1"):
+        rc, out = run(small + ["--program", "backdoor"], tmp, {"CIM_INJECT": spec})
+        check(f"injected fault {spec}: twin mismatch, exit 1", rc == 1
+              and re.search(r"twin .*FAIL", out)
+              and f"reproduce: CIM_INJECT={spec} " in out, out)
+    rc, out = run(small + ["--program", "backdoor"], tmp, {"CIM_INJECT": "apb:40"})
+    check("RTL assertion: exit 3, named, with a repro line", rc == 3
+          and re.search(r"cim_mvm: RTL assertion failed: ApbStable_A", out)
+          and "reproduce: CIM_INJECT=apb:40 " in out, out)
+    # report details: counts grouped in thousands, short runs timed sensibly
+    rc, out = run(["--random", "full", "--vectors", "1"], tmp)
+    check("report: every count of 4+ digits has thousands separators, no 0.000 s", rc == 0
+          and not re.search(r"(?<![\d.,])\d{4,} (cells|failed|pulses|DUT|outputs)", out)
+          and "(0.000 s)" not in out, out)
+    rc, out = run(["--help"], tmp)
+    check("--help names the device option in its summary", rc == 0
+          and "model of the --device" in out and "model, ideal device)" not in out, out)
+
+
+def output_cases(tmp):
+    """Outputs are written whole or not at all, and never over an input."""
+    write_csv(os.path.join(tmp, "w2.csv"), [[1, 2], [3, 4]])
+    write_csv(os.path.join(tmp, "x2.csv"), [[1, 1]])
+    files = ["--weights", "w2.csv", "--inputs", "x2.csv"]
+    before = open(os.path.join(tmp, "w2.csv")).read()
+    for opt in ("--out", "--stats", "--trace"):
+        target = "w2.csv" if opt != "--trace" else "w2.fst"
+        if opt == "--trace":
+            os.symlink("w2.csv", os.path.join(tmp, "w2.fst"))
+        rc, out = run(files + [opt, target], tmp)
+        check(f"{opt} naming an input is refused before the run", rc == 2
+              and f"{opt}: {target}: names the same file as --weights" in out
+              and open(os.path.join(tmp, "w2.csv")).read() == before, out)
+    os.remove(os.path.join(tmp, "w2.fst"))
+    error_case("--out and --stats naming one file", tmp, files + ["--out", "o.csv", "--stats",
+               "o.csv"], 2, r"--stats: o\.csv: names the same file as --out")
+    os.mkfifo(os.path.join(tmp, "fifo"))
+    error_case("--out naming a FIFO is refused, not a hang", tmp, files + ["--out", "fifo"], 2,
+               r"--out: fifo: not a regular file \(a FIFO\)")
+    error_case("--stats /dev/full is refused", tmp, files + ["--stats", "/dev/full"], 2,
+               r"--stats: /dev/full: not a regular file")
+    error_case("--trace into a missing folder: exit 2, named", tmp,
+               files + ["--trace", "nodir/t.fst"], 2,
+               r"^cim_mvm: --trace: nodir/t\.fst: folder 'nodir' does not exist")
+    with open("/dev/full", "w") as full:
+        rc, out = run(files + ["--out", "-", "--quiet"], tmp, stdout=full)
+    check("--out - on a full device: exit 3, named", rc == 3 and "--out: -: write failed" in out,
+          out)
 
 
 def main():
@@ -138,8 +228,9 @@ def main():
         rc, out = run(["--random", f"{n_out}x{rows}", "--vectors", "2", "--device", "default",
                        "--calibrate", "--age", "1e5", "--stats", "s.csv"], tmp)
         stats = open(os.path.join(tmp, "s.csv")).read().splitlines() if rc == 0 else []
-        check("default device: twin passes, exact not required, stats written",
-              rc == 0 and re.search(r"twin .*PASS", out) and "not required" in out
+        check("default device: twin passes, exact does not apply, stats written",
+              rc == 0 and re.search(r"twin .*PASS", out)
+              and "does not apply: non-ideal device" in out
               and len(stats) == n_out + 2 and stats[-1].startswith("all,"), out)
         error_case("unknown device", tmp, ["--random", "full", "--device", "nope"], 2,
                    r"nope.*presets: ideal")
@@ -151,6 +242,8 @@ def main():
                    ["--random", "full", "--device", "bad.dev"], 2, r"bad\.dev:2: stuck_gmax_rate",
                    {"bad.dev": "# a device\nstuck_gmax_rate = -1\n"})
         error_case("negative age", tmp, ["--random", "full", "--age", "-5"], 2, r"--age")
+        verdict_cases(tmp)
+        output_cases(tmp)
     failed = sum(1 for _, ok in RESULTS if not ok)
     print(f"{len(RESULTS) - failed} passed, {failed} failed")
     sys.exit(1 if failed or not RESULTS else 0)

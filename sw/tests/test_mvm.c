@@ -3,6 +3,7 @@
  * formats, row-group sizes, ADC latencies and the output stage. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cosim.h"
 #include "suites.h"
@@ -152,6 +153,61 @@ START_TEST(test_mvm_p_max) {
 }
 END_TEST
 
+/* ADC clipping, made certain: every weight the largest positive value (its
+ * low slices at the top level) and every input the largest unsigned value,
+ * so all P_MAX rows of a group conduct at the top level in every phase. Where
+ * P_MAX x LEVEL_MAX exceeds the ADC's full scale the converter clips: the
+ * checker must say the exact check does not apply and why, the twin must
+ * still match bit for bit, and the exact comparison must show the loss (the
+ * run still passes). Where it cannot clip (this configuration allows no
+ * group past the ADC), the exact check applies and holds. */
+START_TEST(test_mvm_adc_clipping) {
+  cosim_build b;
+  cosim_build_get(&b);
+  const uint64_t seed = cosim_seed(16);
+  const int rows = b.geo.rows, n = b.n_out;
+  const long level_max = (1L << b.geo.cell_bits) - 1, adc_max = (1L << b.geo.adc_bits) - 1;
+  const int clips = (long)b.p_max * level_max > adc_max;
+  ck_assert_int_eq(clips, b.p_fit < b.p_max); /* the generated P_FIT says the same */
+  int32_t *W = malloc(sizeof *W * (size_t)n * (size_t)rows);
+  int32_t *x = malloc(sizeof *x * (size_t)rows);
+  ck_assert(W != NULL && x != NULL);
+  for (size_t i = 0; i < (size_t)n * (size_t)rows; i++) W[i] = (1 << (b.w_bits - 1)) - 1;
+  for (int r = 0; r < rows; r++) x[r] = (1 << b.x_bits) - 1;
+  cosim_mvm m;
+  memset(&m, 0, sizeof m);
+  job_plain(&m, rows, n, b.x_bits, 0, b.p_max);
+  m.x = x;
+  cosim_batch batch = {.array = cosim_array(W, n, rows, seed), .W = W, .k = rows, .mvm = &m,
+                       .n_mvm = 1};
+  ck_assert_ptr_nonnull(batch.array);
+  ck_assert_int_eq(cosim_run_batch(&batch, NULL), 0);
+  char msg[512];
+  const cim_check *k = &m.chk;
+  if (clips) {
+    ck_assert_msg(!m.exact_applies, "P_MAX %d x level %ld > %ld, yet the exact check applies",
+                  b.p_max, level_max, adc_max);
+    ck_assert_msg(strstr(m.exact_why, "ADC clipping") != NULL, "reason: %s", m.exact_why);
+    ck_assert_msg(cosim_compare(&m, 0, msg, sizeof msg) == 0, "%s; reproduce: %s", msg,
+                  cosim_repro("test_mvm_adc_clipping", seed));
+    ck_assert_msg(k->exact_fail_outputs > 0, "clipped sums, yet every output equals W x");
+    ck_assert_uint_eq(k->exact_applied, 0);
+    ck_assert(cim_check_passed(k));
+    ck_assert_msg(strstr(k->exact_skip_reason, "ADC clipping") != NULL, "%s",
+                  k->exact_skip_reason);
+    /* the same run, told that exact results are owed, must fail */
+    ck_assert_int_ne(cosim_compare(&m, 1, msg, sizeof msg), 0);
+  } else {
+    ck_assert_msg(cosim_compare(&m, 1, msg, sizeof msg) == 0, "%s; reproduce: %s", msg,
+                  cosim_repro("test_mvm_adc_clipping", seed));
+    ck_assert_uint_eq(k->exact_applied, 1);
+  }
+  rram_array_destroy(batch.array);
+  free(W);
+  free(x);
+}
+END_TEST
+
 Suite *suite_mvm(void) {
   Suite *s = suite_create("mvm");
   suite_add_test(s, test_mvm_full);
@@ -159,5 +215,6 @@ Suite *suite_mvm(void) {
   suite_add_test(s, test_mvm_formats);
   suite_add_test(s, test_mvm_requant);
   suite_add_test(s, test_mvm_p_max);
+  suite_add_test(s, test_mvm_adc_clipping);
   return s;
 }
