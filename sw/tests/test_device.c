@@ -218,11 +218,33 @@ START_TEST(test_dev_adc_calibration) {
     ck_assert_int_gt(check_adc_fits(batch.array, fits, n_used, rep->n_adc, &skipped2, msg,
                                     sizeof msg), 0);
   }
-  ck_assert_msg(cal.rel_rms < 0.5 * raw.rel_rms,
-                "calibration did not help the MVM: relative rms %g -> %g", raw.rel_rms,
-                cal.rel_rms);
-  printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f\n",
-         rep->rms_before, rep->rms_after, raw.rel_rms, cal.rel_rms);
+  /* What calibration can reach depends on the build: each calibrated code
+   * is rounded to an integer again, an error of 1/sqrt(12) LSB rms per
+   * conversion that no calibration removes. Through the shift-and-add it
+   * weighs 2^(cell_bits s) 2^b per slice s and input bit plane b, on both
+   * columns of a pair, once per row group: with few ADC bits and 1-bit cells
+   * that floor is as large as the ADC errors' own share of the MVM error.
+   * So calibration must lower the MVM's error, and take it to half, or to
+   * within 1.5x that rounding floor, whichever is larger. */
+  const cim_job *job = &batch.mvm[2].job;
+  const int slices = cim_map_slices(b.w_bits, b.geo.cell_bits);
+  const int groups = (job->n_rows + job->group_rows - 1) / job->group_rows;
+  double w_planes = 0, w_slices = 0, sy = 0;
+  for (int p = 0; p < job->x_bits; p++) w_planes += ldexp(1.0, 2 * p);
+  for (int s = 0; s < slices; s++) w_slices += ldexp(1.0, 2 * b.geo.cell_bits * s);
+  for (int i = 2; i < 4; i++)
+    for (int j = 0; j < job->n_outs; j++)
+      sy += (double)batch.mvm[i].y_exact[j] * (double)batch.mvm[i].y_exact[j];
+  const double rounding_floor =
+      sqrt(2.0 / 12.0 * groups * w_planes * w_slices) / sqrt(sy / (2.0 * job->n_outs));
+  const double want = fmax(0.5 * raw.rel_rms, 1.5 * rounding_floor);
+  ck_assert_msg(cal.rel_rms < raw.rel_rms && cal.rel_rms < want,
+                "calibration did not help the MVM enough: relative rms %g -> %g, want below %g "
+                "(half, or 1.5x the rounding floor %g)\nreproduce: %s",
+                raw.rel_rms, cal.rel_rms, want, rounding_floor, cosim_repro(name, seed));
+  printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f "
+         "(rounding floor %.4f)\n",
+         rep->rms_before, rep->rms_after, raw.rel_rms, cal.rel_rms, rounding_floor);
 }
 END_TEST
 
