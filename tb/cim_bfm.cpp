@@ -522,7 +522,8 @@ std::string trace_reason(const char *tmp, const char *found) {
   if (statvfs(dir.c_str(), &vfs) == 0 && vfs.f_bavail == 0) return std::strerror(ENOSPC);
   if (statvfs("/tmp", &vfs) == 0 && vfs.f_bavail == 0)
     return std::string(std::strerror(ENOSPC)) + " in /tmp (the FST writer's temporary files)";
-  return std::string("the file is not a complete FST: ") + found;
+  return std::string("the file is not a complete FST (") + found +
+         "); a full file system is the usual cause";
 }
 }  // namespace
 
@@ -643,7 +644,6 @@ int cim_run_begin(const cim_sim_opts *opts, cim_fw_fn fw, cim_bfm_cfg *cfg) {
                      opts->test_apb_glitch_at};
   const char *inject = opts->inject ? opts->inject : std::getenv("CIM_INJECT");
   if (cim_inject_arm(inject) != 0) return setup_error("bad fault injection spec");
-  if (cfg->apb_glitch_at == 0) cfg->apb_glitch_at = cim_inject_apb_glitch();
   cim_dpi_set_array(opts->array);
   return 0;
 }
