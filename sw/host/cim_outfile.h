@@ -38,6 +38,11 @@
  *   cim_check_write_csv(&chk, cim_outfile_fp(o));      // any stdio writer
  *   if (cim_outfile_commit(o, err, sizeof err) != CIM_OUTFILE_OK) ... // "s.csv: write failed: ..."
  *
+ * A program using it should ignore SIGXFSZ at start (signal(SIGXFSZ,
+ * SIG_IGN)): then a write past the file size limit (ulimit -f) fails with
+ * EFBIG and is reported like a full disk, instead of killing the process
+ * with a temporary file left behind.
+ *
  * The module prints nothing and keeps no global state. */
 #ifndef CIM_OUTFILE_H
 #define CIM_OUTFILE_H
