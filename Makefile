@@ -211,6 +211,7 @@ test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
 	cd / && $(CURDIR)/$(CHECK_CMODEL)
 	$(CHECK_CIM)
 	python3 sw/tests/test_cli.py $(BUILD)
+	python3 sw/tests/test_outputs.py $(BUILD)
 	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness
 
 # The two configurations build and test side by side (make -j2).

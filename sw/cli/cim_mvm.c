@@ -17,6 +17,7 @@
  * driver or output error after it started. */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -133,6 +134,9 @@ static int write_outputs(const cli_run *c) {
 
 int main(int argc, char **argv) {
   double t0 = cli_now_s();
+  /* A write past the file size limit then fails with EFBIG, which the
+   * output checks report, instead of killing the process half-way. */
+  signal(SIGXFSZ, SIG_IGN);
   cli_build b;
   cli_opts o;
   cli_data d;
@@ -183,6 +187,13 @@ int main(int argc, char **argv) {
   if (!o.quiet) cli_print_report(&c, &stats, wall);
   /* outputs before the verdict: a run whose outputs were lost is no PASS */
   if ((rc = write_outputs(&c)) != 0) goto out;
+  if (stats.trace_failed) { /* the waveform the user asked for is not there */
+    cli_error("--trace: %s", stats.trace_msg);
+    fputs("reproduce: ", stderr);
+    cli_print_cmdline(stderr, argc, argv);
+    rc = EXIT_SIM;
+    goto out;
+  }
   cli_print_verdict(stdout, &c, pass);
   fflush(stdout);
   if (!pass) {

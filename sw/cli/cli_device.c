@@ -7,14 +7,10 @@
 
 int cli_load_device(const cli_opts *o, rram_device *dev, char *effects, size_t len) {
   char err[256];
+  /* the model's message lists the presets when the name is neither a
+   * preset nor a file, and names file, line and key otherwise */
   if (rram_device_load(o->device, dev, err, sizeof err) != RRAM_OK) {
-    const char *const *p = rram_device_presets();
-    char names[256] = "";
-    for (; *p; p++) {
-      size_t used = strlen(names);
-      snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", *p);
-    }
-    cli_error("--device: %s (presets: %s)", err, names);
+    cli_error("--device: %s", err);
     return -1;
   }
   for (int i = 0; i < o->n_sets; i++) {

@@ -9,6 +9,7 @@
 
 #include "cim_cfg.h"
 #include "cim_map.h"
+#include "rram_num.h"
 #include "cli.h"
 
 /* The generated configuration (tools/gen_cfg.py) is the one source of the
@@ -132,43 +133,42 @@ void cli_print_help(const cli_build *b) {
       b->geo.adc_bits, b->geo.cols_per_adc, b->p_max, CLI_PROG, CLI_PROG);
 }
 
-/* Parse a decimal integer option value in lo..hi; range_note explains where
- * the range comes from ("this build" etc.). Prints and returns -1 on error. */
+/* Option values go through the project's one number parser (rram_num.h):
+ * decimal only, no spaces, one message style. range_note (may be NULL) says
+ * where the range comes from ("this build" etc.). Print and return -1 on
+ * error. */
 int cli_parse_long(const char *opt, const char *s, long lo, long hi, const char *range_note,
-                      long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (s[0] == '\0' || *end != '\0' || end == s || s[0] == ' ' || s[0] == '\t') {
-    cli_usage_error("%s: '%s' is not an integer", opt, s);
+                   long *out) {
+  char err[RRAM_NUM_MSG_LEN];
+  int64_t v = 0;
+  int st = rram_num_int(s, lo, hi, &v, err, sizeof err);
+  if (st != RRAM_NUM_OK) {
+    cli_usage_error("%s: %s%s%s", opt, err, st == RRAM_NUM_ERANGE && range_note ? " " : "",
+                    st == RRAM_NUM_ERANGE && range_note ? range_note : "");
     return -1;
   }
-  if (errno == ERANGE || v < lo || v > hi) {
-    cli_usage_error("%s: %s is out of range; allowed %ld..%ld%s%s", opt, s, lo, hi,
-                range_note ? " " : "", range_note ? range_note : "");
-    return -1;
-  }
-  *out = v;
+  *out = (long)v;
   return 0;
 }
 
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out) {
-  char *end;
-  errno = 0;
-  if (s[0] == '-' || s[0] == '\0' || s[0] == ' ' || s[0] == '\t') {
-    cli_usage_error("%s: '%s' is not a non-negative integer", opt, s);
+  char err[RRAM_NUM_MSG_LEN];
+  if (rram_num_uint(s, 0, UINT64_MAX, out, err, sizeof err) != RRAM_NUM_OK) {
+    cli_usage_error("%s: %s", opt, err);
     return -1;
   }
-  unsigned long long v = strtoull(s, &end, 10);
-  if (*end != '\0') {
-    cli_usage_error("%s: '%s' is not a non-negative integer", opt, s);
+  return 0;
+}
+
+static int parse_real(const char *opt, const char *s, double lo, double hi, const char *note,
+                      double *out) {
+  char err[RRAM_NUM_MSG_LEN];
+  int st = rram_num_real(s, lo, hi, out, err, sizeof err);
+  if (st != RRAM_NUM_OK) {
+    cli_usage_error("%s: %s%s%s", opt, err, st == RRAM_NUM_ERANGE && note ? " " : "",
+                    st == RRAM_NUM_ERANGE && note ? note : "");
     return -1;
   }
-  if (errno == ERANGE) {
-    cli_usage_error("%s: %s is out of range; allowed 0..%" PRIu64, opt, s, UINT64_MAX);
-    return -1;
-  }
-  *out = (uint64_t)v;
   return 0;
 }
 
@@ -377,17 +377,10 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
         }
         o->sets[o->n_sets++] = optarg;
         break;
-      case OPT_AGE: {
-        char *end = NULL;
-        errno = 0;
-        o->age_s = strtod(optarg, &end);
-        if (end == optarg || *end != '\0' || errno != 0 || !(o->age_s >= 0) ||
-            o->age_s > 3.2e9) {
-          cli_usage_error("--age: '%s' is not a time in seconds within 0..3.2e9 (100 years)", optarg);
+      case OPT_AGE:
+        if (parse_real("--age", optarg, 0, 3.2e9, "(seconds; 3.2e9 is 100 years)", &o->age_s) < 0)
           return EXIT_USAGE;
-        }
         break;
-      }
       case OPT_CALIBRATE: o->calibrate = 1; break;
       case OPT_STATS: o->stats = optarg; break;
       case OPT_PROGRAM:
@@ -401,23 +394,14 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
         }
         break;
       case OPT_WV_TOL:
-      case OPT_WV_ITER: {
-        const int tol = c == OPT_WV_TOL;
-        char *end = NULL;
-        errno = 0;
-        long w = strtol(optarg, &end, 10);
-        if (end == optarg || *end != '\0' || errno != 0 || w < (tol ? 0 : 1) ||
-            w > (tol ? 255 : 127)) {
-          cli_usage_error("--%s: '%s' is not an integer in %s", tol ? "wv-tol" : "wv-iter", optarg,
-                      tol ? "0..255" : "1..127");
-          return EXIT_USAGE;
-        }
-        if (tol)
-          o->wv_tol = (int)w;
-        else
-          o->wv_iter = (int)w;
+        if (cli_parse_long("--wv-tol", optarg, 0, 255, "(sense codes)", &v) < 0) return EXIT_USAGE;
+        o->wv_tol = (int)v;
         break;
-      }
+      case OPT_WV_ITER:
+        if (cli_parse_long("--wv-iter", optarg, 1, 127, "(WV_VERIFY.MAX_ITER)", &v) < 0)
+          return EXIT_USAGE;
+        o->wv_iter = (int)v;
+        break;
       case 'q': o->quiet = 1; break;
       case 'h':
         cli_print_help(b);

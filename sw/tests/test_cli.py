@@ -242,6 +242,27 @@ def main():
                    ["--random", "full", "--device", "bad.dev"], 2, r"bad\.dev:2: stuck_gmax_rate",
                    {"bad.dev": "# a device\nstuck_gmax_rate = -1\n"})
         error_case("negative age", tmp, ["--random", "full", "--age", "-5"], 2, r"--age")
+        # one number parser, one message style for every option and file
+        for opt, val, pat in (("--age", " 5", r"--age: ' 5' is not a number"),
+                              ("--age", "0x10", r"--age: '0x10' is not a number"),
+                              ("--shift", " 5", r"--shift: ' 5' is not an integer"),
+                              ("--seed", "-1", r"--seed: -1 is out of range 0\.\."),
+                              ("--wv-tol", "256", r"--wv-tol: 256 is out of range 0\.\.255")):
+            error_case(f"{opt} '{val}' refused in the common style", tmp,
+                       ["--random", "full", opt, val], 2, pat)
+        rc, out = run(["--random", "2x4", "--vectors", "1", "--age", "1e-320"], tmp)
+        check("--age 1e-320 (subnormal) is a number", rc == 0, out)
+        rc, out = run(["--random", "2x4", "--vectors", "1", "--program", "backdoor",
+                       "--device", "bom.dev"], tmp) if not open(os.path.join(tmp, "bom.dev"), "wb")\
+            .write(b"\xef\xbb\xbfread_noise = 0.01\n") is None else (1, "")
+        check("device file with a UTF-8 byte-order mark loads", rc == 0 and "read_noise" in out,
+              out)
+        with open(os.path.join(tmp, "bin.dev"), "wb") as fh:
+            fh.write(b"read_noise = 0.0\x01\x9b[2J\n")
+        rc, out = run(["--random", "full", "--device", "bin.dev"], tmp)
+        check("device file error: bytes escaped, no preset list", rc == 2
+              and "\\x01\\x9b" in out.lower() and "\x1b" not in out and "\x9b" not in out
+              and "presets:" not in out, out)
         verdict_cases(tmp)
         output_cases(tmp)
     failed = sum(1 for _, ok in RESULTS if not ok)
