@@ -39,11 +39,6 @@
 #endif
 #endif
 
-static int max_group_rows(const rram_geometry *g) {
-  int p = ((1 << g->adc_bits) - 1) / ((1 << g->cell_bits) - 1);
-  if (p > CIM_CFG_P_MAX) p = CIM_CFG_P_MAX;
-  return p < 1 ? 1 : p;
-}
 
 /* D drives (fewer if they take longer than max_seconds) of pattern rows
  * first..first+span-1 (bit probability 1/2), 64 pregenerated patterns in
@@ -102,7 +97,7 @@ int main(int argc, char **argv) {
   rram_geometry geo = {CIM_CFG_ROWS, CIM_CFG_COLS, CIM_CFG_CELL_BITS, CIM_CFG_ADC_BITS,
                        CIM_CFG_COLS_PER_ADC};
   const int w_bits = CIM_CFG_W_BITS;
-  int n = cim_map_outputs(geo.cols, w_bits, geo.cell_bits), k = geo.rows;
+  int n = CIM_CFG_N_OUT, k = geo.rows;
   static const struct option lo[] = {{"layers", required_argument, NULL, 'l'},
                                      {"vectors", required_argument, NULL, 'v'},
                                      {"seed", required_argument, NULL, 's'},
@@ -139,7 +134,7 @@ int main(int argc, char **argv) {
     return 3;
   }
   cim_job job = {.n_rows = k, .n_outs = n, .x_bits = x_bits, .out_bits = 32};
-  job.group_rows = max_group_rows(&geo) < k ? max_group_rows(&geo) : k;
+  job.group_rows = CIM_CFG_P_FIT < k ? CIM_CFG_P_FIT : k;
   cim_check chk;
   cim_check_init(&chk);
   cim_verify *ver = NULL;

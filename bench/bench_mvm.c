@@ -19,6 +19,7 @@
 #include "bench_common.h"
 #include "cim_check.h"
 #include "cim_driver.h"
+#include "cim_cfg.h"
 #include "cim_map.h"
 #include "cim_sim.h"
 #include "cim_verify.h"
@@ -127,7 +128,7 @@ int main(int argc, char **argv) {
   b.layers = 4;
   b.vectors = 50;
   b.seed = 1;
-  b.n = cim_map_outputs(geo.cols, b.w_bits, geo.cell_bits);
+  b.n = CIM_CFG_N_OUT;
   b.k = geo.rows;
   b.x_bits = cim_sim_x_bits();
   b.wait = CIM_WAIT_POLL;
@@ -178,7 +179,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_mvm: cannot set up the array model\n");
     return 3;
   }
-  cim_sim_opts so = {b.array, trace, b.quantum, 0};
+  cim_sim_opts so = {.array = b.array, .trace_path = trace, .quantum = b.quantum};
   cim_sim_stats stats;
   int rc = cim_sim_run(&so, firmware, &b, &stats);
   if (rc != 0) {

@@ -32,7 +32,7 @@ void *shim_open(uint64_t seed) {
   rram_device dev;
   rram_device_ideal(&dev);
   shim *s = calloc(1, sizeof *s);
-  int n = cim_map_outputs(geo.cols, CIM_CFG_W_BITS, geo.cell_bits);
+  int n = CIM_CFG_N_OUT;
   if (!s || rram_array_create(&geo, &dev, seed, &s->a) != RRAM_OK) return NULL;
   s->W = calloc((size_t)n * (size_t)geo.rows, sizeof *s->W);
   if (!s->W) return NULL;
@@ -47,7 +47,7 @@ int shim_param(int i) {
   static const int p[] = {CIM_CFG_ROWS,     CIM_CFG_COLS,     CIM_CFG_W_BITS,
                           CIM_CFG_CELL_BITS, CIM_CFG_X_BITS,  CIM_CFG_ADC_BITS,
                           CIM_CFG_COLS_PER_ADC, CIM_CFG_P_MAX, 0};
-  if (i == 8) return cim_map_outputs(CIM_CFG_COLS, CIM_CFG_W_BITS, CIM_CFG_CELL_BITS);
+  if (i == 8) return CIM_CFG_N_OUT;
   return i >= 0 && i < 8 ? p[i] : -1;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_map.h"
 
@@ -95,15 +96,14 @@ int cim_verify_exact_applies(const cim_verify *v, const cim_job *job, char *why,
     return 0;
   }
   /* An ideal cell at level L adds L ADC LSBs: min(P, K) rows at the top
-   * level must stay within the converter's full scale. */
-  const rram_geometry *g = rram_array_geometry(v->array);
-  const long level_max = (1L << g->cell_bits) - 1, adc_max = (1L << g->adc_bits) - 1;
+   * level must stay within the converter's full scale, i.e. within P_FIT
+   * (the generated configuration's one computation of it). */
   const long rows_on = job->group_rows < job->n_rows ? job->group_rows : job->n_rows;
-  if (rows_on * level_max > adc_max) {
+  if (rows_on > CIM_CFG_P_FIT) {
     snprintf(why, len,
-             "ADC clipping possible: min(P, K) = %ld active rows x level %ld = %ld > ADC full "
-             "scale %ld",
-             rows_on, level_max, rows_on * level_max, adc_max);
+             "ADC clipping possible: min(P, K) = %ld active rows x level %d = %ld > ADC full "
+             "scale %d",
+             rows_on, CIM_CFG_LEVEL_MAX, rows_on * CIM_CFG_LEVEL_MAX, CIM_CFG_ADC_MAX);
     return 0;
   }
   const cim_adc_cal id = CIM_ADC_CAL_IDENTITY;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_map.h"
 #include "cim_program.h"
@@ -80,7 +81,7 @@ static void run_mvms(cim_dev *dev, prog_ctx *x, cosim_mvm *mvm) {
 /* |G - the conductance of its level| over the programmed cells, uS. */
 static void level_error(const prog_ctx *x, double *rms, double *max) {
   const rram_device *d = rram_array_device(x->array);
-  const int cb = x->b.geo.cell_bits, slices = cim_map_slices(x->b.w_bits, cb);
+  const int cb = x->b.geo.cell_bits, slices = CIM_CFG_SLICES;
   const double unit = (d->g_max_us - d->g_min_us) / ((1 << cb) - 1);
   double se = 0, mx = 0;
   int n = 0;
@@ -130,7 +131,7 @@ static void prog_run(prog_ctx *x, const rram_device *dev, uint64_t seed, const c
   cosim_rng r = {seed};
   x->n_out = x->b.n_out < 2 ? x->b.n_out : 2;
   x->k = x->b.geo.rows < PROG_K ? x->b.geo.rows : PROG_K;
-  x->n_col = x->n_out * 2 * cim_map_slices(x->b.w_bits, x->b.geo.cell_bits);
+  x->n_col = x->n_out * CIM_CFG_COLS_PER_OUT;
   int32_t *W = cosim_random_weights(&r, x->n_out, x->k, x->b.w_bits);
   ck_assert_ptr_nonnull(W);
   x->W = W;
@@ -171,7 +172,7 @@ static double true_code(const rram_device *d, double g) {
 }
 
 static int target_of(const prog_ctx *x, const rram_device *d, int r, int c) {
-  const int cb = x->b.geo.cell_bits, slices = cim_map_slices(x->b.w_bits, cb);
+  const int cb = x->b.geo.cell_bits, slices = CIM_CFG_SLICES;
   int level = 0;
   (void)cim_map_level(x->W[(size_t)(c / (2 * slices)) * x->k + r], (c % (2 * slices)) / 2, c % 2,
                       x->b.w_bits, cb, &level);
