@@ -151,8 +151,11 @@ def verdict_cases(tmp):
 
 def output_cases(tmp):
     """Outputs are written whole or not at all, and never over an input."""
-    write_csv(os.path.join(tmp, "w2.csv"), [[1, 2], [3, 4]])
-    write_csv(os.path.join(tmp, "x2.csv"), [[1, 1]])
+    # values that fit every legal build (W_BITS >= 2: -2..1; X_BITS >= 1),
+    # at most the build's outputs and rows
+    n, k = min(2, CFG["N_OUT"]), min(2, CFG["ROWS"])
+    write_csv(os.path.join(tmp, "w2.csv"), [[1, -1][:k], [0, 1][:k]][:n])
+    write_csv(os.path.join(tmp, "x2.csv"), [[1] * k])
     files = ["--weights", "w2.csv", "--inputs", "x2.csv"]
     before = open(os.path.join(tmp, "w2.csv")).read()
     for opt in ("--out", "--stats", "--trace"):
