@@ -178,6 +178,9 @@ void cli_print_report(const cli_run *c, const cim_sim_stats *stats, double wall_
            "LSB;\n            largest |offset| %.2f LSB, |gain - 1| %.3f\n",
            c->cal.n_adc, c->cal.n_points, c->cal.n_clipped, c->cal.rms_before, c->cal.rms_after,
            c->cal.max_abs_offset_lsb, c->cal.max_abs_gain_err);
+  if (o->calibrate && c->cal.n_refused > 0)
+    printf("            %d ADC%s kept at the identity: the fit does not fit ADC_CAL (first: %s)\n",
+           c->cal.n_refused, c->cal.n_refused == 1 ? "" : "s", c->cal.refused_msg);
   if (o->random)
     printf("  data      random, seed %" PRIu64 ": W in %" PRId64 "..%" PRId64 ", x in %" PRId64
            "..%" PRId64 "\n",
