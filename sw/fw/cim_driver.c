@@ -13,16 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_fields.h"
 #include "cim_reg_enums.h"
 #include "cim_regs.h"
-
-/* Field access by register and field name, from the generated masks. */
-#define FIELD_GET(v, REG, FLD) \
-  (((v) & (uint32_t)CIM_REGS__##REG##__##FLD##_bm) >> CIM_REGS__##REG##__##FLD##_bp)
-#define FIELD_PREP(REG, FLD, x) \
-  (((uint32_t)(x) << CIM_REGS__##REG##__##FLD##_bp) & (uint32_t)CIM_REGS__##REG##__##FLD##_bm)
-#define FIELD_MAX(REG, FLD) \
-  ((uint32_t)CIM_REGS__##REG##__##FLD##_bm >> CIM_REGS__##REG##__##FLD##_bp)
 
 /* Register access by name: the name goes into error messages. */
 #define REG_READ(dev, REG, out) reg_read((dev), CIM_REGS_##REG##_OFFSET, #REG, (out))

@@ -8,15 +8,9 @@
 #include <string.h>
 
 #include "cim_map.h"
+#include "cim_fields.h"
 #include "cim_reg_enums.h"
 #include "cim_regs.h"
-
-#define FIELD_GET(v, REG, FLD) \
-  (((v) & (uint32_t)CIM_REGS__##REG##__##FLD##_bm) >> CIM_REGS__##REG##__##FLD##_bp)
-#define FIELD_PREP(REG, FLD, x) \
-  (((uint32_t)(x) << CIM_REGS__##REG##__##FLD##_bp) & (uint32_t)CIM_REGS__##REG##__##FLD##_bm)
-#define FIELD_MAX(REG, FLD) \
-  ((uint32_t)CIM_REGS__##REG##__##FLD##_bm >> CIM_REGS__##REG##__##FLD##_bp)
 
 #define RETURN_IF_ERROR(expr)      \
   do {                             \
