@@ -121,10 +121,13 @@ def adc_build(repo, cfg, bits):
     return os.path.join(repo, target)
 
 
-def plot(out, param, xlabel, logx):
+def plot(out, param, xlabel, logx, rows=None):
     if shutil.which("gnuplot") is None:
         print(f"sweep: gnuplot not installed, no {param}.png (apt-get install gnuplot-nox)")
         return
+    finite = any(r[4] not in ("inf", "nan") and float(r[4]) < 1e300 for r in rows or [])
+    snr = (", \\\n     '' using 2:($5 > 1e300 ? 1/0 : $5) axes x1y2 with linespoints title 'SNR'"
+           if finite else "")
     script = f"""
 set terminal pngcairo size 800,500 noenhanced
 set output '{out}/{param}.png'
@@ -137,8 +140,7 @@ set y2label 'SNR (dB)'
 set ytics nomirror
 set y2tics
 {'set logscale x' if logx else ''}
-plot '{out}/{param}.csv' using 2:3 with linespoints title 'RMSE', \\
-     '' using 2:($5 > 1e300 ? 1/0 : $5) axes x1y2 with linespoints title 'SNR'
+plot '{out}/{param}.csv' using 2:3 with linespoints title 'RMSE'{snr}
 """
     p = run_cmd(["gnuplot"], PLOT_TIMEOUT, input=script, text=True, capture_output=True)
     if p.returncode != 0:  # pngcairo may be missing: fall back to the plain png terminal
@@ -175,6 +177,12 @@ def main():
     for p in params:
         device, apply, full, small_vals, xlabel, logx = SWEEPS[p]
         values = (small_vals if small else full)
+        if p == "wire" and values:
+            # The drop grows with the square of the wire's length: on an array
+            # smaller than the default 256 x 256 the same ohms round away in
+            # the ADC, so the wire sweep scales its values to the array.
+            scale = max(1.0, (256.0 / max(cfg["rows"], cfg["cols"])) ** 2)
+            values = [round(v * scale, 3) for v in values]
         if values is None:
             print(f"sweep: {p} skipped at size small (one build per point)")
             continue
@@ -199,7 +207,7 @@ def main():
             w.writerows(rows)
         os.remove(os.path.join(a.out, f"{p}_point.csv")) if os.path.exists(
             os.path.join(a.out, f"{p}_point.csv")) else None
-        plot(a.out, p, xlabel, logx)
+        plot(a.out, p, xlabel, logx, rows)
         print(f"sweep: {path}" + (f", {a.out}/{p}.png" if shutil.which("gnuplot") else ""))
         if a.check_trend and len(rows) >= 2:
             problems = trend_problems([(r[1], r[2]) for r in rows], falling=p == "adc_bits")
