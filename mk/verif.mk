@@ -126,9 +126,14 @@ waves: regress-build $(WAVES_FILTERS)
 	  --layout $(LAYOUT)
 
 # Every layout against a fresh dump of this build, in a real GTKWave (xvfb).
+# The job (4 x 20, 3-bit signed inputs, 7-row groups) shrinks to what the
+# build holds (its cim_cfg.json).
+WAVES_CHECK_JOB = $(shell python3 -c "import json; c = json.load(open('$(BUILD)/cim_cfg.json')); \
+  print('--random %dx%d --x-bits %d --group-rows %d' % (min(4, c['n_out']), min(20, c['rows']), \
+  min(3, c['x_bits']), min(7, c['p_max'])))")
 waves-check: $(CIM_MVM) $(WAVES_FILTERS)
 	@mkdir -p $(BUILD)/waves
-	@$(CIM_MVM) --random 4x20 --vectors 1 --x-bits 3 --signed --group-rows 7 --quiet \
+	@$(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 1 --signed --quiet \
 	  --trace $(BUILD)/waves/waves_check.fst > /dev/null
 	python3 tools/waves.py check $(BUILD)/waves/waves_check.fst $(sort $(wildcard waves/*.gtkw)) \
 	  --out $(BUILD)/waves
