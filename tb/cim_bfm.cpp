@@ -1,5 +1,5 @@
 // cim_bfm.cpp: the verilated DUT, its clock and reset, and the APB4
-// bus-functional model behind sw/mmio.h, for every harness (cim_bfm.h).
+// bus-functional model behind sw/fw/mmio.h, for every harness (cim_bfm.h).
 #include "cim_bfm.h"
 
 #include <fcntl.h>
@@ -687,7 +687,7 @@ extern "C" int cim_sim_w_bits(void) { return CIM_CFG_W_BITS; }
 extern "C" int cim_sim_x_bits(void) { return CIM_CFG_X_BITS; }
 extern "C" int cim_sim_p_max(void) { return CIM_CFG_P_MAX; }
 
-// ---- sw/mmio.h on this platform ----
+// ---- sw/fw/mmio.h on this platform ----
 extern "C" {
 
 int mmio_write32(mmio_bus *bus, uint32_t addr, uint32_t data) {

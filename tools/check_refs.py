@@ -46,7 +46,7 @@ def check_paths(root, files):
         except (UnicodeDecodeError, OSError):
             continue
         for n, line in enumerate(lines, 1):
-            if OUTSIDE_RE.search(line):
+            if OUTSIDE_RE.search(line) and f != "tools/check_refs.py":  # its own patterns
                 bad.append(f"{f}:{n}: points outside the repository: {line.strip()[:100]}")
             for m in PATH_RE.finditer(line):
                 ref = m.group(1).rstrip(".")
