@@ -39,6 +39,27 @@ static void neg_run_mvm(neg_run *n, const char *inject) {
   ck_assert_int_eq(n->mvm.status, CIM_OK);
 }
 
+/* The same with every weight w and every input x. */
+static void neg_run_fixed(neg_run *n, int32_t w, int32_t x) {
+  memset(n, 0, sizeof *n);
+  cosim_build_get(&n->b);
+  n->seed = cosim_seed(31);
+  const size_t nw = (size_t)n->b.n_out * (size_t)n->b.geo.rows;
+  n->W = malloc(sizeof *n->W * nw);
+  n->x = malloc(sizeof *n->x * (size_t)n->b.geo.rows);
+  ck_assert(n->W != NULL && n->x != NULL);
+  for (size_t i = 0; i < nw; i++) n->W[i] = w;
+  for (int r = 0; r < n->b.geo.rows; r++) n->x[r] = x;
+  n->mvm.job = (cim_job){.n_rows = n->b.geo.rows, .n_outs = n->b.n_out, .x_bits = n->b.x_bits,
+                         .is_signed = 1, .out_bits = 32};
+  n->mvm.conv_cycles = 2;
+  n->mvm.x = n->x;
+  n->batch = (cosim_batch){.array = cosim_array(n->W, n->b.n_out, n->b.geo.rows, n->seed),
+                           .W = n->W, .k = n->b.geo.rows, .mvm = &n->mvm, .n_mvm = 1};
+  ck_assert_int_eq(cosim_run_batch(&n->batch, NULL), 0);
+  ck_assert_int_eq(n->mvm.status, CIM_OK);
+}
+
 static void neg_free(neg_run *n) {
   rram_array_destroy(n->batch.array);
   free(n->W);
@@ -105,18 +126,32 @@ START_TEST(test_neg_adc_code_differs_from_log) {
 }
 END_TEST
 
-/* The checker given a job other than the one the RTL ran (a shift of 3
- * instead of 0): the twin's outputs differ from the RTL's. */
+/* The checker given a job other than the one the RTL ran: the RTL read its
+ * inputs as signed, the checker is told unsigned (the same bit patterns, so
+ * the same wordlines). With every input negative and every weight at the
+ * top of its range, each output differs by 2^X_BITS x w_max x K, whatever
+ * the configuration: the twin's outputs must differ from the RTL's. */
 START_TEST(test_neg_broken_twin_job) {
   neg_run n;
-  neg_run_mvm(&n, NULL);
+  cosim_build b;
+  cosim_build_get(&b);
+  const int32_t w_max = (1 << (b.w_bits - 1)) - 1, x_min = -(1 << (b.x_bits - 1));
+  n.W = NULL;
+  neg_run_fixed(&n, w_max, x_min);
   cim_job job = n.mvm.job;
-  job.shift = 3;
+  job.is_signed = 0;
+  int32_t *xu = malloc(sizeof *xu * (size_t)b.geo.rows);
+  ck_assert_ptr_nonnull(xu);
+  for (int r = 0; r < b.geo.rows; r++) xu[r] = n.x[r] + (1 << b.x_bits); /* same bits */
   cim_check chk;
-  unsigned bits = recheck(&n, &job, n.x, &chk);
-  ck_assert_msg(bits & CIM_CHECK_TWIN_FAIL, "a twin with shift 3 still matched the RTL's shift 0");
+  unsigned bits = recheck(&n, &job, xu, &chk);
+  ck_assert_msg(bits & CIM_CHECK_TWIN_FAIL, "a twin told 'unsigned' matched the RTL's signed run");
+  ck_assert_uint_eq(chk.twin_refused, 0); /* a mismatch, not a refused log */
+  ck_assert_uint_eq(chk.twin_fail_outputs, (uint64_t)b.n_out);
   ck_assert(!cim_check_passed(&chk));
-  ck_assert_int_ge(chk.twin_first.column, 0);
+  /* the right job on the same run passes: the failure is the job's */
+  ck_assert_uint_eq(recheck(&n, &n.mvm.job, n.x, &chk), 0);
+  free(xu);
   neg_free(&n);
 }
 END_TEST
