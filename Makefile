@@ -16,8 +16,10 @@ SEED         ?= 1
 # Extra arguments for the cim_mvm program in `make run`.
 RUN_ARGS     ?=
 
-# The non-default configuration `make test` also builds and tests.
-ALT_PARAMS := ROWS=100 COLS=96 W_BITS=6 CELL_BITS=3 X_BITS=4 ADC_BITS=7 COLS_PER_ADC=3 P_MAX=16
+# The non-default configuration `make test` also builds and tests: odd sizes,
+# COLS_PER_ADC not dividing COLS, and P_MAX above P_FIT (18 here), so ADC
+# clipping is reachable (test_mvm_adc_clipping).
+ALT_PARAMS := ROWS=100 COLS=96 W_BITS=6 CELL_BITS=3 X_BITS=4 ADC_BITS=7 COLS_PER_ADC=3 P_MAX=20
 
 SHELL    := /bin/bash
 CONFIG   := r$(ROWS)_c$(COLS)_w$(W_BITS)_b$(CELL_BITS)_x$(X_BITS)_a$(ADC_BITS)_m$(COLS_PER_ADC)_p$(P_MAX)
