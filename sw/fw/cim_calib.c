@@ -184,6 +184,8 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
     r.rms_before = sqrt(sb / r.n_points);
     r.rms_after = sqrt(sa / r.n_points);
   }
+  /* no ADC could be fitted: say so instead of a silent calibration of none */
+  if (rc == CIM_OK && r.n_adc == 0 && r.n_refused == 0) rc = CIM_ENODATA;
   if (rep) *rep = r;
   free(off);
   free(gain);

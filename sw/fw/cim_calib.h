@@ -14,7 +14,13 @@
  * 0.25 or less: see cim_adc_cal_encode) is refused, not clamped: that ADC
  * keeps the identity, and the report counts it (n_refused) and keeps the
  * driver's message for the first one. The routine still returns CIM_OK, as
- * the other ADCs are calibrated; check n_refused to treat it as a failure. */
+ * the other ADCs are calibrated; check n_refused to treat it as a failure.
+ *
+ * An ADC needs at least 3 unclipped codes (neither 0 nor full scale) to be
+ * fitted; one with fewer keeps the identity. When no ADC can be fitted at
+ * all, the routine returns CIM_ENODATA: a 1-bit ADC never gives an
+ * unclipped code (its only codes are 0 and full scale), and weights whose
+ * column sums all clip have the same effect. */
 #ifndef CIM_CALIB_H
 #define CIM_CALIB_H
 
@@ -45,7 +51,9 @@ typedef struct cim_cal_report {
  * the firmware programmed it. Uses rows 0..min(k, largest ideal-fit row
  * group)-1 and n_patterns wordline patterns drawn from seed. Leaves the
  * macro configured for the calibration job: call cim_configure() again.
- * @return CIM_EINVAL (nothing written) or any driver error */
+ * @return CIM_OK (at least one ADC fitted or refused), CIM_ENODATA (no ADC had
+ * the unclipped codes to fit: every ADC kept the identity, rep says how many
+ * codes clipped), CIM_EINVAL (nothing written) or any driver error */
 CIM_WARN_UNUSED_RESULT int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k,
                                               int n_patterns, uint32_t seed,
                                               cim_cal_report *rep /* OUT, may be NULL */);

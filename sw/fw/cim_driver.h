@@ -23,7 +23,8 @@ extern "C" {
   X(CIM_EBUS, 4, "bus error: the macro answered PSLVERR")                           \
   X(CIM_EHW, 5, "the macro reported an error in STATUS.ERR_CODE")                   \
   X(CIM_ENODEV, 6, "no CIM macro at this address (ID mismatch)")                    \
-  X(CIM_ENOMEM, 7, "out of memory")
+  X(CIM_ENOMEM, 7, "out of memory")                                                 \
+  X(CIM_ENODATA, 8, "nothing to fit: too few unclipped calibration codes (ADC_CAL kept)")
 
 enum cim_status {
 #define CIM_STATUS_ENUM(name, value, text) name = value,
