@@ -16,38 +16,11 @@ struct cim_verify {
   int32_t *y_twin;
   int64_t *acc, *y_exact;
   int twin_ok; /* the last check's twin produced y_twin */
+  /* The array's device does not change while it is verified: whether it is
+   * the ideal one, and if not in which keys, is found once. */
+  int device_ideal;
+  char device_keys[160];
 };
-
-int cim_verify_create(rram_array *array, const int32_t *W, int n, int k, int w_bits,
-                      cim_verify **out) {
-  if (out == NULL) return CIM_EINVAL;
-  *out = NULL;
-  if (array == NULL || W == NULL || n < 1 || k < 1 || w_bits < 2) return CIM_EINVAL;
-  cim_verify *v = calloc(1, sizeof *v);
-  if (v == NULL) return CIM_ENOMEM;
-  v->array = array;
-  v->W = W;
-  v->n = n;
-  v->k = k;
-  v->w_bits = w_bits;
-  v->y_twin = calloc((size_t)n, sizeof *v->y_twin);
-  v->acc = calloc((size_t)n, sizeof *v->acc);
-  v->y_exact = calloc((size_t)n, sizeof *v->y_exact);
-  if (!v->y_twin || !v->acc || !v->y_exact) {
-    cim_verify_destroy(v);
-    return CIM_ENOMEM;
-  }
-  *out = v;
-  return CIM_OK;
-}
-
-void cim_verify_destroy(cim_verify *v) {
-  if (v == NULL) return;
-  free(v->y_twin);
-  free(v->acc);
-  free(v->y_exact);
-  free(v);
-}
 
 /* The keys in which dev differs from the ideal device, comma-separated
  * (both written by rram_device_write, compared line by line). */
@@ -79,6 +52,42 @@ static void device_diff(const rram_device *dev, char *buf, size_t len) {
   free(tb);
 }
 
+int cim_verify_create(rram_array *array, const int32_t *W, int n, int k, int w_bits,
+                      cim_verify **out) {
+  if (out == NULL) return CIM_EINVAL;
+  *out = NULL;
+  if (array == NULL || W == NULL || n < 1 || k < 1 || w_bits < 2) return CIM_EINVAL;
+  cim_verify *v = calloc(1, sizeof *v);
+  if (v == NULL) return CIM_ENOMEM;
+  v->array = array;
+  v->W = W;
+  v->n = n;
+  v->k = k;
+  v->w_bits = w_bits;
+  v->y_twin = calloc((size_t)n, sizeof *v->y_twin);
+  v->acc = calloc((size_t)n, sizeof *v->acc);
+  v->y_exact = calloc((size_t)n, sizeof *v->y_exact);
+  if (!v->y_twin || !v->acc || !v->y_exact) {
+    cim_verify_destroy(v);
+    return CIM_ENOMEM;
+  }
+  rram_device ideal;
+  rram_device_ideal(&ideal);
+  v->device_ideal = rram_device_equal(rram_array_device(array), &ideal);
+  if (!v->device_ideal)
+    device_diff(rram_array_device(array), v->device_keys, sizeof v->device_keys);
+  *out = v;
+  return CIM_OK;
+}
+
+void cim_verify_destroy(cim_verify *v) {
+  if (v == NULL) return;
+  free(v->y_twin);
+  free(v->acc);
+  free(v->y_exact);
+  free(v);
+}
+
 int cim_verify_exact_applies(const cim_verify *v, const cim_job *job, char *why, size_t len) {
   char dummy[8];
   if (why == NULL || len == 0) {
@@ -86,13 +95,8 @@ int cim_verify_exact_applies(const cim_verify *v, const cim_job *job, char *why,
     len = sizeof dummy;
   }
   why[0] = '\0';
-  const rram_device *dev = rram_array_device(v->array);
-  rram_device ideal;
-  rram_device_ideal(&ideal);
-  if (!rram_device_equal(dev, &ideal)) {
-    char keys[160];
-    device_diff(dev, keys, sizeof keys);
-    snprintf(why, len, "non-ideal device (differs from ideal in: %s)", keys);
+  if (!v->device_ideal) {
+    snprintf(why, len, "non-ideal device (differs from ideal in: %s)", v->device_keys);
     return 0;
   }
   /* An ideal cell at level L adds L ADC LSBs: min(P, K) rows at the top
