@@ -100,7 +100,7 @@ def error_case(name, tmp, args, want_rc, pattern, files=None, env=None):
 def verdict_cases(tmp):
     """Verdicts that cannot lie: the exact check applies wherever W x is owed,
     a skipped check names its true reason, faults on the real path fail."""
-    small = ["--random", "4x16", "--vectors", "2"]
+    small = ["--random", f"{min(4, CFG['N_OUT'])}x{min(16, CFG['ROWS'])}", "--vectors", "2"]
     # front door left every cell where it was: the outputs are not W x, on an
     # ideal device whose sums fit the ADC, so this is never a PASS
     for name, extra in (("--wv-tol 255", ["--wv-tol", "255"]), ("--wv-iter 1", ["--wv-iter", "1"])):
@@ -223,14 +223,24 @@ def main():
         wbig = 1 << (CFG["W_BITS"] - 1)
         error_case("weight out of range", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
                    str(wbig), {"w.csv": f"{wbig},0\n", "x.csv": "1,1\n"})
+        k2 = min(2, rows)  # one input on a one-row build
         error_case("input out of range", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
-                   r"x\.csv|input", {"w.csv": "1,0\n", "x.csv": f"{1 << xb},1\n"})
+                   r"x\.csv|input", {"w.csv": ",".join(["1"] + ["0"] * (k2 - 1)) + "\n",
+                                     "x.csv": ",".join([str(1 << xb)] + ["1"] * (k2 - 1)) + "\n"})
         error_case("K mismatch", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
                    r"K|values|inputs", {"w.csv": "1,0,1\n", "x.csv": "1,1\n"})
         # device options: every preset runs and the twin stays bit-exact; the
         # statistics file has a row per output and one for the whole run
-        rc, out = run(["--random", f"{n_out}x{rows}", "--vectors", "2", "--device", "default",
-                       "--calibrate", "--age", "1e5", "--stats", "s.csv"], tmp)
+        # a 1-bit ADC clips every calibration code: --calibrate must fail and say
+        # why (exit 3), and the device run goes on without it
+        cal = ["--calibrate"]
+        if CFG["ADC_BITS"] == 1:
+            error_case("--calibrate on a 1-bit ADC: nothing to fit", tmp,
+                       ["--random", f"{n_out}x{rows}", "--calibrate"], 3,
+                       r"cim_calibrate_adcs: nothing to fit")
+            cal = []
+        rc, out = run(["--random", f"{n_out}x{rows}", "--vectors", "2", "--device", "default"]
+                      + cal + ["--age", "1e5", "--stats", "s.csv"], tmp)
         stats = open(os.path.join(tmp, "s.csv")).read().splitlines() if rc == 0 else []
         check("default device: twin passes, exact does not apply, stats written",
               rc == 0 and re.search(r"twin .*PASS", out)
@@ -254,9 +264,10 @@ def main():
                               ("--wv-tol", "256", r"--wv-tol: 256 is out of range 0\.\.255")):
             error_case(f"{opt} '{val}' refused in the common style", tmp,
                        ["--random", "full", opt, val], 2, pat)
-        rc, out = run(["--random", "2x4", "--vectors", "1", "--age", "1e-320"], tmp)
+        tiny = f"{min(2, n_out)}x{min(4, rows)}"
+        rc, out = run(["--random", tiny, "--vectors", "1", "--age", "1e-320"], tmp)
         check("--age 1e-320 (subnormal) is a number", rc == 0, out)
-        rc, out = run(["--random", "2x4", "--vectors", "1", "--program", "backdoor",
+        rc, out = run(["--random", tiny, "--vectors", "1", "--program", "backdoor",
                        "--device", "bom.dev"], tmp) if not open(os.path.join(tmp, "bom.dev"), "wb")\
             .write(b"\xef\xbb\xbfread_noise = 0.01\n") is None else (1, "")
         check("device file with a UTF-8 byte-order mark loads", rc == 0 and "read_noise" in out,
