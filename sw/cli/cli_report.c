@@ -157,9 +157,10 @@ void cli_print_report(const cli_run *c, const cim_sim_stats *stats, double wall_
       if (n == 0) continue;
       size_t used = strlen(hist);
       if (edges[e + 1] - edges[e] == 1)
-        snprintf(hist + used, sizeof hist - used, " %d:%" PRIu64, edges[e], n);
+        snprintf(hist + used, sizeof hist - used, " %d:%s", edges[e], cli_grouped(n, g2, sizeof g2));
       else
-        snprintf(hist + used, sizeof hist - used, " %d-%d:%" PRIu64, edges[e], edges[e + 1] - 1, n);
+        snprintf(hist + used, sizeof hist - used, " %d-%d:%s", edges[e], edges[e + 1] - 1,
+                 cli_grouped(n, g2, sizeof g2));
     }
     printf("            pulses per cell (cells):%s\n", hist);
     printf("            |G - level| rms %.3g uS, max %.3g level steps\n", c->prog_rms_us,
