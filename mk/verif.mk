@@ -62,7 +62,8 @@ verif-help:
 	@echo "  regress-smoke  the fixed seeds 1..10 (make test)"
 	@echo "  regress-fault-check  a faulty build must fail, group, and reproduce (make test)"
 	@echo "  waves        re-run SEED (TEST=) with an FST dump, open waves/LAYOUT.gtkw ($(LAYOUT))"
-	@echo "  waves-check  every waves/*.gtkw loads in GTKWave (xvfb) and shows all its signals"
+	@echo "  waves-check  every waves/*.gtkw loads in GTKWave (xvfb) and shows all its signals;"
+	@echo "               its self-test shows a signal the dump lacks fails the check"
 	@echo "  coverage     RTL line/toggle/user + gcov of cmodel/ and sw/ over COV_SEEDS=$(COV_SEEDS)"
 	@echo "               seeds and every check_cim test; HTML in $(COV_DIR)/html"
 	@echo "  lint-extra   verible-verilog-lint, verible-verilog-format check, cppcheck, clang-tidy"
@@ -125,7 +126,9 @@ waves: regress-build $(WAVES_FILTERS)
 	$(REGRESS) waves --build $(VBUILD) --seed $(SEED) $(if $(TEST),--test $(TEST)) \
 	  --layout $(LAYOUT)
 
-# Every layout against a fresh dump of this build, in a real GTKWave (xvfb).
+# Every layout against a fresh dump of this build, in a real GTKWave (xvfb),
+# then the check's self-test on the same dump: a signal the dump does not
+# have fails the fit, one GTKWave does not show fails the check.
 # The job (4 x 20, 3-bit signed inputs, 7-row groups) shrinks to what the
 # build holds (its cim_cfg.json).
 WAVES_CHECK_JOB = $(shell python3 -c "import json; c = json.load(open('$(BUILD)/cim_cfg.json')); \
@@ -137,6 +140,9 @@ waves-check: $(CIM_MVM) $(WAVES_FILTERS)
 	  --trace $(BUILD)/waves/waves_check.fst > /dev/null
 	python3 tools/waves.py check $(BUILD)/waves/waves_check.fst $(sort $(wildcard waves/*.gtkw)) \
 	  --out $(BUILD)/waves
+	@python3 tools/waves.py selftest $(BUILD)/waves/waves_check.fst --out $(BUILD)/waves \
+	  > $(BUILD)/waves/selftest.log || { cat $(BUILD)/waves/selftest.log; exit 1; }
+	@tail -n 1 $(BUILD)/waves/selftest.log
 
 # ---------------------------------------------------------------- coverage
 # Coverage build, then a regression (COV_SEEDS seeds) and every check_cim
