@@ -54,6 +54,60 @@ static int fit_solve(const fit_acc *f, int n, double out[3]) {
   return 0;
 }
 
+/* Invert the symmetric 3x3 matrix m; 0 on success, -1 if singular. */
+static int inv3(const double m[3][3], double out[3][3]) {
+  double c[3][3];
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      int i1 = (i + 1) % 3, i2 = (i + 2) % 3, j1 = (j + 1) % 3, j2 = (j + 2) % 3;
+      c[j][i] = m[i1][j1] * m[i2][j2] - m[i1][j2] * m[i2][j1]; /* adjugate */
+    }
+  double det = m[0][0] * c[0][0] + m[0][1] * c[1][0] + m[0][2] * c[2][0];
+  double scale = fabs(m[0][0] * m[1][1] * m[2][2]);
+  if (!(fabs(det) > 1e-12 * (scale > 1.0 ? scale : 1.0))) return -1;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) out[i][j] = c[i][j] / det;
+  return 0;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Whether ADC a's unclipped codes determine its offset, gain and pedestal
+ * (cim_calib.h): the distinct (ideal, active) points among them, each
+ * counted once, as a point repeated gives the same code and the same rounding
+ * error again. With rounding alone (1/sqrt(12) LSB per distinct point) the
+ * fit's standard errors are sqrt(inv(M)_ii / 12) over those points' normal
+ * matrix M, written to se_off (LSB) and se_gain (relative). keys has room
+ * for every point of the ADC. 1 if they are within CIM_CAL_MAX_SE_*, else 0. */
+static int fit_determined(const int32_t *ideal, const int32_t *raw, const int *active, int n_col,
+                          int n_patterns, int cols_per_adc, int a, int32_t code_max, double gain,
+                          int64_t *keys, double *se_off /* OUT */, double *se_gain /* OUT */) {
+  const int c0 = a * cols_per_adc, c1 = c0 + cols_per_adc < n_col ? c0 + cols_per_adc : n_col;
+  size_t n = 0;
+  for (int t = 0; t < n_patterns; t++)
+    for (int c = c0; c < c1; c++) {
+      size_t i = (size_t)t * (size_t)n_col + (size_t)c;
+      if (raw[i] > 0 && raw[i] < code_max)
+        keys[n++] = (int64_t)active[t] * ((int64_t)1 << 32) + ideal[i];
+    }
+  qsort(keys, n, sizeof *keys, cmp_i64);
+  fit_acc d = {0};
+  int n_distinct = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0 && keys[i] == keys[i - 1]) continue;
+    n_distinct++;
+    fit_add(&d, (double)(keys[i] & 0xFFFFFFFF), (double)(keys[i] >> 32), 0.0);
+  }
+  double inv[3][3];
+  if (n_distinct < CIM_CAL_MIN_POINTS || inv3(d.m, inv) != 0 || !(gain > 0.0)) return 0;
+  *se_off = sqrt(inv[0][0] / 12.0);
+  *se_gain = sqrt(inv[1][1] / 12.0) / gain;
+  return *se_off <= CIM_CAL_MAX_SE_OFFSET_LSB && *se_gain <= CIM_CAL_MAX_SE_GAIN;
+}
+
 /* Firmware-local generator for the patterns (xorshift32, never 0). */
 static uint32_t next_rand(uint32_t *s) {
   uint32_t x = *s;
@@ -88,7 +142,11 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
   const int n_col = n_out * 2 * slices;
   const int n_adc = (n_col + in->cols_per_adc - 1) / in->cols_per_adc;
   const int32_t code_max = (1 << in->adc_bits) - 1;
+  /* the largest group that fits the ADC, but at least CIM_CAL_MIN_ROWS where
+   * the macro allows: one or two rows give too few distinct sums to separate
+   * offset, gain and pedestal (codes that clip are left out) */
   int rows = cim_max_group_rows(dev);
+  if (rows < CIM_CAL_MIN_ROWS) rows = in->p_max < CIM_CAL_MIN_ROWS ? in->p_max : CIM_CAL_MIN_ROWS;
   if (rows > k) rows = k;
 
   int32_t *x = calloc((size_t)rows, sizeof *x);
@@ -132,15 +190,21 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
   cim_cal_report r = {.first_refused = -1};
   double *off = calloc((size_t)n_adc, sizeof *off), *gain = calloc((size_t)n_adc, sizeof *gain);
   double *ped = calloc((size_t)n_adc, sizeof *ped);
-  if (rc == CIM_OK && (!off || !gain || !ped)) rc = CIM_ENOMEM;
+  int64_t *keys = calloc((size_t)in->cols_per_adc * (size_t)n_patterns, sizeof *keys);
+  if (rc == CIM_OK && (!off || !gain || !ped || !keys)) rc = CIM_ENOMEM;
   for (int a = 0; a < n_adc && rc == CIM_OK; a++) {
-    double p[3];
+    double p[3], se_off = 0.0, se_gain = 0.0;
     off[a] = 0.0;
     gain[a] = 1.0;
     ped[a] = 0.0;
-    /* with a pedestal term when the patterns separate it, else without */
-    if (fit[a].m[0][0] < 3 || (fit_solve(&fit[a], 3, p) != 0 && fit_solve(&fit[a], 2, p) != 0))
-      continue; /* nothing to fit: keep the identity */
+    /* offset, gain and pedestal together, or nothing: without the pedestal
+     * term the fitted offset would carry the pedestal */
+    if (fit[a].m[0][0] < CIM_CAL_MIN_POINTS || fit_solve(&fit[a], 3, p) != 0 ||
+        !fit_determined(ideal, raw, active, n_col, n_patterns, in->cols_per_adc, a, code_max,
+                        p[1], keys, &se_off, &se_gain)) {
+      if (fit[a].m[0][0] > 0) r.n_unfit++; /* codes that do not determine a fit */
+      continue;                            /* keep the identity */
+    }
     rc = cim_set_adc_cal_fit(dev, a, p[0], p[1]);
     if (rc == CIM_EINVAL) {
       /* ADC_CAL cannot hold this correction: a clamped one would be wrong
@@ -160,6 +224,8 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
     r.n_adc++;
     if (fabs(off[a]) > r.max_abs_offset_lsb) r.max_abs_offset_lsb = fabs(off[a]);
     if (fabs(gain[a] - 1.0) > r.max_abs_gain_err) r.max_abs_gain_err = fabs(gain[a] - 1.0);
+    if (se_off > r.max_se_offset_lsb) r.max_se_offset_lsb = se_off;
+    if (se_gain > r.max_se_gain) r.max_se_gain = se_gain;
   }
   /* errors before and after over the unclipped points */
   double sb = 0, sa = 0;
@@ -190,6 +256,7 @@ int cim_calibrate_adcs(cim_dev *dev, const int32_t *W, int n_out, int k, int n_p
   free(off);
   free(gain);
   free(ped);
+  free(keys);
   free(active);
   free(x);
   free(codes);

@@ -129,12 +129,13 @@ static rram_device preset(const char *name) {
 
 /* Check the calibration the firmware programmed (fit[a], ADC by ADC index)
  * against the model's truth. Every ADC that serves an output column is
- * either calibrated (checked: offset within 0.5 LSB, gain within 5 %) or
- * skipped (it kept the identity: refused or nothing to fit), and exactly
- * n_cal of them are calibrated. Returns the number of problems and writes
- * the first one to msg. */
+ * either calibrated (checked: offset within tol_off LSB, gain within tol_gain
+ * relative) or skipped (it kept the identity: refused or nothing to fit), and
+ * exactly n_cal of them are calibrated. Returns the number of problems and
+ * writes the first one to msg. */
 static int check_adc_fits(const rram_array *array, const cim_adc_cal *fit, int n_used, int n_cal,
-                          int *n_skipped /* OUT */, char *msg, size_t len) {
+                          double tol_off, double tol_gain, int *n_skipped /* OUT */, char *msg,
+                          size_t len) {
   int bad = 0, checked = 0;
   const cim_adc_cal id = CIM_ADC_CAL_IDENTITY;
   *n_skipped = 0;
@@ -153,9 +154,11 @@ static int check_adc_fits(const rram_array *array, const cim_adc_cal *fit, int n
     double off_fit = fit[a].offset_q4 / 16.0;
     double gain_fit = 16384.0 / fit[a].gain_q14;
     /* quantization and the pedestal term limit the fit; 16 patterns */
-    if (!(fabs(off_fit - off) < 0.5 && fabs(gain_fit / gain - 1.0) < 0.05) && bad++ == 0)
-      snprintf(msg, len, "ADC %d: fitted offset %.3f LSB gain %.4f, the model's truth %.3f LSB %.4f",
-               a, off_fit, gain_fit, off, gain);
+    if (!(fabs(off_fit - off) < tol_off && fabs(gain_fit / gain - 1.0) < tol_gain) && bad++ == 0)
+      snprintf(msg, len,
+               "ADC %d: fitted offset %.3f LSB gain %.4f, the model's truth %.3f LSB %.4f "
+               "(tolerance %.3f LSB, %.4f)",
+               a, off_fit, gain_fit, off, gain, tol_off, tol_gain);
   }
   if (checked != n_cal && bad++ == 0)
     snprintf(msg, len, "%d of %d ADCs carry a calibration, the report says %d were calibrated",
@@ -230,10 +233,32 @@ static effect_run cell_effect(const char *name, const rram_device *dev, double a
   return e;
 }
 
+/* The programming error of a cell at level L has sigma(g_min + L step) uS,
+ * step = (g_max - g_min) / LEVEL_MAX: at most e levels, the largest over the
+ * levels. Slice s weighs 2^(CELL_BITS s) on both cells of a pair, so a
+ * weight's error has rms at most e sqrt(2 sum_s 4^(CELL_BITS s)), against
+ * 2^(W_BITS-1) / sqrt(3) for uniform random weights; the MVM's relative
+ * error over random inputs is about that ratio. With 2-bit cells a level is
+ * 13 uS and the error a fifth of it; with 4-bit cells a level is 2.7 uS and
+ * the error about one level, weighed 16x on the top slice. The estimate
+ * takes the largest sigma of any level for every cell: plausible below it. */
 START_TEST(test_dev_prog_error) {
   rram_device d = preset("prog_error");
+  cosim_build b;
+  cosim_build_get(&b);
+  const int level_max = (1 << b.geo.cell_bits) - 1;
+  const double step_us = (d.g_max_us - d.g_min_us) / level_max;
+  double e_levels = 0, w_slices = 0;
+  for (int l = 0; l <= level_max; l++)
+    e_levels = fmax(e_levels, rram_device_prog_sigma_us(&d, d.g_min_us + l * step_us) / step_us);
+  for (int s = 0; s < cim_map_slices(b.w_bits, b.geo.cell_bits); s++)
+    w_slices += ldexp(1.0, 2 * b.geo.cell_bits * s);
+  const double estimate = e_levels * sqrt(2.0 * w_slices) / (ldexp(1.0, b.w_bits - 1) / sqrt(3.0));
   int shows, moved;
-  cell_effect("test_dev_prog_error", &d, 0, cosim_seed(51), 0.5, &shows, &moved);
+  effect_run e =
+      cell_effect("test_dev_prog_error", &d, 0, cosim_seed(51), estimate, &shows, &moved);
+  printf("test_dev_prog_error: error up to %.3f levels per cell, relative rms %.4f (plausible "
+         "below %.4f)\n", e_levels, e.rel_rms, estimate);
   /* whether or not the ADC resolves it, programming error moves cells */
   ck_assert_msg(moved > 0, "prog_error moved no cell off its level");
 }
@@ -363,6 +388,27 @@ START_TEST(test_dev_adc_calibration) {
   const cim_cal_report *rep = &batch.cal_report;
   cosim_build b;
   cosim_build_get(&b);
+  /* the largest row group the calibration can drive: with one row, offset
+   * and pedestal move together unless the offset lifts the undriven code
+   * off 0, so the routine may fit nothing (cim_calib.h) */
+  const int cal_rows_max = b.p_max < b.geo.rows ? b.p_max : b.geo.rows;
+  if (b.geo.adc_bits > 1 && cal_rows_max == 1 && batch.cal_status == CIM_ENODATA) {
+    ck_assert_msg(rep->n_adc == 0 && rep->n_refused == 0 && rep->n_unfit > 0,
+                  "one-row groups, nothing to fit: %d ADCs calibrated, %d refused, %d unfit",
+                  rep->n_adc, rep->n_refused, rep->n_unfit);
+    const cim_adc_cal id = CIM_ADC_CAL_IDENTITY;
+    for (int a = 0; a < (b.geo.cols + b.geo.cols_per_adc - 1) / b.geo.cols_per_adc; a++)
+      ck_assert_msg(batch.cal_fit[a].offset_q4 == id.offset_q4 &&
+                        batch.cal_fit[a].gain_q14 == id.gain_q14,
+                    "one-row groups: ADC %d left calibrated", a);
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < batch.mvm[i].job.n_outs; j++)
+        ck_assert_msg(batch.mvm[i].y_rtl[j] == batch.mvm[i + 2].y_rtl[j],
+                      "one-row groups: output %d of vector %d changed with no calibration", j, i);
+    printf("adc calibration: one-row groups, %d ADCs whose codes fit nothing (%s)\n",
+           rep->n_unfit, cim_strerror(batch.cal_status));
+    return;
+  }
   if (b.geo.adc_bits == 1) {
     /* a 1-bit ADC's only codes, 0 and 1, are 0 and full scale: no code says
      * anything about offset or gain. The routine must say so, calibrate
@@ -389,36 +435,61 @@ START_TEST(test_dev_adc_calibration) {
                 cim_strerror(batch.cal_status), cosim_repro(name, seed));
   /* offsets cancel only where both columns of a pair share an ADC */
   ASSERT_REL_RMS("adc gain/offset", raw, 0.01, 10.0);
-  ck_assert_msg(rep->rms_after < 0.5 * rep->rms_before,
-                "calibration: code error rms %g -> %g LSB, want at least halved",
-                rep->rms_before, rep->rms_after);
+  /* the codes of ADCs the routine could not fit keep their error: halved
+   * where every ADC was fitted, lowered where some were not */
+  const int all_fitted = rep->n_unfit == 0 && rep->n_refused == 0;
+  ck_assert_msg(rep->rms_after < (all_fitted ? 0.5 : 1.0) * rep->rms_before,
+                "calibration: code error rms %g -> %g LSB, want %s (%d ADCs unfit, %d refused)",
+                rep->rms_before, rep->rms_after, all_fitted ? "at least halved" : "lower",
+                rep->n_unfit, rep->n_refused);
   /* what the firmware fitted against the model's truth, by ADC index: the
    * ADCs that serve output columns, calibrated or skipped */
   const int n_col = b.n_out * 2 * cim_map_slices(b.w_bits, b.geo.cell_bits);
   const int n_used = (n_col + b.geo.cols_per_adc - 1) / b.geo.cols_per_adc;
   ck_assert_int_gt(rep->n_adc, 0);
+  /* The firmware fits an ADC only where rounding alone leaves a standard
+   * error of at most CIM_CAL_MAX_SE_* and reports the largest it fitted:
+   * each fit must be within 4 of those, and never looser than 0.5 LSB and
+   * 5 % where the build's codes pin it down better. */
+  ck_assert_msg(rep->max_se_offset_lsb > 0 && rep->max_se_offset_lsb <= CIM_CAL_MAX_SE_OFFSET_LSB &&
+                    rep->max_se_gain > 0 && rep->max_se_gain <= CIM_CAL_MAX_SE_GAIN,
+                "calibration: standard errors %g LSB, %g of the fits outside 0..%g, 0..%g",
+                rep->max_se_offset_lsb, rep->max_se_gain, CIM_CAL_MAX_SE_OFFSET_LSB,
+                CIM_CAL_MAX_SE_GAIN);
+  const double tol_off = fmax(0.5, 4.0 * rep->max_se_offset_lsb);
+  const double tol_gain = fmax(0.05, 4.0 * rep->max_se_gain);
   char msg[256];
   int skipped;
-  int bad = check_adc_fits(batch.array, batch.cal_fit, n_used, rep->n_adc, &skipped, msg,
-                           sizeof msg);
+  int bad = check_adc_fits(batch.array, batch.cal_fit, n_used, rep->n_adc, tol_off, tol_gain,
+                           &skipped, msg, sizeof msg);
   ck_assert_msg(bad == 0, "%s\nreproduce: %s", msg, cosim_repro(name, seed));
   ck_assert_msg(skipped == n_used - rep->n_adc, "%d ADCs skipped, %d used, %d calibrated", skipped,
                 n_used, rep->n_adc);
+  ck_assert_msg(rep->n_unfit + rep->n_refused <= skipped,
+                "%d ADCs unfit and %d refused, but only %d skipped", rep->n_unfit, rep->n_refused,
+                skipped);
   /* A skipped ADC in the middle must not shift the checks of the others:
    * the same fits with ADC 0 (or 1) left at the identity still check out,
    * ADC by ADC, with one more skipped. */
   if (n_used >= 2 && rep->n_adc >= 2) {
     cim_adc_cal fits[1024];
     memcpy(fits, batch.cal_fit, sizeof fits);
-    const int gap = n_used > 2 ? 1 : 0;
+    /* the first calibrated ADC past ADC 0 where there is one (an ADC the
+     * routine could not fit is already at the identity) */
+    const cim_adc_cal id = CIM_ADC_CAL_IDENTITY;
+    int gap = -1;
+    for (int a = n_used > 2 ? 1 : 0; a < n_used && gap < 0; a++)
+      if (fits[a].offset_q4 != id.offset_q4 || fits[a].gain_q14 != id.gain_q14) gap = a;
+    if (gap < 0) gap = 0;
     fits[gap] = CIM_ADC_CAL_IDENTITY;
     int skipped2;
-    bad = check_adc_fits(batch.array, fits, n_used, rep->n_adc - 1, &skipped2, msg, sizeof msg);
+    bad = check_adc_fits(batch.array, fits, n_used, rep->n_adc - 1, tol_off, tol_gain, &skipped2,
+                         msg, sizeof msg);
     ck_assert_msg(bad == 0 && skipped2 == skipped + 1,
                   "with ADC %d skipped: %d problems (%s), %d skipped", gap, bad, msg, skipped2);
     /* and a calibration the report does not account for is a problem */
-    ck_assert_int_gt(check_adc_fits(batch.array, fits, n_used, rep->n_adc, &skipped2, msg,
-                                    sizeof msg), 0);
+    ck_assert_int_gt(check_adc_fits(batch.array, fits, n_used, rep->n_adc, tol_off, tol_gain,
+                                    &skipped2, msg, sizeof msg), 0);
   }
   /* What calibration can reach depends on the build: each calibrated code
    * is rounded to an integer again, an error of 1/sqrt(12) LSB rms per
@@ -426,8 +497,11 @@ START_TEST(test_dev_adc_calibration) {
    * weighs 2^(cell_bits s) 2^b per slice s and input bit plane b, on both
    * columns of a pair, once per row group: with few ADC bits and 1-bit cells
    * that floor is as large as the ADC errors' own share of the MVM error.
-   * So calibration must lower the MVM's error, and take it to half, or to
-   * within 1.5x that rounding floor, whichever is larger. */
+   * So calibration must take the MVM's error to half, or to within 1.5x
+   * that rounding floor, whichever is larger: it must lower the error where
+   * the raw error stands above 1.5x the floor, and where the differential
+   * pair already cancels most of the offsets (both columns on one ADC) and
+   * the raw error is below it, it must stay within it. */
   const cim_job *job = &batch.mvm[2].job;
   const int slices = cim_map_slices(b.w_bits, b.geo.cell_bits);
   const int groups = (job->n_rows + job->group_rows - 1) / job->group_rows;
@@ -440,13 +514,14 @@ START_TEST(test_dev_adc_calibration) {
   const double rounding_floor =
       sqrt(2.0 / 12.0 * groups * w_planes * w_slices) / sqrt(sy / (2.0 * job->n_outs));
   const double want = fmax(0.5 * raw.rel_rms, 1.5 * rounding_floor);
-  ck_assert_msg(cal.rel_rms < raw.rel_rms && cal.rel_rms < want,
+  ck_assert_msg(cal.rel_rms < want,
                 "calibration did not help the MVM enough: relative rms %g -> %g, want below %g "
                 "(half, or 1.5x the rounding floor %g)\nreproduce: %s",
                 raw.rel_rms, cal.rel_rms, want, rounding_floor, cosim_repro(name, seed));
   printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f "
-         "(rounding floor %.4f)\n",
-         rep->rms_before, rep->rms_after, raw.rel_rms, cal.rel_rms, rounding_floor);
+         "(rounding floor %.4f); %d ADCs fitted within %.3f LSB, %.4f, %d unfit\n",
+         rep->rms_before, rep->rms_after, raw.rel_rms, cal.rel_rms, rounding_floor, rep->n_adc,
+         tol_off, tol_gain, rep->n_unfit);
 }
 END_TEST
 
