@@ -32,9 +32,15 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import cimcfg  # noqa: E402  (tools/cimcfg.py)
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else None
 RESULTS = []
-RUN = ["--random", "4x16", "--vectors", "2", "--seed", "1"]
+# a small run within the build: at most 4 outputs x 16 rows, fewer where the
+# build has fewer (set from cim_cfg.json by main)
+RUN = []
+CFG = {}
 FST_BLOCK_TYPES = set(range(0, 9)) | {254}
 
 
@@ -131,6 +137,23 @@ def trace_full_disk():
               f"exit {rc}: {bad}\n{out}")
 
 
+def big_trace_run(tmp, at_least):
+    """RUN with enough vectors that its trace, unlimited, is above at_least
+    bytes: a small build's few cycles per vector make a small trace."""
+    vectors = 2
+    while True:
+        args = RUN[:RUN.index("--vectors") + 1] + [str(vectors)] + RUN[RUN.index("--vectors") + 2:]
+        with tempfile.TemporaryDirectory(dir=tmp) as d:
+            rc, out = run(args + ["--trace", "t.fst"], d)
+            size = os.path.getsize(os.path.join(d, "t.fst")) if rc == 0 else 0
+        if rc != 0 or size > at_least or vectors >= 65536:
+            ok = rc == 0 and size > at_least
+            check(f"a run whose trace exceeds {at_least} bytes ({vectors} vectors, {size} bytes)",
+                  ok, f"exit {rc}\n{out}")
+            return args if ok else None
+        vectors *= 4
+
+
 def trace_tiny_tmpfs():
     """A real full file system, where user namespaces allow a private mount."""
     unshare = shutil.which("unshare")
@@ -148,8 +171,11 @@ def trace_tiny_tmpfs():
                   + probe.stderr.strip())
             return
         prog = os.path.abspath(os.path.join(BUILD, "cim_mvm"))
+        big = big_trace_run(tmp, 4 * 65536)
+        if not big:
+            return
         script = (f"mount -t tmpfs -o size=64k tmpfs {mnt} && cd {mnt} && "
-                  f"{prog} {' '.join(RUN)} --trace t.fst; rc=$?; echo LISTING; ls -a {mnt}; exit $rc")
+                  f"{prog} {' '.join(big)} --trace t.fst; rc=$?; echo LISTING; ls -a {mnt}; exit $rc")
         p = subprocess.run([unshare, "-Urm", "sh", "-c", script], capture_output=True,
                            text=True, timeout=300)
         out = p.stdout + p.stderr
@@ -181,7 +207,10 @@ def refused(name, tmp, args, pattern, files=None):
 
 def preflight():
     with tempfile.TemporaryDirectory() as tmp:
-        files = {"w.csv": "1,2\n3,4\n", "x.csv": "1,1\n"}
+        # weights and inputs within the build (W_BITS >= 2 holds 1, X_BITS >= 1)
+        k, n = min(2, CFG["rows"]), min(2, CFG["n_out"])
+        line = ",".join(["1"] * k) + "\n"
+        files = {"w.csv": line * n, "x.csv": line}
         data = ["--weights", "w.csv", "--inputs", "x.csv"]
         refused("--trace in a missing folder", tmp, RUN + ["--trace", "nodir/t.fst"],
                 r"cim_mvm: --trace: nodir/t\.fst: folder 'nodir' does not exist")
@@ -213,8 +242,10 @@ def out_full_disk():
         y = os.path.join(tmp, "y.csv")
         with open(y, "w") as fh:
             fh.write("old\n")
-        # 32 outputs x 64 vectors of wide numbers do not fit in 2 KiB
-        rc, out = run(["--random", "full", "--vectors", "64", "--program", "backdoor",
+        # at least 2 bytes per output (a digit and a separator), 4 KiB in all:
+        # more than the 2 KiB limit whatever the build's outputs
+        vectors = max(64, -(-2048 // CFG["n_out"]))
+        rc, out = run(["--random", "full", "--vectors", str(vectors), "--program", "backdoor",
                        "--out", "y.csv"], tmp, fsize=2048)
         kept = open(y).read() == "old\n"
         left = leftovers(tmp, "y.csv")
@@ -228,6 +259,9 @@ def main():
     if not BUILD or not os.access(os.path.join(BUILD, "cim_mvm"), os.X_OK):
         print(__doc__)
         sys.exit(2)
+    CFG.update(cimcfg.load(BUILD))
+    RUN[:] = ["--random", f"{min(4, CFG['n_out'])}x{min(16, CFG['rows'])}", "--vectors", "2",
+              "--seed", "1"]
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # our own writes stay small
     trace_full_disk()
     trace_tiny_tmpfs()
