@@ -113,6 +113,10 @@ def _mvm(fn):
     return lambda r, b, cfg: fn(r, b, cfg) if cfg["test"] == "mvm" else None
 
 
+def _can_calibrate(b, cfg):
+    return b.adc_bits > 1 and min(b.p_max, cfg["shape"][1]) > 1
+
+
 def _draw_shape(r, b, cfg):
     return (r.corner(1, b.n_out), r.corner(1, b.rows))
 
@@ -188,7 +192,12 @@ KNOBS = [
     Knob("magnitude", _mvm(_draw_magnitude),
          lambda v: [a for kv in v for a in ("--set", kv)] if v else []),
     Knob("age", _mvm(_draw_age), lambda v: ["--age", str(v)] if v else []),
-    Knob("calibrate", _mvm(lambda r, b, c: r.chance(0.25)),
+    # the chance is drawn on every build (later draws stay the same), but only
+    # taken where calibration can fit something: a 1-bit ADC clips every code
+    # and one-row groups cannot separate offset from pedestal, so there
+    # cim_calibrate_adcs says nothing to fit and cim_mvm --calibrate exits 3
+    # (sw/fw/cim_calib.h; test_cli.py checks that case)
+    Knob("calibrate", _mvm(lambda r, b, c: r.chance(0.25) and _can_calibrate(b, c)),
          lambda v: ["--calibrate"] if v else []),
 ]
 
