@@ -16,6 +16,11 @@ parameter (fall, for adc_bits), in this sense: no point's RMSE may fall
 below the point before it by more than TREND_TOL of that point's RMSE
 (the draws differ from point to point, so a strict rise at every point is
 not promised), and the last point's RMSE must be above the first's.
+Where the build's ADC rounds the effect away over the whole range (every
+point's RMSE is 0: a 1-bit ADC, one row per group), the rule cannot hold;
+such a sweep passes only if one more point at the parameter's stress value
+(STRESS: far past the range) does show an error, proving the effect reaches
+this build's outputs at all and only stays below its quantization in range.
 --self-test checks that rule on fixed sequences and exits.
 Every subprocess runs with a timeout; one that hangs fails with its command.
 """
@@ -50,6 +55,13 @@ SWEEPS = {
 }
 
 
+# A point far past each range, run only when the whole range rounds away
+# (--check-trend): the effect must show there. Drift at the preset's exponent
+# shrinks G by under 10 % in 100 years, which a coarse ADC may never see, so
+# its stress point also raises the exponent.
+STRESS = {"read_noise": (0.5, []), "drift": (3.2e9, ["--set", "drift_nu_mean=0.5"]),
+          "stuck": (0.5, []), "wire": (100.0, [])}
+
 # Relative fall allowed from one point to the next (--check-trend).
 TREND_TOL = 0.10
 # Seconds: one cim_mvm point, one build (adc_bits), one plot.
@@ -78,6 +90,12 @@ def trend_problems(rows, falling=False, tol=TREND_TOL):
     return bad
 
 
+def rounds_away(rows):
+    """True when every point's RMSE is 0: the trend rule gives way to the
+    stress point (STRESS), which must then show an error."""
+    return len(rows) >= 2 and all(e == 0 for _, e in rows)
+
+
 def self_test():
     cases = [([(0, 0), (1, 5), (2, 9)], False, True),
              ([(0, 0), (1, 5), (2, 4.6), (3, 9)], False, True),     # a dip within TREND_TOL
@@ -91,8 +109,30 @@ def self_test():
         if got != ok:
             bad += 1
             print(f"sweep self-test: FAIL {rows} falling={falling}: want {'pass' if ok else 'fail'}")
+    # all zero: the trend rule alone fails it, and only then does the stress point decide
+    for rows, want in (([(0, 0), (1, 0), (2, 0)], True), ([(0, 0), (1, 0), (2, 1)], False),
+                       ([(0, 0)], False)):
+        if rounds_away(rows) != want or (want and not trend_problems(rows)):
+            bad += 1
+            print(f"sweep self-test: FAIL rounds_away({rows}) != {want}")
+    cases += [None] * 3
     print(f"sweep self-test: {len(cases) - bad} of {len(cases)} trend cases as expected")
     return 1 if bad else 0
+
+
+def write_csv(path, header, rows):
+    """Write whole or not at all: a temporary file beside path, then rename."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    try:
+        with open(tmp, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(rows)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        sys.exit(f"sweep: {path}: cannot write: {e.strerror}")
 
 
 def run_point(prog, shape, vectors, seed, device, extra, stats):
@@ -177,6 +217,7 @@ def main():
     for p in params:
         device, apply, full, small_vals, xlabel, logx = SWEEPS[p]
         values = (small_vals if small else full)
+        scale = 1.0
         if p == "wire" and values:
             # The drop grows with the square of the wire's length: on an array
             # smaller than the default 256 x 256 the same ohms round away in
@@ -201,15 +242,27 @@ def main():
             rows.append((p, v) + r)
             print(f"  {p:<10} {v:<10g} rmse {r[0]:<12.4g} max {r[1]:<10} snr {r[2]} dB")
         path = os.path.join(a.out, f"{p}.csv")
-        with open(path, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["param", "value", "rmse_lsb", "max_abs_err_lsb", "snr_db"])
-            w.writerows(rows)
+        write_csv(path, ["param", "value", "rmse_lsb", "max_abs_err_lsb", "snr_db"], rows)
         os.remove(os.path.join(a.out, f"{p}_point.csv")) if os.path.exists(
             os.path.join(a.out, f"{p}_point.csv")) else None
         plot(a.out, p, xlabel, logx, rows)
         print(f"sweep: {path}" + (f", {a.out}/{p}.png" if shutil.which("gnuplot") else ""))
-        if a.check_trend and len(rows) >= 2:
+        if a.check_trend and p in STRESS and rounds_away([(r[1], r[2]) for r in rows]):
+            # rounds away over the whole range: the effect must show at STRESS
+            v, more = STRESS[p]
+            v *= scale if p == "wire" else 1
+            r = run_point(os.path.join(a.build, "cim_mvm"), shape, vectors, a.seed, device,
+                          apply(v) + more, os.path.join(a.out, f"{p}_stress.csv"))
+            if os.path.exists(os.path.join(a.out, f"{p}_stress.csv")):
+                os.remove(os.path.join(a.out, f"{p}_stress.csv"))
+            if r is not None and r[0] > 0:
+                print(f"sweep: {p} rounds away in this build over {values[0]:g}..{values[-1]:g}; "
+                      f"at the stress point {v:g} {' '.join(more)} the RMSE is {r[0]:.4g}")
+            else:
+                print(f"sweep: FAIL {p}: RMSE 0 at every point and "
+                      + ("the stress point failed" if r is None else f"still 0 at {v:g}"))
+                failed += 1
+        elif a.check_trend and len(rows) >= 2:
             problems = trend_problems([(r[1], r[2]) for r in rows], falling=p == "adc_bits")
             for why in problems:
                 print(f"sweep: FAIL {p}: {why}")
