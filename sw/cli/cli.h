@@ -110,6 +110,7 @@ typedef struct cli_run {
   rram_device dev;            /* the device of the run */
   char effects[256];          /* the device's effects, for the report */
   cim_cal_report cal;         /* --calibrate's result */
+  int cal_nodata;             /* --calibrate found nothing to fit (CIM_ENODATA) */
   cim_program_cfg prog_cfg;   /* write-verify settings (front door) */
   cim_program_report prog;    /* front door's statistics */
   uint64_t prog_cycles;       /* DUT cycles of programming (front door) */

@@ -174,12 +174,18 @@ void cli_print_report(const cli_run *c, const cim_sim_stats *stats, double wall_
              i == 3 && p->n_failed > 4 ? ", ..." : "");
   }
   if (o->age_s > 0) printf("            aged %g s after programming\n", o->age_s);
-  if (o->calibrate)
+  if (o->calibrate && c->cal_nodata)
+    printf("  calibrate nothing to fit on this build (%s); every ADC kept at the identity\n",
+           cim_strerror(CIM_ENODATA));
+  else if (o->calibrate)
     printf("  calibrate %d ADCs from %d codes (%d clipped left out): code error rms %.3g -> %.3g "
            "LSB;\n            largest |offset| %.2f LSB, |gain - 1| %.3f\n",
            c->cal.n_adc, c->cal.n_points, c->cal.n_clipped, c->cal.rms_before, c->cal.rms_after,
            c->cal.max_abs_offset_lsb, c->cal.max_abs_gain_err);
-  if (o->calibrate && c->cal.n_refused > 0)
+  if (o->calibrate && !c->cal_nodata && c->cal.n_unfit > 0)
+    printf("            %d ADC%s kept at the identity: too few distinct levels to fit\n",
+           c->cal.n_unfit, c->cal.n_unfit == 1 ? "" : "s");
+  if (o->calibrate && !c->cal_nodata && c->cal.n_refused > 0)
     printf("            %d ADC%s kept at the identity: the fit does not fit ADC_CAL (first: %s)\n",
            c->cal.n_refused, c->cal.n_refused == 1 ? "" : "s", c->cal.refused_msg);
   if (o->random)

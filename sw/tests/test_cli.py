@@ -232,14 +232,13 @@ def main():
                    r"K|values|inputs", {"w.csv": "1,0,1\n", "x.csv": "1,1\n"})
         # device options: every preset runs and the twin stays bit-exact; the
         # statistics file has a row per output and one for the whole run
-        # a 1-bit ADC clips every calibration code: --calibrate must fail and say
-        # why (exit 3), and the device run goes on without it
+        # a 1-bit ADC clips every calibration code: --calibrate finds nothing to
+        # fit, says so, keeps the identity, and the run goes on
         cal = ["--calibrate"]
         if CFG["ADC_BITS"] == 1:
-            error_case("--calibrate on a 1-bit ADC: nothing to fit", tmp,
-                       ["--random", f"{n_out}x{rows}", "--calibrate"], 3,
-                       r"cim_calibrate_adcs: nothing to fit")
-            cal = []
+            error_case("--calibrate on a 1-bit ADC: nothing to fit, said, the run goes on", tmp,
+                       ["--random", f"{n_out}x{rows}", "--calibrate"], 0,
+                       r"calibrate nothing to fit on this build")
         rc, out = run(["--random", f"{n_out}x{rows}", "--vectors", "2", "--device", "default"]
                       + cal + ["--age", "1e5", "--stats", "s.csv"], tmp)
         stats = open(os.path.join(tmp, "s.csv")).read().splitlines() if rc == 0 else []
