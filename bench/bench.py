@@ -121,6 +121,8 @@ def main():
     ap.add_argument("--scale", nargs="*", default=[])
     ap.add_argument("--scale-repeat", type=int, default=3)
     ap.add_argument("--device", default="all", help="device preset(s) for the analog rate: a name, a file or all")
+    ap.add_argument("--e2e-layers", type=int, default=2, help="layers per end-to-end run of each preset")
+    ap.add_argument("--e2e-repeat", type=int, default=3, help="rounds of the end-to-end preset runs")
     args = ap.parse_args()
 
     bdir = os.path.join(args.build, "bench")
@@ -225,6 +227,28 @@ def main():
     print("'dense' every row (w.p. 1/2). Ideal: medians of the timed runs; presets: one run each")
     print(table(["device", "group evals/s", "ns/drive", "dense evals/s", "ns/drive", "vs ideal"], arow))
 
+    # End to end on every preset: the SystemC co-simulation, the same
+    # workload per device, interleaved round by round so every preset sees
+    # the same machine; ratios against the ideal device of the same rounds.
+    e2e = {dev: [] for dev in devices}
+    wl_e2e = ["--layers", str(args.e2e_layers), "--vectors", str(args.vectors)]
+    for _ in range(args.e2e_repeat):
+        for dev in devices:
+            e2e[dev] += [l for l in run(cmds["systemc"][:1] + wl_e2e + ["--device", dev])
+                         if l["kind"] == "BENCH"]
+    for dev, rs in e2e.items():
+        for r in rs:
+            if r.get("pass") != "1":
+                raise SystemExit(f"bench: device {dev}: the twin check failed: {r}")
+    e2e_rate = {dev: int(rs[0]["mvms"]) / med(rs, "seconds") for dev, rs in e2e.items()}
+    erow = [[dev, f"{e2e_rate[dev]:,.1f}", f"{e2e_rate[dev] / e2e_rate['ideal']:.3g}"]
+            for dev in sorted(devices, key=lambda d: d != "ideal")]
+    print()
+    print(f"end to end on every preset: SystemC co-simulation, {args.e2e_layers} layers x "
+          f"{args.vectors} vectors (a layer load counted), twin checked, medians of "
+          f"{args.e2e_repeat} interleaved rounds")
+    print(table(["device", "MVMs/s", "vs ideal"], erow))
+
     # 2. Scaling with ROWS.
     srows = []
     scale_res = []
@@ -276,6 +300,9 @@ def main():
         ("SystemC >= 0.9x plain C++ (MVMs/s)", ratio["plain"] >= 0.9, f"{ratio['plain']:.3f}x"),
         (">= 2000 default-macro MVMs/s end to end (SystemC)", sc >= 2000, f"{sc:,.0f} MVMs/s"),
     ]
+    if "default" in e2e_rate:
+        rel = e2e_rate["default"] / e2e_rate["ideal"]
+        tgt.append(("default device >= 0.5x the ideal end to end (MVMs/s)", rel >= 0.5, f"{rel:.3g}x"))
     ideal = [a for a in analog if a["device"] == "ideal" and a["pattern"] == "group"]
     if ideal:
         ev = med(ideal, "evals_per_s")
@@ -294,6 +321,7 @@ def main():
             w.writerow(["variants", v, r.get("rows", ""), r["mvms"], r["cycles"], r["cycles_per_s"] or "",
                         f"{r['mvms_per_s']:.3f}", f"{ratio[v]:.4f}", f"{r['maxrss_mib']:.2f}", "", ""])
         for dev in devices:
+            w.writerow(["end_to_end", "systemc", "", "", "", "", f"{e2e_rate[dev]:.3f}", "", "", "", dev])
             for pat in ("group", "dense"):
                 sel = [x for x in analog if x["device"] == dev and x["pattern"] == pat]
                 w.writerow(["analog", pat, "", "", "", "", "", "", "", f"{med(sel, 'evals_per_s'):.4g}", dev])

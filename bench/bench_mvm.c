@@ -115,7 +115,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: bench_mvm [--layers L] [--vectors V] [--seed S] [--quantum Q] [--wait poll|irq]\n"
           "                 [--shape NxK] [--x-bits B] [--signed] [--group-rows P] [--trace F.fst]\n"
-          "                 [--log-digest]\n"
+          "                 [--log-digest] [--device PRESET|FILE]\n"
           "Runs L random layers x V input vectors through the driver and the RTL; prints BENCH.\n");
 }
 
@@ -133,13 +133,14 @@ int main(int argc, char **argv) {
   b.x_bits = cim_sim_x_bits();
   b.wait = CIM_WAIT_POLL;
   const char *trace = NULL;
+  const char *device = "ideal";
   static const struct option lo[] = {
       {"layers", required_argument, NULL, 'l'}, {"vectors", required_argument, NULL, 'v'},
       {"seed", required_argument, NULL, 's'},   {"quantum", required_argument, NULL, 'q'},
       {"wait", required_argument, NULL, 'w'},   {"shape", required_argument, NULL, 'S'},
       {"x-bits", required_argument, NULL, 'x'}, {"signed", no_argument, NULL, 'g'},
       {"group-rows", required_argument, NULL, 'p'}, {"trace", required_argument, NULL, 't'},
-      {"log-digest", no_argument, NULL, 'L'},
+      {"log-digest", no_argument, NULL, 'L'}, {"device", required_argument, NULL, 'd'},
       {NULL, 0, NULL, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -160,6 +161,7 @@ int main(int argc, char **argv) {
       case 'p': b.group_rows = atoi(optarg); break;
       case 't': trace = optarg; break;
       case 'L': b.log_digest_on = 1; break;
+      case 'd': device = optarg; break;
       default: usage(); return 2;
     }
   }
@@ -173,7 +175,11 @@ int main(int argc, char **argv) {
   b.x = malloc((size_t)b.k * sizeof *b.x);
   b.y = malloc((size_t)b.n * sizeof *b.y);
   rram_device dev;
-  rram_device_ideal(&dev);
+  char derr[256];
+  if (rram_device_load(device, &dev, derr, sizeof derr) != RRAM_OK) {
+    fprintf(stderr, "bench_mvm: --device: %s\n", derr);
+    return 2;
+  }
   if (!b.W || !b.x || !b.y ||
       rram_array_create(&geo, &dev, b.seed, &b.array) != RRAM_OK) {
     fprintf(stderr, "bench_mvm: cannot set up the array model\n");
@@ -190,10 +196,10 @@ int main(int argc, char **argv) {
   printf("BENCH variant=%s rows=%d cols=%d n=%d k=%d mvms=%d cycles=%" PRIu64
          " seconds=%.6f total_cycles=%" PRIu64 " sim_seconds=%.6f out_digest=%016" PRIx64
          " cyc_digest=%016" PRIx64 " log_digest=%016" PRIx64 " twin_fail=%" PRIu64
-         " exact_fail=%" PRIu64 " pass=%d maxrss_kib=%ld\n",
+         " exact_fail=%" PRIu64 " pass=%d maxrss_kib=%ld device=%s\n",
          BENCH_HARNESS, geo.rows, geo.cols, b.n, b.k, b.done, b.loop_cycles, b.loop_seconds,
          stats.cycles, stats.wall_seconds, b.out_digest, b.cyc_digest, b.log_digest,
-         b.chk.twin_fail_vectors, b.chk.exact_fail_vectors, pass, bench_maxrss_kib());
+         b.chk.twin_fail_vectors, b.chk.exact_fail_vectors, pass, bench_maxrss_kib(), device);
   rram_array_destroy(b.array);
   free(b.W);
   free(b.x);
