@@ -11,5 +11,8 @@ Suite *device_suite(void);
 Suite *switch_suite(void);
 /* check_parse.c: the number parser (rram_num.h) and device-file edge cases. */
 Suite *parse_suite(void);
+/* check_ir_accuracy.c: the IR-drop solver against an exact solve on
+ * full-size arrays, and that exact reference (ir_ref.c) itself. */
+Suite *ir_accuracy_suite(void);
 
 #endif
