@@ -641,10 +641,10 @@ int cim_run_begin(const cim_sim_opts *opts, cim_fw_fn fw, cim_bfm_cfg *cfg) {
   }
   *cfg = cim_bfm_cfg{trace, opts->quantum ? opts->quantum : kCimDefaultQuantum,
                      opts->max_cycles ? opts->max_cycles : kDefaultMaxCycles, nullptr, nullptr,
-                     opts->test_apb_glitch_at};
+                     0};
   const char *inject = opts->inject ? opts->inject : std::getenv("CIM_INJECT");
   if (cim_inject_arm(inject) != 0) return setup_error("bad fault injection spec");
-  if (cfg->apb_glitch_at == 0) cfg->apb_glitch_at = cim_inject_apb_glitch();
+  cfg->apb_glitch_at = cim_inject_apb_glitch();
   cim_dpi_set_array(opts->array);
   return 0;
 }

@@ -44,7 +44,7 @@ struct cim_bfm_cfg {
   uint64_t max_cycles;      // watchdog, >= 1
   cim_bfm_sync_fn sync;     // nullptr: nothing keeps time outside the DUT
   void *sync_ctx;
-  uint32_t apb_glitch_at;   // tests only: cim_sim_opts.test_apb_glitch_at
+  uint32_t apb_glitch_at;   // tests only: the apb:N fault (tb/cim_inject.h), 0 = none
 };
 
 class cim_bfm {

@@ -11,7 +11,7 @@
  *             interface)
  *   apb:N     the N-th APB transfer after reset (1 = the first) changes PADDR
  *             in its access phase, a protocol error the RTL's ApbStable_A
- *             assertion must stop (cim_sim_opts.test_apb_glitch_at)
+ *             assertion must stop
  * An active fault is announced on stderr, so no run passes with one unseen.
  * State is the glue's own, one simulation per process (as cim_dpi.c). */
 #ifndef CIM_INJECT_H

@@ -31,10 +31,6 @@ typedef struct cim_sim_opts {
   uint32_t quantum;       /* cycles between SystemC time syncs; 0 = default (100) */
   uint64_t max_cycles;    /* watchdog: past this, every mmio call returns
                              MMIO_TIMEOUT; 0 = default (2e9) */
-  uint32_t test_apb_glitch_at; /* tests only: the n-th APB transfer after reset
-                                  (1 = the first) changes PADDR in its access
-                                  phase, a protocol error the RTL's
-                                  ApbStable_A assertion must catch; 0 = never */
   const char *inject;     /* tests only: a fault on the real path, e.g.
                              "out:3:0" (tb/cim_inject.h); NULL: $CIM_INJECT
                              if set, else none */

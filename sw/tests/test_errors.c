@@ -362,7 +362,7 @@ START_TEST(test_sim_assertion) {
   int32_t *W = cosim_random_weights(&r, ctx.b.n_out, ctx.b.geo.rows, ctx.b.w_bits);
   rram_array *a = cosim_array(W, ctx.b.n_out, ctx.b.geo.rows, 1);
   ck_assert_ptr_nonnull(a);
-  cim_sim_opts opts = {.array = a, .test_apb_glitch_at = 3};
+  cim_sim_opts opts = {.array = a, .inject = "apb:3"};
   int rc = cim_sim_run(&opts, fw_reads, &ctx, &st);
   rram_array_destroy(a);
   free(W);
