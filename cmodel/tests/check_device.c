@@ -19,18 +19,9 @@
 #include "../rram_array_int.h"
 #include "../rram_device.h"
 #include "check_suites.h"
+#include "ir_ref.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static rram_array *create_or_fail(const rram_geometry *g, const rram_device *d, uint64_t seed) {
-  rram_array *a = NULL;
-  char why[256] = "";
-  const int rc = rram_array_create(g, d, seed, &a);
-  if (rc != RRAM_OK) rram_array_check_config(g, d, why, sizeof why);
-  ck_assert_msg(rc == RRAM_OK && a, "seed %" PRIu64 ": create failed: %s (%s)", seed,
-                rram_strerror(rc), why);
-  return a;
-}
 
 static void all_rows(uint32_t *wl, int rows) {
   memset(wl, 0, sizeof(uint32_t) * (size_t)((rows + 31) / 32));
@@ -69,7 +60,7 @@ START_TEST(test_presets_load_and_roundtrip) {
                   names[n], err);
     ck_assert_msg(rram_device_check(&d, err, sizeof err) == RRAM_OK, "%s: %s", names[n], err);
     rram_geometry g = {16, 16, 2, 8, 8};
-    rram_array *a = create_or_fail(&g, &d, 1);
+    rram_array *a = check_array_create(&g, &d, 1);
     rram_array_destroy(a);
     /* Written out and read back: the same bits. */
     char text[4096];
@@ -208,7 +199,7 @@ END_TEST
  * (standard error of a sigma from 16384 samples: 0.55 %). */
 static void check_prog_sigma(const rram_device *d, uint64_t seed, const char *what) {
   rram_geometry g = {256, 256, 2, 8, 8};
-  rram_array *a = create_or_fail(&g, d, seed);
+  rram_array *a = check_array_create(&g, d, seed);
   enum { N = 256 * 256 / 4 };
   static double dev_us[4][N];
   int n[4] = {0, 0, 0, 0};
@@ -267,7 +258,7 @@ START_TEST(test_read_noise_redraws_prog_error_does_not) {
   /* 16 LSB per level: quantization (1/sqrt(12) LSB) is small against the
    * noise sigma (about 19 LSB). */
   d.adc_lsb_ua = d.v_read * d.g_max_us / 3.0 / 16.0;
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   for (int r = 0; r < 64; r++) rram_array_set_level(a, r, 0, 3);
   double g0[64], sum_i2 = 0.0, sum_i = 0.0;
   const double unit = d.g_max_us / 3.0;
@@ -319,7 +310,7 @@ START_TEST(test_stuck_cells_sit_at_rails) {
   d.prog_sigma = 1.0;
   d.drift_nu_mean = 0.05;
   rram_geometry g = {128, 128, 2, 8, 8};
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   static int fault0[128][128];
   int n_min = 0, n_max = 0;
   for (int pass = 0; pass < 3; pass++) {
@@ -366,7 +357,7 @@ START_TEST(test_drift_power_law) {
   d.drift_nu_sigma = 0.02;
   d.drift_t0_s = 2.0;
   rram_geometry g = {128, 128, 2, 8, 8};
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   for (int r = 0; r < 128; r++)
     for (int c = 0; c < 128; c++) rram_array_set_level(a, r, c, 1 + (r + c) % 3);
   static double g0[128][128];
@@ -424,7 +415,7 @@ START_TEST(test_adc_offset_gain_inl) {
   /* 255 rows of level-1 cells (cell_bits 1): driving k rows puts exactly
    * k LSB on every column; 512 columns, one ADC each. */
   rram_geometry g = {255, 512, 1, 8, 1};
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   for (int r = 0; r < 255; r++)
     for (int c = 0; c < 512; c++) rram_array_set_level(a, r, c, 1);
   static int code[256][512];
@@ -500,7 +491,7 @@ START_TEST(test_adc_noise_and_clipping) {
   d.adc_noise_lsb = 1.5;
   d.adc_offset_lsb = -3.0;
   rram_geometry g = {300, 1, 1, 8, 1};
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   for (int r = 0; r < 300; r++) rram_array_set_level(a, r, 0, 1);
   uint32_t wl[10] = {0};
   for (int r = 0; r < 100; r++) wl[r / 32] |= 1u << (r % 32);
@@ -539,78 +530,6 @@ END_TEST
 
 /* ---- IR drop ------------------------------------------------------------ */
 
-/* Exact nodal solve, independent of rram_ir.c: every row-wire node of the
- * driven rows and every bitline node of every row (undriven rows' segments
- * included as their own nodes), dense Gaussian elimination with partial
- * pivoting. G in uS, r in ohm; returns column currents in uA. */
-static void exact_ir(int rows, int cols, const double *G, const uint32_t *wl, double r_wl,
-                     double r_bl, double v, double *cur) {
-  int drv[64], n = 0;
-  for (int r = 0; r < rows; r++)
-    if ((wl[r / 32] >> (r % 32)) & 1u) drv[n++] = r;
-  const int nw = n * cols, N = nw + rows * cols;
-  double *A = calloc((size_t)N * (size_t)N, sizeof *A), *b = calloc((size_t)N, sizeof *b);
-  ck_assert(A && b);
-  const double gw = 1e6 / r_wl, gb = 1e6 / r_bl; /* uS */
-#define AT(i, j) A[(size_t)(i) * (size_t)N + (size_t)(j)]
-  for (int k = 0; k < n; k++)
-    for (int j = 0; j < cols; j++) {
-      const int i = k * cols + j, bi = nw + drv[k] * cols + j;
-      const double gc = G[drv[k] * cols + j];
-      /* left neighbour or the driver at v */
-      AT(i, i) += gw;
-      if (j > 0) AT(i, i - 1) -= gw; else b[i] += gw * v;
-      if (j + 1 < cols) {
-        AT(i, i) += gw;
-        AT(i, i + 1) -= gw;
-      }
-      AT(i, i) += gc;
-      AT(i, bi) -= gc;
-      AT(bi, bi) += gc;
-      AT(bi, i) -= gc;
-    }
-  for (int r = 0; r < rows; r++)
-    for (int j = 0; j < cols; j++) {
-      const int i = nw + r * cols + j;
-      AT(i, i) += gb; /* towards the sense end (row -1 is 0 V) */
-      if (r > 0) AT(i, i - cols) -= gb;
-      if (r + 1 < rows) {
-        AT(i, i) += gb;
-        AT(i, i + cols) -= gb;
-      }
-    }
-  for (int p = 0; p < N; p++) {
-    int piv = p;
-    for (int i = p + 1; i < N; i++)
-      if (fabs(AT(i, p)) > fabs(AT(piv, p))) piv = i;
-    if (piv != p) {
-      for (int j = 0; j < N; j++) {
-        const double t = AT(p, j);
-        AT(p, j) = AT(piv, j);
-        AT(piv, j) = t;
-      }
-      const double t = b[p];
-      b[p] = b[piv];
-      b[piv] = t;
-    }
-    for (int i = p + 1; i < N; i++) {
-      const double f = AT(i, p) / AT(p, p);
-      if (f == 0.0) continue;
-      for (int j = p; j < N; j++) AT(i, j) -= f * AT(p, j);
-      b[i] -= f * b[p];
-    }
-  }
-  for (int i = N - 1; i >= 0; i--) {
-    double s = b[i];
-    for (int j = i + 1; j < N; j++) s -= AT(i, j) * b[j];
-    b[i] = s / AT(i, i);
-  }
-  for (int j = 0; j < cols; j++) cur[j] = gb * b[nw + j] * 1e-6 * 1e6; /* uS * V = uA */
-#undef AT
-  free(A);
-  free(b);
-}
-
 /* Max relative error of the model's currents against the exact solve on a
  * 16 x 16 array, random levels, rows driven by mask. */
 static double ir_error(double r_wl, double r_bl, uint32_t mask, uint64_t seed, int *iters) {
@@ -619,7 +538,7 @@ static double ir_error(double r_wl, double r_bl, uint32_t mask, uint64_t seed, i
   d.r_wl_ohm = r_wl;
   d.r_bl_ohm = r_bl;
   rram_geometry g = {16, 16, 2, 8, 1};
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   double G[256];
   uint64_t x = seed;
   for (int r = 0; r < 16; r++)
@@ -634,7 +553,9 @@ static double ir_error(double r_wl, double r_bl, uint32_t mask, uint64_t seed, i
   double got[16], want[16];
   rram__array_currents_ua(a, got);
   rram_array_ir_stats(a, iters, NULL);
-  exact_ir(16, 16, G, &wl, r_wl > 0 ? r_wl : 1e-12, r_bl > 0 ? r_bl : 1e-12, d.v_read, want);
+  /* the exact nodal solve, independent of rram_ir.c (ir_ref.h) */
+  ck_assert_int_eq(ir_ref_dense(16, 16, G, &wl, r_wl > 0 ? r_wl : 1e-12, r_bl > 0 ? r_bl : 1e-12,
+                                d.v_read, want), 0);
   double worst = 0.0;
   for (int c = 0; c < 16; c++) worst = fmax(worst, fabs(got[c] - want[c]) / want[c]);
   rram_array_destroy(a);
@@ -671,7 +592,7 @@ START_TEST(test_ir_drop_lowers_far_currents) {
   d.r_wl_ohm = 2.0;
   d.r_bl_ohm = 2.0;
   rram_geometry g = {64, 64, 2, 16, 1};
-  rram_array *a = create_or_fail(&g, &d, seed);
+  rram_array *a = check_array_create(&g, &d, seed);
   for (int r = 0; r < 64; r++)
     for (int c = 0; c < 64; c++) rram_array_set_level(a, r, c, 3);
   const double ideal = 40.0 * d.v_read; /* uA of one cell without IR drop */
@@ -713,7 +634,7 @@ END_TEST
 /* Every code of a short run with every effect on, and every conductance. */
 static void run_default(uint64_t seed, const rram_device *d, int *codes, double *gs) {
   rram_geometry g = {64, 32, 2, 8, 4};
-  rram_array *a = create_or_fail(&g, d, seed);
+  rram_array *a = check_array_create(&g, d, seed);
   for (int r = 0; r < 64; r++)
     for (int c = 0; c < 32; c++) rram_array_set_level(a, r, c, (r * 7 + c * 3) % 4);
   rram_array_age(a, 3600.0);
@@ -756,7 +677,7 @@ START_TEST(test_ideal_presets_bit_exact) {
   rram_device d;
   rram_device_preset("window", &d);
   rram_geometry g = {64, 8, 2, 8, 8};
-  rram_array *a = create_or_fail(&g, &d, 3);
+  rram_array *a = check_array_create(&g, &d, 3);
   for (int r = 0; r < 64; r++)
     for (int c = 0; c < 8; c++) rram_array_set_level(a, r, c, (r + c) % 4);
   uint32_t wl[2];
@@ -777,7 +698,7 @@ END_TEST
 
 static void bench_one(const char *name, const rram_device *d) {
   rram_geometry g = {256, 256, 2, 8, 8};
-  rram_array *a = create_or_fail(&g, d, 1);
+  rram_array *a = check_array_create(&g, d, 1);
   for (int r = 0; r < 256; r++)
     for (int c = 0; c < 256; c++) rram_array_set_level(a, r, c, (r ^ c) & 3);
   uint32_t wl[8];

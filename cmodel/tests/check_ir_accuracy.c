@@ -62,16 +62,6 @@ static void set_key(rram_device *d, const char *key, double v) {
                 err);
 }
 
-static rram_array *create_or_fail(const rram_geometry *g, const rram_device *d, uint64_t seed) {
-  rram_array *a = NULL;
-  char why[256] = "";
-  const int rc = rram_array_create(g, d, seed, &a);
-  if (rc != RRAM_OK) rram_array_check_config(g, d, why, sizeof why);
-  ck_assert_msg(rc == RRAM_OK && a, "seed %" PRIu64 ": create failed: %s (%s)", seed,
-                rram_strerror(rc), why);
-  return a;
-}
-
 /* Largest |got - want| / want. */
 static double max_rel(const double *got, const double *want, int n) {
   double e = 0.0;
@@ -90,7 +80,7 @@ static void model_small(int rows, int cols, const int *lv, uint32_t wl, double r
   set_key(&d, "r_wl_ohm", r_wl);
   set_key(&d, "r_bl_ohm", r_bl);
   rram_geometry g = {rows, cols, 2, 8, 1};
-  rram_array *a = create_or_fail(&g, &d, 1);
+  rram_array *a = check_array_create(&g, &d, 1);
   for (int r = 0; r < rows; r++)
     for (int c = 0; c < cols; c++) {
       ck_assert_int_eq(rram_array_set_level(a, r, c, lv[r * cols + c]), RRAM_OK);
@@ -321,7 +311,7 @@ static void run_case(uint64_t seed, double r_ohm, int pat, double tol, acc *out)
   set_key(&d, "r_bl_ohm", r_ohm);
   if (tol > 0.0) set_key(&d, "ir_tol", tol);
   rram_geometry geo = {N_ROWS, N_COLS, 2, pat == PAT_DENSE ? 10 : 8, 8};
-  rram_array *a = create_or_fail(&geo, &d, seed);
+  rram_array *a = check_array_create(&geo, &d, seed);
   static double g[N_ROWS * N_COLS];
   uint64_t s = seed * 1000003u + (uint64_t)pat;
   /* No ck_assert per cell: in fork mode every passing assertion is a

@@ -15,4 +15,11 @@ Suite *parse_suite(void);
  * full-size arrays, and that exact reference (ir_ref.c) itself. */
 Suite *ir_accuracy_suite(void);
 
+/* check_util.c: helpers the suites share. */
+#include <stdint.h>
+
+#include "../rram_array.h"
+/* rram_array_create, or a failed check naming the seed and the reason. */
+rram_array *check_array_create(const rram_geometry *g, const rram_device *d, uint64_t seed);
+
 #endif
