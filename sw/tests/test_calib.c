@@ -94,15 +94,19 @@ START_TEST(test_cal_routine_ideal) {
                       batch.cal_fit[a].gain_q14 == id.gain_q14,
                   "ideal device: ADC %d calibrated to offset %d gain %u, want the identity", a,
                   batch.cal_fit[a].offset_q4, batch.cal_fit[a].gain_q14);
-  if (b.geo.adc_bits == 1) {
+  /* a 1-bit ADC clips every code; 2 or 3 bits leave at most 6 unclipped
+   * codes, whose rounding may leave every fit undetermined (cim_calib.h);
+   * from 4 bits on a fit is owed */
+  if (b.geo.adc_bits == 1 || (b.geo.adc_bits <= 3 && batch.cal_status == CIM_ENODATA)) {
     ck_assert_msg(batch.cal_status == CIM_ENODATA,
                   "1-bit ADC: calibration returned %s, want %s", cim_strerror(batch.cal_status),
                   cim_strerror(CIM_ENODATA));
-    ck_assert_msg(rep->n_points == 0 && rep->n_adc == 0 && rep->n_refused == 0,
-                  "1-bit ADC: %d points used, %d ADCs calibrated, %d refused; want none",
-                  rep->n_points, rep->n_adc, rep->n_refused);
-    printf("test_cal_routine_ideal: 1-bit ADC, all %d codes clipped: %s\n", rep->n_clipped,
-           cim_strerror(batch.cal_status));
+    ck_assert_msg((b.geo.adc_bits > 1 || rep->n_points == 0) && rep->n_adc == 0 &&
+                      rep->n_refused == 0 && (rep->n_unfit > 0) == (rep->n_points > 0),
+                  "nothing to fit: %d points used, %d ADCs calibrated, %d refused, %d unfit",
+                  rep->n_points, rep->n_adc, rep->n_refused, rep->n_unfit);
+    printf("test_cal_routine_ideal: %d-bit ADC, %d codes clipped, %d ADCs unfit: %s\n",
+           b.geo.adc_bits, rep->n_clipped, rep->n_unfit, cim_strerror(batch.cal_status));
     return;
   }
   if (b.p_max == 1 || b.geo.rows == 1) {
