@@ -47,6 +47,15 @@ void cosim_build_get(cosim_build *b) {
   b->p_fit = CIM_CFG_P_FIT;
 }
 
+int cosim_cal_fit_owed(void) {
+  int rows = CIM_CFG_P_FIT;
+  if (rows < CIM_CAL_MIN_ROWS) rows = CIM_CFG_P_MAX < CIM_CAL_MIN_ROWS ? CIM_CFG_P_MAX : CIM_CAL_MIN_ROWS;
+  if (rows > CIM_CFG_ROWS) rows = CIM_CFG_ROWS;
+  long span = (long)rows * CIM_CFG_LEVEL_MAX;
+  if (span > CIM_CFG_ADC_MAX - 1) span = CIM_CFG_ADC_MAX - 1;
+  return span >= 32;
+}
+
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed) {
   return cosim_array_dev(W, n_out, k, seed, NULL);
 }

@@ -38,6 +38,15 @@ typedef struct cosim_build {
 } cosim_build;
 void cosim_build_get(cosim_build *b /* OUT */);
 
+/* Whether the calibration routine (cim_calib.h) owes a fit on this build:
+ * its row group (the largest that fits the ADC, at least CIM_CAL_MIN_ROWS
+ * where P_MAX allows, at most ROWS) spans min(ADC_MAX - 1, rows x LEVEL_MAX)
+ * unclipped codes. A fit of offset, gain and pedestal to CIM_CAL_MAX_SE_GAIN
+ * against 1/sqrt(12) LSB of rounding needs about 16 equally spaced codes and
+ * more with the pedestal: from 32 a fit is owed; below, the routine may find
+ * nothing to fit (CIM_ENODATA) and must then say so and change nothing. */
+int cosim_cal_fit_owed(void);
+
 /* An ideal array with W (n_out x k) loaded by the backdoor. */
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed);
 /* The same on device dev (NULL = ideal). */
