@@ -34,9 +34,12 @@ static int check_outputs(const cli_opts *o) {
   char err[CIM_OUTFILE_MSG_LEN];
   const cim_outfile_spec outs[] = {
       {"--out", o->out, 1}, {"--stats", o->stats, 1}, {"--trace", o->trace, 0}};
-  /* --device names a preset or a file; only a file can collide */
+  /* --device names a preset or a file; only a file can collide (an output
+   * that happens to be called "ideal" does not name the preset) */
+  rram_device preset;
+  const char *device_file = rram_device_preset(o->device, &preset) == RRAM_OK ? NULL : o->device;
   const cim_outfile_spec ins[] = {
-      {"--weights", o->weights, 0}, {"--inputs", o->inputs, 0}, {"--device", o->device, 0}};
+      {"--weights", o->weights, 0}, {"--inputs", o->inputs, 0}, {"--device", device_file, 0}};
   if (cim_outfile_preflight(outs, 3, ins, 3, err, sizeof err) != CIM_OUTFILE_OK) {
     cli_error("%s", err);
     return EXIT_USAGE;

@@ -168,6 +168,14 @@ def output_cases(tmp):
               and f"{opt}: {target}: names the same file as --weights" in out
               and open(os.path.join(tmp, "w2.csv")).read() == before, out)
     os.remove(os.path.join(tmp, "w2.fst"))
+    with open(os.path.join(tmp, "d2.dev"), "w") as fh:
+        fh.write("read_noise = 0\n")
+    error_case("--out naming the --device file is refused", tmp,
+               files + ["--device", "d2.dev", "--out", "d2.dev"], 2,
+               r"--out: d2\.dev: names the same file as --device")
+    rc, out = run(files + ["--device", "ideal", "--out", "ideal"], tmp)
+    check("--out named like a preset is no collision with --device", rc == 0
+          and os.path.exists(os.path.join(tmp, "ideal")), out)
     error_case("--out and --stats naming one file", tmp, files + ["--out", "o.csv", "--stats",
                "o.csv"], 2, r"--stats: o\.csv: names the same file as --out")
     os.mkfifo(os.path.join(tmp, "fifo"))
