@@ -255,7 +255,9 @@ test-once:
 	python3 tools/check_refs.py
 	@$(MAKE) --no-print-directory test-gen-cfg
 	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
-	@$(MAKE) --no-print-directory regress-fault-check regress-fault-check-selftest
+	@# one after the other: both build the acc_sign fault variant (one folder)
+	@$(MAKE) --no-print-directory regress-fault-check
+	@$(MAKE) --no-print-directory regress-fault-check-selftest
 
 # Set-up and the shared generated files first, once: the two configurations
 # then build side by side without racing on apt, the venv or build/gen.
