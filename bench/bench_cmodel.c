@@ -8,12 +8,14 @@
  * The digests are comparable with bench_mvm's: the outputs and the ADC log
  * must be the same as the RTL's (there are no DUT cycles here).
  *
- * Analog rate: D wordline drives (rram_array_drive: one evaluation of every
- * bitline current per phase), timed alone. A cell evaluation is one cell on
- * a driven wordline contributing to its bitline: popcount(wl) x cols per
- * drive. Two patterns: `group` (a row group of P_MAX rows, each input bit 1
- * with probability 1/2: the workload's phases) and `dense` (every row of the
- * array, probability 1/2). --device adds the same figures for a device
+ * Analog rate: D wordline drives (rram_array_drive_rows: one evaluation of
+ * every bitline current per phase), timed alone. A cell evaluation is one
+ * cell on a driven wordline contributing to its bitline: popcount(wl) x
+ * cols per drive. Two patterns: `group` (a row group of P_MAX rows
+ * selected, each input bit 1 with probability 1/2: the workload's phases)
+ * and `dense` (every row of the array selected, probability 1/2). With
+ * connected rows under IR drop the time includes the transfer builds of the
+ * groups driven (rram_ir.h), once each. --device adds the same figures for a device
  * preset or file, or for every preset (`all`), each time-bounded
  * (--analog-seconds).
  *
@@ -48,7 +50,7 @@ static int analog_rate(rram_array *a, const char *name, int first, int span, lon
   const rram_geometry *g = rram_array_geometry(a);
   size_t words = ((size_t)g->rows + 31) / 32;
   enum { NPAT = 64 };
-  uint32_t *pat = calloc(NPAT * words, sizeof *pat);
+  uint32_t *pat = calloc(2 * NPAT * words, sizeof *pat), *sel = pat + NPAT * words;
   if (!pat) return -1;
   uint64_t s = seed ^ 0xA4A106ull, ones = 0;
   int ones_pat[NPAT];
@@ -57,6 +59,7 @@ static int analog_rate(rram_array *a, const char *name, int first, int span, lon
     int base = span < g->rows ? (int)(bench_rng_next(&s) % (uint64_t)(g->rows / span)) * span : 0;
     if (first >= 0) base = first;
     for (int r = base; r < base + span && r < g->rows; r++) {
+      sel[(size_t)p * words + (size_t)r / 32] |= 1u << (r % 32);
       if (bench_rng_next(&s) & 1u) {
         pat[(size_t)p * words + (size_t)r / 32] |= 1u << (r % 32);
         ones_pat[p]++;
@@ -71,7 +74,8 @@ static int analog_rate(rram_array *a, const char *name, int first, int span, lon
       if (d > 0 && bench_now() - t0 > max_seconds) break; /* slow devices: time-bounded */
     }
     int p = (int)(d % NPAT);
-    if (rram_array_drive(a, pat + (size_t)p * words, words) != RRAM_OK) {
+    if (rram_array_drive_rows(a, sel + (size_t)p * words, pat + (size_t)p * words, words) !=
+        RRAM_OK) {
       fprintf(stderr, "bench_cmodel: drive: %s\n", rram_array_errmsg(a));
       free(pat);
       return -1;

@@ -113,6 +113,12 @@ static int expect_row(const cim_job *job, const int32_t *x, int g, int kb, int r
   return (int)(((uint32_t)x[r] >> kb) & 1u);
 }
 
+/* 1 if row r belongs to group g (is selected in its phases). */
+static int in_group(const cim_job *job, int g, int r) {
+  const int first = g * job->group_rows;
+  return r >= first && r < job->n_rows && r - first < job->group_rows;
+}
+
 /* Explain why row r of phase i differs from the sequence into err. */
 static void explain_row(const cim_job *job, const int32_t *x, size_t i, int g, int kb, int r,
                         int driven, char *err, size_t err_len) {
@@ -184,6 +190,25 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
         while (!((diff >> b) & 1u)) b++;
         explain_row(job, x, i, g, kb, (int)(w * 32) + b, (int)((ph->wl[w] >> b) & 1u), err,
                     err_len);
+        rc = RRAM_ESEQ;
+      }
+    }
+    /* Row select: exactly the rows of group g (what the undriven ones do
+     * depends on it: rram_device.h row_model). */
+    for (size_t w = 0; w < wl_words && rc == RRAM_OK; w++) {
+      uint32_t want = 0;
+      for (int b = 0; b < 32 && (int)(w * 32) + b < geo->rows; b++)
+        want |= (uint32_t)in_group(job, g, (int)(w * 32) + b) << b;
+      const uint32_t diff = want ^ ph->sel[w];
+      if (diff) {
+        int b = 0;
+        while (!((diff >> b) & 1u)) b++;
+        const int first = g * job->group_rows;
+        const int last = first + job->group_rows - 1 < job->n_rows - 1 ? first + job->group_rows - 1
+                                                                      : job->n_rows - 1;
+        rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d %s, but the group is "
+                      "rows %d..%d", i, g, kb, (int)(w * 32) + b,
+                      (ph->sel[w] >> b) & 1u ? "selected" : "not selected", first, last);
         rc = RRAM_ESEQ;
       }
     }

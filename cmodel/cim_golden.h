@@ -5,15 +5,17 @@
  *    codes the analog model produced during a run (rram_array's log), it
  *    computes exactly what the RTL must output, whatever the device did. It
  *    also checks that the log follows the controller's sequence (one phase per
- *    row group and input bit plane, in order, with the wordlines the inputs
- *    call for, every active column converted exactly once), so a wrong
- *    wordline pattern or a skipped conversion is caught, not absorbed.
+ *    row group and input bit plane, in order, with the group's rows selected
+ *    and the wordlines the inputs call for, every active column converted
+ *    exactly once), so a wrong wordline pattern or row select or a skipped
+ *    conversion is caught, not absorbed.
  *
  * Controller sequence (the contract between RTL and twin):
  *   for g in 0 .. ceil(n_rows / group_rows) - 1:      row group
  *     rows g*group_rows .. min((g+1)*group_rows, n_rows) - 1
  *     for k in 0 .. x_bits - 1:                        input bit plane, LSB first
- *       drive rows of the group whose input has bit k set (one phase)
+ *       select the group's rows, drive those whose input has bit k set
+ *       (one phase)
  *       convert columns 0 .. n_outs * 2S - 1 (order free, each once)
  *       acc[j] += sgn_k * sum_s 2^(k + s*cell_bits) * (cal[j,s,+] - cal[j,s,-])
  *       with cal = cim_adc_calibrate(code, job->adc_cal[column / cols_per_adc])

@@ -49,6 +49,9 @@
 #define RRAM__LOG_MIN_CAP 16
 /* IR solver tolerance when the device leaves it at 0 (relative to v_read). */
 #define RRAM__IR_TOL_DEFAULT 1e-7
+/* Connected rows: bound on a drive's current error when the device leaves
+ * ir_tol_lsb at 0, in ADC LSB. */
+#define RRAM__IR_TOL_LSB_DEFAULT 1e-4
 
 /* Effects on, from the device (bits of rram_array.fx). */
 enum {
@@ -99,6 +102,16 @@ struct rram_array {
   float *cur2;          /* stride: sum of squared cell currents (read noise) */
   rram__ir ir;          /* IR solver workspace */
   double r_wl_units, r_bl_units, ir_tol; /* wire resistance x dG (IR) */
+  /* Connected rows under IR drop: each row's transfer row (rram__ir_transfer)
+   * within the row set it was last built for, tagged with that build; a
+   * drive reuses a set whose rows all carry one live tag and number its
+   * size. Any conductance change makes every tag stale. */
+  float *xt;            /* rows x stride */
+  float *ir_scratch;    /* rows x stride: a build's result before it is placed */
+  uint64_t *xtag;       /* rows: build tag, 0 = none */
+  int *xsize;           /* rows: rows of that build's set */
+  uint64_t xtag_next;   /* tag of the next build (from 1) */
+  uint64_t xtag_live;   /* tags below this are stale */
   double *adc_off;      /* n_adcs: offsets, LSB */
   double *adc_gain;     /* n_adcs: gains */
   float *adc_thr;       /* n_adcs x code_max: transition k at [k-1] (INL) */
@@ -245,6 +258,16 @@ static int effects_init(rram_array *a) {
     a->r_wl_units = dev->r_wl_ohm * a->unit_us * 1e-6;
     a->r_bl_units = dev->r_bl_ohm * a->unit_us * 1e-6;
     a->ir_tol = dev->ir_tol > 0.0 ? dev->ir_tol : RRAM__IR_TOL_DEFAULT;
+    /* Connected rows couple only through the bitlines' resistance: with
+     * ideal bitlines the undriven rows carry nothing, as when isolated. */
+    if (dev->row_model == RRAM_ROWS_CONNECTED && dev->r_bl_ohm > 0.0) {
+      a->xt = aligned_alloc(64, rows * a->stride * sizeof(float));
+      a->ir_scratch = aligned_alloc(64, rows * a->stride * sizeof(float));
+      a->xtag = calloc(rows, sizeof *a->xtag);
+      a->xsize = calloc(rows, sizeof *a->xsize);
+      if (!a->xt || !a->ir_scratch || !a->xtag || !a->xsize) return RRAM_ENOMEM;
+      a->xtag_next = a->xtag_live = 1;
+    }
   }
   const size_t n_adcs = (size_t)a->n_adcs, cmax = (size_t)a->code_max;
   if (fx & FX_ADC) {
@@ -350,6 +373,10 @@ void rram_array_destroy(rram_array *a) {
   free(a->d2d);
   free(a->fault);
   rram__ir_free(&a->ir);
+  free(a->xt);
+  free(a->ir_scratch);
+  free(a->xtag);
+  free(a->xsize);
   free(a->adc_off);
   free(a->adc_gain);
   free(a->adc_thr);
@@ -377,6 +404,7 @@ void rram__array_put_level(rram_array *a, int row, int col, int level) {
   const size_t ci = (size_t)row * (size_t)a->geo.cols + (size_t)col;
   const size_t gi = (size_t)row * a->stride + (size_t)col;
   a->level[ci] = (uint8_t)level;
+  a->xtag_live = a->xtag_next;
   if (!(a->fx & FX_CELL)) {
     a->g[gi] = (float)(a->g0_units + level);
     return;
@@ -453,6 +481,7 @@ int rram_array_pulse(rram_array *a, int row, int col, int polarity, int amplitud
   const double g_new = rram_switch_apply(&a->dev, g_us, polarity, amplitude, width, gain, z);
   const double gu = g_new / a->unit_us;
   a->g[gi] = (float)gu;
+  a->xtag_live = a->xtag_next;
   if (a->fx & FX_DRIFT) {
     a->gp[gi] = (float)gu;
     a->t_write[ci] = a->now_s;
@@ -504,6 +533,7 @@ int rram_array_age(rram_array *a, double seconds) {
   }
   a->now_s += seconds;
   if (!(a->fx & FX_DRIFT)) return RRAM_OK;
+  a->xtag_live = a->xtag_next;
   const size_t cols = (size_t)a->geo.cols;
   for (size_t r = 0; r < (size_t)a->geo.rows; r++) {
     for (size_t c = 0; c < cols; c++) {
@@ -563,17 +593,17 @@ static int log_reserve(rram_array *a) {
   if (!ph) return RRAM_ENOMEM;
   a->ph = ph;
   const size_t cols = (size_t)a->geo.cols;
-  /* wl first: uint32 words, then int32 codes, then uint16 counts, so every
-   * part stays aligned inside the one block. */
-  const size_t bytes =
-      a->wl_words * sizeof(uint32_t) + cols * sizeof(int32_t) + cols * sizeof(uint16_t);
+  /* wl and sel first: uint32 words, then int32 codes, then uint16 counts,
+   * so every part stays aligned inside the one block. */
+  const size_t wb = 2 * a->wl_words * sizeof(uint32_t);
+  const size_t bytes = wb + cols * sizeof(int32_t) + cols * sizeof(uint16_t);
   for (size_t i = a->cap_ph; i < new_cap; i++) {
     unsigned char *blk = malloc(bytes);
     if (!blk) break; /* keep the slots we got */
     ph[i].wl = (uint32_t *)(void *)blk;
-    ph[i].code = (int32_t *)(void *)(blk + a->wl_words * sizeof(uint32_t));
-    ph[i].n_conv = (uint16_t *)(void *)(blk + a->wl_words * sizeof(uint32_t) +
-                                        cols * sizeof(int32_t));
+    ph[i].sel = ph[i].wl + a->wl_words;
+    ph[i].code = (int32_t *)(void *)(blk + wb);
+    ph[i].n_conv = (uint16_t *)(void *)(blk + wb + cols * sizeof(int32_t));
     a->cap_ph = i + 1;
   }
   return a->n_ph < a->cap_ph ? RRAM_OK : RRAM_ENOMEM;
@@ -611,35 +641,123 @@ static void add_row_sq(float *restrict cur, float *restrict cur2, const float *r
     }
 }
 
-int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
-  if (!a) return RRAM_EINVAL;
-  if (!wl || n_words < a->wl_words) {
-    rram__array_seterr(a, "wordline bitmap has %zu words, %zu needed for %d rows",
-                       wl ? n_words : (size_t)0, a->wl_words, a->geo.rows);
-    return RRAM_EINVAL;
-  }
-  /* A bit past the last row is a wordline that does not exist: an RTL bug
-   * worth stopping on rather than silently ignoring. */
+/* RRAM_OK if no bit of the n_words-word bitmap m is at or past the last
+ * row; else the error, naming the first such bit as a `what`. */
+static int check_bitmap(rram_array *a, const uint32_t *m, size_t n_words, const char *what) {
   const size_t rows = (size_t)a->geo.rows;
   for (size_t w = rows / 32; w < n_words; w++) {
     const uint32_t valid = w == rows / 32 ? (1u << (rows % 32)) - 1u : 0u;
-    uint32_t extra = wl[w] & ~valid;
+    const uint32_t extra = m[w] & ~valid;
     if (extra) {
-      rram__array_seterr(a, "wordline %zu driven but rows is %d",
+      rram__array_seterr(a, "%s %zu driven but rows is %d", what,
                          w * 32 + (size_t)lowest_bit(extra), a->geo.rows);
       return RRAM_EINVAL;
     }
   }
-  int rc = log_reserve(a);
+  return RRAM_OK;
+}
+
+/* Rows in sel. */
+static int popcount_rows(const rram_array *a, const uint32_t *sel) {
+  int n = 0;
+  for (size_t w = 0; w < a->wl_words; w++)
+    for (uint32_t bits = sel[w]; bits; bits &= bits - 1u) n++;
+  return n;
+}
+
+/* Connected rows: 1 if every row of sel holds its transfer row for exactly
+ * the set sel, built since the last conductance change. */
+static int transfer_live(const rram_array *a, const uint32_t *sel) {
+  uint64_t tag = 0;
+  int n = 0;
+  for (size_t w = 0; w < a->wl_words; w++)
+    for (uint32_t bits = sel[w]; bits; bits &= bits - 1u) {
+      const size_t r = w * 32 + (size_t)lowest_bit(bits);
+      if (n++ == 0) {
+        tag = a->xtag[r];
+        if (tag < a->xtag_live || a->xsize[r] != popcount_rows(a, sel)) return 0;
+      } else if (a->xtag[r] != tag) {
+        return 0;
+      }
+    }
+  return 1;
+}
+
+/* Connected rows: make sure every row of sel holds its transfer row for
+ * the set sel, building it when the set is new or a conductance changed. */
+static int connected_transfer(rram_array *a, const uint32_t *sel) {
+  if (transfer_live(a, sel)) return RRAM_OK;
+  const int n = popcount_rows(a, sel);
+  /* Per transfer entry: n of them add up in one drive's current. */
+  const double tol_lsb = a->dev.ir_tol_lsb > 0.0 ? a->dev.ir_tol_lsb : RRAM__IR_TOL_LSB_DEFAULT;
+  const double tol = tol_lsb / (a->code_per_unit * (double)n);
+  /* The build's row k is sel's k-th row in ascending order. */
+  float *t = a->ir_scratch;
+  int rc = rram__ir_transfer(&a->ir, a->g, a->stride, sel, a->r_wl_units, a->r_bl_units, tol, t,
+                             a->stride);
+  if (rc != RRAM_OK) {
+    rram__array_seterr(a, "out of memory building the IR transfer matrix");
+    return rc;
+  }
+  const uint64_t new_tag = a->xtag_next++;
+  int k = 0;
+  for (size_t w = 0; w < a->wl_words; w++)
+    for (uint32_t bits = sel[w]; bits; bits &= bits - 1u) {
+      const size_t r = w * 32 + (size_t)lowest_bit(bits);
+      memcpy(a->xt + r * a->stride, t + (size_t)k++ * a->stride, a->stride * sizeof(float));
+      a->xtag[r] = new_tag;
+      a->xsize[r] = n;
+    }
+  return RRAM_OK;
+}
+
+int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl,
+                          size_t n_words) {
+  if (!a) return RRAM_EINVAL;
+  if (!wl || !sel || n_words < a->wl_words) {
+    rram__array_seterr(a, "wordline bitmap has %zu words, %zu needed for %d rows",
+                       wl && sel ? n_words : (size_t)0, a->wl_words, a->geo.rows);
+    return RRAM_EINVAL;
+  }
+  /* A bit past the last row is a wordline that does not exist: an RTL bug
+   * worth stopping on rather than silently ignoring. */
+  int rc = check_bitmap(a, wl, n_words, "wordline");
+  if (rc == RRAM_OK && sel != wl) rc = check_bitmap(a, sel, n_words, "row select");
+  if (rc != RRAM_OK) return rc;
+  for (size_t w = 0; w < a->wl_words; w++) {
+    const uint32_t stray = wl[w] & ~sel[w];
+    if (stray) {
+      rram__array_seterr(a, "wordline %zu driven but its row is not selected",
+                         w * 32 + (size_t)lowest_bit(stray));
+      return RRAM_EINVAL;
+    }
+  }
+  rc = log_reserve(a);
   if (rc != RRAM_OK) {
     rram__array_seterr(a, "out of memory growing the log past %zu phases", a->n_ph);
     return rc;
   }
 
-  /* One evaluation per drive: every conversion of this phase reads cur. */
+  /* One evaluation per drive: every conversion of this phase reads cur. The
+   * row source of the sums: the cells, or with connected rows under IR drop
+   * the rows' transfer rows (their currents with the set's other rows at 0 V). */
   float *cur = a->cur;
   const size_t stride = a->stride;
-  if (a->fx & FX_IR) {
+  const float *src = a->g;
+  int solve = (a->fx & FX_IR) != 0; /* one nodal solve of this drive */
+  if (a->xt) {
+    /* Connected rows: the group's transfer rows. Except when every selected
+     * row is driven (no row at 0 V: the isolated circuit) and the set has
+     * no transfer yet: for a one-off set one solve is cheaper than a build. */
+    int undriven = 0;
+    for (size_t w = 0; w < a->wl_words; w++) undriven |= sel[w] != wl[w];
+    if (undriven || transfer_live(a, sel)) {
+      if ((rc = connected_transfer(a, sel)) != RRAM_OK) return rc;
+      src = a->xt;
+      solve = 0;
+    }
+  }
+  if (solve) {
     rram__ir_solve(&a->ir, a->g, stride, wl, a->r_wl_units, a->r_bl_units, a->ir_tol, cur,
                    a->cur2);
   } else if (a->fx & FX_READ) {
@@ -649,7 +767,7 @@ int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
     for (size_t w = 0; w < a->wl_words; w++) {
       for (uint32_t bits = wl[w]; bits; bits &= bits - 1u) {
         const size_t r = w * 32 + (size_t)lowest_bit(bits);
-        add_row_sq(cur, cur2, a->g + r * stride, stride);
+        add_row_sq(cur, cur2, src + r * stride, stride);
       }
     }
   } else {
@@ -657,16 +775,21 @@ int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
     for (size_t w = 0; w < a->wl_words; w++) {
       for (uint32_t bits = wl[w]; bits; bits &= bits - 1u) {
         const size_t r = w * 32 + (size_t)lowest_bit(bits);
-        add_row(cur, a->g + r * stride, stride);
+        add_row(cur, src + r * stride, stride);
       }
     }
   }
 
   rram_phase *p = &a->ph[a->n_ph++];
   memcpy(p->wl, wl, a->wl_words * sizeof(uint32_t));
+  memcpy(p->sel, sel, a->wl_words * sizeof(uint32_t));
   for (int c = 0; c < a->geo.cols; c++) p->code[c] = -1;
   memset(p->n_conv, 0, (size_t)a->geo.cols * sizeof(uint16_t));
   return RRAM_OK;
+}
+
+int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words) {
+  return rram_array_drive_rows(a, wl, wl, n_words);
 }
 
 /* The non-ideal ADC: x is the ideal input in LSB. */

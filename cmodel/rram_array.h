@@ -20,8 +20,11 @@
  *  - drift: G(t) = G(t0) (t/t0)^-nu, t the time since the cell's last write
  *    on the array clock advanced by rram_array_age(), nu drawn per cell at
  *    create; G(t) = G(t0) for t <= t0;
- *  - IR drop: one nodal solve per drive (method, accuracy and cost in
- *    rram_ir.h and below);
+ *  - IR drop: with isolated rows one nodal solve per drive; with connected
+ *    rows one transfer matrix per row group, built on the group's first
+ *    drive after a conductance change, and then a drive costs what an
+ *    ideal one does (circuits in rram_device.h row_model, method in
+ *    rram_ir.h, accuracy and cost below and in README.md);
  *  - read noise: see "Read noise" below;
  *  - ADC: per ADC, fixed per seed, code = Q(gain * I / I_lsb + offset +
  *    noise), Q the quantizer with transition k (code k-1 -> k) at input
@@ -38,7 +41,10 @@
  * sum of squares is accumulated in the drive's pass only when read noise is
  * on. (What this does not model: correlation between two conversions of the
  * same column in one phase, which on silicon share part of the 1/f noise;
- * here every conversion is an independent read.)
+ * here every conversion is an independent read.) With connected rows under
+ * IR drop, a driven cell's current I_i is taken as its row's transfer entry
+ * (the column current of that row alone at v_read): the sneak currents of
+ * the group's 0 V rows are not split out cell by cell.
  *
  * Random draws: every draw comes from the array's generator seeded at
  * create, split into independent streams (one per effect: stuck map,
@@ -47,17 +53,20 @@
  * reproduce every bit, and switching one effect on does not change the
  * draws of another.
  *
- * Cost, 256 x 256 array, 128 rows driven, one core of the development
- * machine (cell-evals/s = driven cells evaluated per second; rerun with
+ * Cost, 256 x 256 array, a 64-row group selected and 32 of its rows driven
+ * (the workload's drive), one core of the development machine
+ * (cell-evals/s = driven cells evaluated per second; rerun with
  * `RRAM_BENCH=1 CK_RUN_CASE=Bench check_cmodel`):
- *   ideal, window, prog_error, d2d, stuck, drift   1.4e10 /s (2.3 us a drive)
+ *   ideal, window, prog_error, d2d, stuck, drift   3.5e9 /s (2.3 us a drive)
  *     (these act when a cell is written or the array ages, not per drive;
  *     rram_array_age costs one pow() per cell when drift is on)
- *   read_noise                                     7.8e9 /s  (4.2 us)
- *   ir_drop (0.5 ohm, 5 iterations)                3.1e7 /s  (1.0 ms)
- *   default (everything)                           3.3e7 /s  (1.0 ms)
- * Conversions: 3.5e8 /s ideal, 7e7 /s with read noise, 4e7 /s with the ADC
- * effects (one Gaussian draw each), 3e7 /s with both.
+ *   read_noise                                     3.6e9 /s (2.3 us)
+ *   ir_drop, default (0.5 ohm, connected rows)     3.4e9 /s (2.5 us), and
+ *     the group's first drive after programming builds its transfer
+ *     matrix: 4.5 ms, 3 iterations (a 256 x 256 array: 4 groups, 18 ms)
+ *   default with isolated rows                     3.4e7 /s (243 us)
+ * Conversions: 1.9e8 /s ideal, 4.6e7 /s with read noise, 2.2e7 /s with the
+ * ADC effects (one Gaussian draw each) or both.
  *
  * Recording: every drive starts a new phase in the array's log; every
  * conversion stores its code in the current phase. The periphery twin
@@ -172,17 +181,28 @@ int rram_array_adc_truth(const rram_array *a, int adc, double *offset_lsb /* OUT
  * of range. */
 int rram_array_adc_threshold(const rram_array *a, int adc, int code, double *t_lsb /* OUT */);
 
-/* Iterations the IR-drop solver took in the last drive (0 when IR drop is
- * off or no row was driven), and its estimated remaining error of the node
- * voltages relative to v_read; either pointer may be NULL. */
+/* Iterations the IR-drop solver took in its last solve (0 when IR drop is
+ * off or no row was driven) and its estimated remaining error: with
+ * isolated rows the last drive's, of the node voltages relative to v_read;
+ * with connected rows the last transfer build's (the worst of its drives),
+ * of one transfer entry in units of v_read x one level step. Either pointer
+ * may be NULL. */
 int rram_array_ir_stats(const rram_array *a, int *iterations /* OUT */,
                         double *err_est /* OUT */);
 
 /* Wordline drive of one phase: bit r of the little-endian word array wl
- * (word r/32, bit r%32) is 1 when row r is driven. Evaluates every bitline
- * current once and opens a new phase in the log. n_words must be at least
- * ceil(rows/32); a set bit at or past row `rows` is RRAM_EINVAL (no such
- * wordline), as is RRAM_ENOMEM when the log cannot grow: no phase opens. */
+ * (word r/32, bit r%32) is 1 when row r is driven (at v_read), and bit r of
+ * sel is 1 when row r is selected (its access transistors on: the phase's
+ * row group); wl must be a subset of sel. What a selected row that is not
+ * driven does is the device's row_model (rram_device.h): with isolated rows
+ * nothing, with connected rows its driver holds it at 0 V. Evaluates every
+ * bitline current once and opens a new phase in the log, which records both.
+ * n_words must be at least ceil(rows/32); a set bit at or past row `rows`
+ * (no such wordline) or a driven row not selected is RRAM_EINVAL, as is
+ * RRAM_ENOMEM when the log cannot grow: no phase opens. */
+int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl,
+                          size_t n_words);
+/* rram_array_drive_rows with sel = wl: only the driven rows selected. */
 int rram_array_drive(rram_array *a, const uint32_t *wl, size_t n_words);
 /* Convert column col on ADC adc (col must be one of adc's mux inputs) with
  * the bitline currents of the last drive. *code is 0..2^adc_bits-1. Each
@@ -194,6 +214,7 @@ int rram_array_convert(rram_array *a, int adc, int col, int *code /* OUT */);
 /* ---- the log of the run, read by the twin and by tests ---- */
 typedef struct rram_phase {
   uint32_t *wl;       /* driven rows, ceil(rows/32) words */
+  uint32_t *sel;      /* selected rows (the row group), the same */
   int32_t *code;      /* per column: last code, or -1 if not converted */
   uint16_t *n_conv;   /* per column: conversions in this phase */
 } rram_phase;

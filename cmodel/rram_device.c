@@ -80,16 +80,25 @@ typedef struct device_key {
   key_kind kind;
   double lo, hi; /* inclusive range */
   const char *doc;
+  const char *const *names; /* KIND_MODEL: the value names, index = value
+                               (values 0 .. count - 1; lo, hi unused) */
 } device_key;
 
-#define DKEY(field, kind, lo, hi, doc) {#field, offsetof(rram_device, field), kind, lo, hi, doc}
+/* Value names of the model keys, by value, NULL-terminated. */
+static const char *const prog_model_names[] = {"none", "neurram", "proportional", "absolute",
+                                               NULL};
+static const char *const row_model_names[] = {"isolated", "connected", NULL};
+
+#define DKEY(field, kind, lo, hi, doc) {#field, offsetof(rram_device, field), kind, lo, hi, doc, NULL}
+/* A model key: an int field whose values are named. */
+#define MKEY(field, names, doc) {#field, offsetof(rram_device, field), KIND_MODEL, 0, 0, doc, names}
 
 static const device_key device_keys[] = {
     DKEY(g_max_us, KIND_NUMBER, 1e-6, 1e6, "uS, conductance of the highest level"),
     DKEY(g_min_us, KIND_NUMBER, 0, 1e6, "uS, conductance of level 0"),
     DKEY(v_read, KIND_NUMBER, 1e-6, 10, "V, read voltage"),
     DKEY(adc_lsb_ua, KIND_NUMBER, -1e9, 1e9, "uA per ADC LSB; <= 0: one unit level"),
-    DKEY(prog_model, KIND_MODEL, 0, 3, "none | neurram | proportional | absolute"),
+    MKEY(prog_model, prog_model_names, "none | neurram | proportional | absolute"),
     DKEY(prog_sigma, KIND_NUMBER, 0, 100,
          "neurram: fit scale; proportional: relative; absolute: uS"),
     DKEY(d2d_sigma, KIND_NUMBER, 0, 1, "relative, per-cell gain fixed per seed"),
@@ -101,7 +110,9 @@ static const device_key device_keys[] = {
     DKEY(drift_t0_s, KIND_NUMBER, 0, 1e12, "s, drift reference time; <= 0: 1 s"),
     DKEY(r_wl_ohm, KIND_NUMBER, 0, 1e6, "ohm per cell segment of a row wire"),
     DKEY(r_bl_ohm, KIND_NUMBER, 0, 1e6, "ohm per cell segment of a bitline"),
-    DKEY(ir_tol, KIND_NUMBER, 0, 0.1, "IR solver tolerance / v_read; <= 0: 1e-7"),
+    MKEY(row_model, row_model_names, "isolated | connected: undriven rows under IR drop"),
+    DKEY(ir_tol, KIND_NUMBER, 0, 0.1, "isolated rows: IR solver tolerance / v_read; <= 0: 1e-7"),
+    DKEY(ir_tol_lsb, KIND_NUMBER, 0, 1, "connected rows: IR error bound per drive, LSB; <= 0: 1e-4"),
     DKEY(adc_offset_lsb, KIND_NUMBER, -1e6, 1e6, "LSB, mean ADC offset"),
     DKEY(adc_offset_sigma_lsb, KIND_NUMBER, 0, 1e6, "LSB, offset spread between ADCs"),
     DKEY(adc_gain_err, KIND_NUMBER, -0.9, 10, "relative, mean ADC gain error"),
@@ -117,7 +128,6 @@ static const device_key device_keys[] = {
 };
 #define N_KEYS (sizeof device_keys / sizeof device_keys[0])
 
-static const char *const model_names[] = {"none", "neurram", "proportional", "absolute"};
 
 static double *num_field(rram_device *d, const device_key *k) {
   return (double *)(void *)((char *)d + k->offset);
@@ -130,6 +140,22 @@ static int *int_field(rram_device *d, const device_key *k) {
 }
 static int int_value(const rram_device *d, const device_key *k) {
   return *(const int *)(const void *)((const char *)d + k->offset);
+}
+
+/* The largest value of model key k. */
+static int model_max(const device_key *k) {
+  int n = 0;
+  while (k->names[n]) n++;
+  return n - 1;
+}
+
+/* "a, b, c": the value names of model key k, into buf (128 bytes). */
+static const char *model_list(const device_key *k, char *buf) {
+  size_t n = 0;
+  buf[0] = '\0';
+  for (int i = 0; i <= model_max(k); i++)
+    n += (size_t)snprintf(buf + n, n < 128 ? 128 - n : 0, "%s%s", i ? ", " : "", k->names[i]);
+  return buf;
 }
 
 /* ---- presets ------------------------------------------------------------ */
@@ -180,6 +206,9 @@ static void set_ir_drop(rram_device *d) {
   /* Estimate: Cu 0.16 x 0.3 um, rho 2.2e-8 ohm m, 1 um pitch ~ 0.5 ohm. */
   d->r_wl_ohm = 0.5;
   d->r_bl_ohm = 0.5;
+  /* The row group's 0-input rows held at 0 V, as in NeuRRAM's cores, whose
+   * rows all carry an input (0 at the reference voltage) during an MVM. */
+  d->row_model = RRAM_ROWS_CONNECTED;
 }
 static void set_adc(rram_device *d) {
   /* Assumed 8-bit column ADC figures (see the file comment). */
@@ -277,9 +306,9 @@ double rram_device_prog_sigma_us(const rram_device *dev, double g_us) {
 static int check_key(const rram_device *d, const device_key *k, char *err, size_t err_len) {
   if (k->kind == KIND_MODEL) {
     const int v = int_value(d, k);
-    if (v < (int)k->lo || v > (int)k->hi) {
-      rram__fmt_err(err, err_len, "%s %d is not a model (none, neurram, proportional, absolute)",
-              k->name, v);
+    if (v < 0 || v > model_max(k)) {
+      char names[128];
+      rram__fmt_err(err, err_len, "%s %d is not a model (%s)", k->name, v, model_list(k, names));
       return RRAM_EINVAL;
     }
     return RRAM_OK;
@@ -356,9 +385,9 @@ static const char *show(const char *s, char *buf) {
   return rram_num_escape(s, strlen(s), 60, buf, SHOW_LEN);
 }
 
-static int parse_model(const char *s, int *out) {
-  for (int i = 0; i < (int)(sizeof model_names / sizeof model_names[0]); i++) {
-    if (strcmp(s, model_names[i]) == 0) {
+static int parse_model(const device_key *dk, const char *s, int *out) {
+  for (int i = 0; i <= model_max(dk); i++) {
+    if (strcmp(s, dk->names[i]) == 0) {
       *out = i;
       return 1;
     }
@@ -373,14 +402,14 @@ static int assign_key(rram_device *d, const device_key *dk, const char *val, con
   if (dk->kind == KIND_MODEL) {
     int m;
     int64_t n;
-    if (parse_model(val, &m)) {
+    if (parse_model(dk, val, &m)) {
       *int_field(d, dk) = m;
-    } else if (rram_num_int(val, (int64_t)dk->lo, (int64_t)dk->hi, &n, NULL, 0) == RRAM_NUM_OK) {
+    } else if (rram_num_int(val, 0, model_max(dk), &n, NULL, 0) == RRAM_NUM_OK) {
       *int_field(d, dk) = (int)n;
     } else {
-      char shown[SHOW_LEN];
-      rram__fmt_err(err, err_len, "%s: %s: '%s' is not a model (none, neurram, proportional, "
-              "absolute)", where, dk->name, show(val, shown));
+      char shown[SHOW_LEN], names[128];
+      rram__fmt_err(err, err_len, "%s: %s: '%s' is not a model (%s)", where, dk->name,
+                    show(val, shown), model_list(dk, names));
       return RRAM_EIO;
     }
     return RRAM_OK;
@@ -594,7 +623,7 @@ int rram_device_write(FILE *f, const rram_device *dev) {
     char val[40];
     if (dk->kind == KIND_MODEL) {
       const int m = int_value(dev, dk);
-      snprintf(val, sizeof val, "%s", m >= 0 && m <= 3 ? model_names[m] : "none");
+      snprintf(val, sizeof val, "%s", dk->names[m >= 0 && m <= model_max(dk) ? m : 0]);
     } else {
       fmt_exact(val, sizeof val, num_value(dev, dk));
     }

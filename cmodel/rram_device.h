@@ -36,6 +36,19 @@
 extern "C" {
 #endif
 
+/* What an undriven row is in a drive (row_model); matters only with IR
+ * drop (with ideal wires both give the same currents). */
+typedef enum rram_row_model {
+  /* 1T1R, access transistor off: the row's cells carry no current; the
+   * drive's rows are its driven rows only. */
+  RRAM_ROWS_ISOLATED = 0,
+  /* Every row the drive selects (the row group: its access transistors on)
+   * is connected, and its driver holds an undriven (0-input) row at 0 V, so
+   * sneak currents flow through it. The group is then a linear resistor
+   * network: its column currents are a fixed matrix times the row drives. */
+  RRAM_ROWS_CONNECTED = 1
+} rram_row_model;
+
 /* How the programmed conductance departs from its target (prog_model). */
 typedef enum rram_prog_model {
   RRAM_PROG_NONE = 0,         /* exact: realised G = target G */
@@ -82,8 +95,12 @@ typedef struct rram_device {
    * column (bitline, sensed at the row-0 end by a virtual ground). */
   double r_wl_ohm;
   double r_bl_ohm;
-  double ir_tol; /* convergence tolerance of the solver, relative to v_read;
-                    <= 0 means 1e-7 (see rram_array.h "IR drop") */
+  int row_model;     /* rram_row_model: the circuit of the undriven rows */
+  double ir_tol;     /* isolated rows: convergence tolerance of the solver,
+                        relative to v_read; <= 0 means 1e-7 */
+  double ir_tol_lsb; /* connected rows: bound on the estimated error of any
+                        drive's column current, in ADC LSB; <= 0 means 1e-4
+                        (see rram_array.h "IR drop") */
 
   /* Column ADCs. Per ADC, fixed per seed: gain = 1 + N(adc_gain_err,
    * adc_gain_sigma), offset = N(adc_offset_lsb, adc_offset_sigma_lsb),

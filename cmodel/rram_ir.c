@@ -57,6 +57,13 @@ void rram__ir_free(rram__ir *ir) {
   free(ir->bl_c);
   free(ir->bl_m);
   free(ir->d);
+  free(ir->xu);
+  free(ir->xw);
+  free(ir->xs);
+  free(ir->row_a);
+  free(ir->row_b);
+  free(ir->col_a);
+  free(ir->col_b);
   memset(ir, 0, sizeof *ir);
 }
 
@@ -217,4 +224,188 @@ void rram__ir_solve(rram__ir *ir, const float *g, size_t stride, const uint32_t 
     cur[j] = (float)acc[j];
     if (cur2) cur2[j] = (float)acc2[j];
   }
+}
+
+/* ---- connected rows: the transfer matrix ------------------------------- */
+
+/* XB right-hand sides as one vector, in the compiler's vector extension so
+ * the lanes are SIMD whatever the optimisation level's cost model decides.
+ * Double precision: the wires are stiff chains (segment conductance ~1e5
+ * times a cell's), whose substitutions in single precision lose about 1e-5
+ * relative over 256 cells. */
+typedef double xvec __attribute__((vector_size(RRAM__IR_XB * sizeof(double))));
+
+/* Row wires solved together in a sweep: the recursion along one wire is a
+ * chain of dependent multiply-adds, XRB independent chains fill the pipeline. */
+#define XRB 4
+
+/* Compiled for AVX-512 and AVX2 as well where the compiler can dispatch at
+ * run time; the baseline build stays portable. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define XSWEEP __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define XSWEEP
+#endif
+
+/* Row wires k1 .. k1+NB-1 given w, into the scratch rows u[q * C ..]:
+ * forward sweep d_j = a_j w_j + b_j d_(j-1) (a = g/m, b = gw/m, so the
+ * chain through d is one multiply-add), back substitution in place. NB is
+ * a constant at each call and the loops over it unrolled, so the NB chains
+ * stay in registers (not a stack array reloaded every step). */
+static inline __attribute__((always_inline)) void
+xrows(const rram__ir *ir, const xvec *restrict w, xvec *restrict u, int k1, const int NB,
+      double gw, int k0) {
+  const size_t C = (size_t)ir->cols, L = ir->ld;
+  const double *restrict fa = ir->row_a, *restrict fb = ir->row_b, *restrict wc = ir->wl_c;
+  xvec d[XRB];
+  for (int q = 0; q < NB; q++) {
+    const int k = k1 + q;
+    const size_t r = (size_t)k * L;
+    xvec src = {0};
+    for (int b = 0; b < RRAM__IR_XB; b++)
+      if (k == k0 + b) src[b] = gw * ir->wl_m[r];
+    d[q] = fa[r] * w[r] + src;
+    u[q * C] = d[q];
+  }
+  for (size_t j = 1; j < C; j++)
+#pragma GCC unroll 8
+    for (int q = 0; q < NB; q++) {
+      const size_t i = (size_t)(k1 + q) * L + j;
+      d[q] = fa[i] * w[i] + fb[i] * d[q];
+      u[q * C + j] = d[q];
+    }
+  for (size_t j = C - 1; j-- > 0;)
+#pragma GCC unroll 8
+    for (int q = 0; q < NB; q++) {
+      d[q] = u[q * C + j] - wc[(size_t)(k1 + q) * L + j] * d[q];
+      u[q * C + j] = d[q];
+    }
+}
+
+/* One block Gauss-Seidel iteration for XB right-hand sides at once (drive b
+ * puts v_read on connected row k0 + b, 0 V on the others), in two passes
+ * over the column voltages w (a [k][j] array of xvec), the only node array
+ * kept, so that it and the factors stay in a core's L2:
+ *  1. for each XRB rows in order: solve their row wires given w into the
+ *     scratch u (in L1), then the columns' forward elimination steps for
+ *     those rows, w_k = ca_k u_k + cb_k w_(k-1), which need only that u and
+ *     the step before; the result replaces w of the rows, read for the last
+ *     time by the row solve just done;
+ *  2. the columns' back substitution, last row to first.
+ * The caller reads the sense currents off w of row 0 (in double the first
+ * segment's drop keeps ~1e-11 relative). */
+XSWEEP static void xsweep(rram__ir *ir, int n, double gw, int k0) {
+  const size_t C = (size_t)ir->cols, L = ir->ld;
+  xvec *restrict u = ir->xu, *restrict w = ir->xw;
+  const double *restrict ca = ir->col_a, *restrict cb = ir->col_b, *restrict bc = ir->bl_c;
+  for (int k1 = 0; k1 < n; k1 += XRB) {
+    const int nb = n - k1 < XRB ? n - k1 : XRB;
+    if (gw == 0.0) {
+      /* ideal row wires: every node at its driver's voltage */
+      for (int q = 0; q < nb; q++) {
+        xvec v = {0};
+        for (int b = 0; b < RRAM__IR_XB; b++)
+          if (k1 + q == k0 + b) v[b] = 1.0;
+        for (size_t j = 0; j < C; j++) u[q * C + j] = v;
+      }
+    } else if (nb == XRB) {
+      xrows(ir, w, u, k1, XRB, gw, k0);
+    } else {
+      for (int q = 0; q < nb; q++) xrows(ir, w, u + q * C, k1 + q, 1, gw, k0);
+    }
+    for (int q = 0; q < nb; q++) {
+      const size_t r = (size_t)(k1 + q) * L;
+      const xvec *restrict uq = u + q * C;
+      if (k1 + q == 0) {
+        for (size_t j = 0; j < C; j++) w[j] = ca[j] * uq[j];
+      } else {
+        for (size_t j = 0; j < C; j++) w[r + j] = ca[r + j] * uq[j] + cb[r + j] * w[r - L + j];
+      }
+    }
+  }
+  for (int k = n - 2; k >= 0; k--) {
+    const size_t r = (size_t)k * L;
+    for (size_t j = 0; j < C; j++) w[r + j] -= bc[r + j] * w[r + L + j];
+  }
+}
+
+/* The transfer build's buffers, allocated on its first use. */
+static int xalloc(rram__ir *ir) {
+  if (ir->xu) return RRAM_OK;
+  const size_t n = (size_t)ir->rows * ir->ld, vb = sizeof(xvec);
+  ir->xu = aligned_alloc(vb, (size_t)XRB * (size_t)ir->cols * vb);
+  ir->xw = aligned_alloc(vb, n * vb);
+  ir->xs = aligned_alloc(vb, (size_t)ir->cols * vb);
+  double **f[] = {&ir->row_a, &ir->row_b, &ir->col_a, &ir->col_b};
+  int ok = ir->xu && ir->xw && ir->xs;
+  for (size_t i = 0; ok && i < sizeof f / sizeof f[0]; i++)
+    ok = (*f[i] = malloc(n * sizeof(double))) != NULL;
+  return ok ? RRAM_OK : RRAM_ENOMEM;
+}
+
+int rram__ir_transfer(rram__ir *ir, const float *g, size_t stride, const uint32_t *sel,
+                      double r_wl, double r_bl, double tol, float *t, size_t t_stride) {
+  const size_t C = (size_t)ir->cols, L = ir->ld, B = RRAM__IR_XB;
+  int n = 0;
+  for (int r = 0; r < ir->rows; r++)
+    if ((sel[r / 32] >> (r % 32)) & 1u) ir->drv[n++] = r;
+  ir->iters = 0;
+  ir->err_est = 0.0;
+  if (n == 0) return RRAM_OK;
+  if (xalloc(ir) != RRAM_OK) return RRAM_ENOMEM;
+  for (int k = 0; k < n; k++) {
+    const float *src = g + (size_t)ir->drv[k] * stride;
+    double *dst = ir->g + (size_t)k * L;
+    for (size_t j = 0; j < C; j++) dst[j] = src[j];
+  }
+  const double gw = r_wl > 0.0 ? 1.0 / r_wl : 0.0; /* 0: ideal row wires */
+  if (gw > 0.0) wl_factor(ir, n, gw);
+  for (int k = 0; k < n; k++)
+    ir->link[k] = 1.0 / (r_bl * (double)(ir->drv[k] - (k ? ir->drv[k - 1] : -1)));
+  bl_factor(ir, n);
+  for (int k = 0; k < n; k++) {
+    const size_t r = (size_t)k * L;
+    const double lk = k > 0 ? ir->link[k] : 0.0;
+    for (size_t j = 0; j < C; j++) {
+      ir->row_a[r + j] = gw > 0.0 ? ir->g[r + j] * ir->wl_m[r + j] : 0.0;
+      ir->row_b[r + j] = gw > 0.0 ? gw * ir->wl_m[r + j] : 0.0;
+      ir->col_a[r + j] = ir->g[r + j] * ir->bl_m[r + j];
+      ir->col_b[r + j] = lk * ir->bl_m[r + j];
+    }
+  }
+  const double l0 = ir->link[0];
+  const xvec *restrict xw = ir->xw;
+  xvec *restrict xs = ir->xs;
+  int max_it = 0;
+  double max_err = 0.0;
+  for (int k0 = 0; k0 < n; k0 += (int)B) {
+    memset(ir->xw, 0, (size_t)n * L * sizeof(xvec));
+    memset(ir->xs, 0, C * sizeof(xvec));
+    double prev = 0.0, err = 0.0;
+    int it;
+    for (it = 1; it <= RRAM__IR_MAX_ITER; it++) {
+      xsweep(ir, n, gw, k0);
+      double delta = 0.0;
+      for (size_t j = 0; j < C; j++) {
+        const xvec sj = l0 * xw[j], dd = sj - xs[j];
+        for (size_t b = 0; b < B; b++) delta = absmax(delta, dd[b]);
+        xs[j] = sj;
+      }
+      if (gw == 0.0) break; /* one block: exact in one pass */
+      const double rho = it > 1 && prev > 0.0 ? delta / prev : 1.0;
+      err = rho < 1.0 ? delta * rho / (1.0 - rho) : delta;
+      if (it > 1 && err < tol) break;
+      prev = delta;
+    }
+    if (it > RRAM__IR_MAX_ITER) it = RRAM__IR_MAX_ITER;
+    if (it > max_it) max_it = it;
+    if (err > max_err) max_err = err;
+    for (size_t b = 0; b < B && k0 + (int)b < n; b++) {
+      float *row = t + (size_t)(k0 + (int)b) * t_stride;
+      for (size_t j = 0; j < C; j++) row[j] = (float)xs[j][b];
+    }
+  }
+  ir->iters = max_it;
+  ir->err_est = max_err;
+  return RRAM_OK;
 }

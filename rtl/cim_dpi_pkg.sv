@@ -7,8 +7,13 @@
 // the write-verify engine pulses and reads one cell at a time.
 package cim_dpi_pkg;
 
-  // One wordline phase: bit r of wl is 1 when wordline r is driven.
-  import "DPI-C" function void cim_dpi_drive(input bit [cim_cfg_pkg::Rows-1:0] wl);
+  // One wordline phase: bit r of sel is 1 when row r is selected (the row
+  // group, access transistors on), bit r of wl when it is driven to the
+  // read voltage; a selected row not driven is held at 0 V.
+  import "DPI-C" function void cim_dpi_drive(
+    input bit [cim_cfg_pkg::Rows-1:0] sel,
+    input bit [cim_cfg_pkg::Rows-1:0] wl
+  );
 
   // One conversion of physical column col (= adc * ColsPerAdc + mux select)
   // through ADC adc, with the bitline currents of the last drive.

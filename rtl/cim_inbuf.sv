@@ -21,14 +21,15 @@ module cim_inbuf
   input  logic [RowCntW-1:0] wl_lo_i,
   input  logic [RowCntW-1:0] wl_hi_i,
   input  logic [PlaneW-1:0]  wl_plane_i,
-  output logic [Rows-1:0]    wl_o
+  output logic [Rows-1:0]    sel_o,     // rows of the phase's row group
+  output logic [Rows-1:0]    wl_o       // its rows whose input bit is 1
 );
 
   // One register per plane, each updated by a plain expression: no wide
   // temporaries, which Verilator would clear on every clock edge.
-  logic [Rows-1:0] plane_q [XBits];
-  logic [Rows-1:0] wl_q;
-  logic [31:0]     rdata_q;
+  logic [Rows-1:0] plane_q[XBits];
+  logic [Rows-1:0] wl_q, sel_q;
+  logic [31:0] rdata_q;
 
   // APB read: gather the four inputs of word idx back into bytes.
   function automatic logic [31:0] word_read(logic [InIdxW-1:0] idx);
@@ -71,16 +72,21 @@ module cim_inbuf
     end
   end
 
-  // Wordlines of one phase: wl[r] = (wl_lo_i <= r < wl_hi_i) && x[r][plane].
+  // Rows of one phase: sel[r] = (wl_lo_i <= r < wl_hi_i), the row group
+  // whose access transistors are on; wl[r] = sel[r] && x[r][plane], the rows
+  // driven to the read voltage (the others of the group held at 0 V).
   // Shifting all-ones by a count >= Rows gives 0, so wl_hi_i == Rows works.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wl_q <= '0;
+      sel_q <= '0;
+      wl_q  <= '0;
     end else if (wl_load_i) begin
-      wl_q <= plane_q[wl_plane_i] & ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i);
+      sel_q <= ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i);
+      wl_q  <= plane_q[wl_plane_i] & ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i);
     end
   end
 
+  assign sel_o   = sel_q;
   assign wl_o    = wl_q;
   assign rdata_o = rdata_q;
 

@@ -46,7 +46,7 @@ module cim_macro
   logic [ColCntW-1:0] act_cols;
   logic [OutIdxW:0]   n_outs;
   logic [OutIdxW-1:0] out_idx;
-  logic [Rows-1:0]    wl;
+  logic [Rows-1:0] wl, row_sel;
 
   // ADCs
   logic [NAdc-1:0] adc_start, adc_busy, adc_done;
@@ -199,6 +199,7 @@ module cim_macro
     .wl_lo_i    (wl_lo),
     .wl_hi_i    (wl_hi),
     .wl_plane_i (wl_plane),
+    .sel_o      (row_sel),
     .wl_o       (wl)
   );
 
@@ -206,6 +207,7 @@ module cim_macro
   cim_array_macro u_array (
     .clk_i   (clk_i),
     .drive_i (drive),
+    .sel_i   (row_sel),
     .wl_i    (wl)
   );
 

@@ -37,13 +37,13 @@ static rram_array *registered(const char *call) {
   return g_array;
 }
 
-void cim_dpi_drive(const svBitVecVal *wl) {
+void cim_dpi_drive(const svBitVecVal *sel, const svBitVecVal *wl) {
   rram_array *a = registered("cim_dpi_drive");
   if (a == NULL) return;
   /* svBitVecVal is uint32_t, bit r in word r/32: the model's own layout. */
   size_t n_words = ((size_t)rram_array_geometry(a)->rows + 31u) / 32u;
-  if (rram_array_drive(a, wl, n_words) != RRAM_OK) {
-    cim_dpi_error("rram_array_drive", rram_array_errmsg(a));
+  if (rram_array_drive_rows(a, sel, wl, n_words) != RRAM_OK) {
+    cim_dpi_error("rram_array_drive_rows", rram_array_errmsg(a));
   }
 }
 

@@ -4,7 +4,7 @@
  * imports, each mirroring physical signals of an analog hard macro,
  * implemented in cim_dpi.c:
  *
- *   void cim_dpi_drive(bit [Rows-1:0] wl);               one wordline phase
+ *   void cim_dpi_drive(bit [Rows-1:0] sel, wl);          one wordline phase
  *   int  cim_dpi_convert(int adc, int col);              one ADC conversion
  *   void cim_dpi_cell_pulse(int row, int col, int polarity,
  *                           int amplitude, int width);   one SET/RESET pulse

@@ -735,10 +735,10 @@ START_TEST(test_twin_vs_exact_can_fail) {
   /* Play the sequence by hand, with the cell at level 3 during plane 2. */
   rram_array_log_clear(a);
   for (int kb = 0; kb < 4; kb++) {
-    uint32_t wl = 0;
+    uint32_t wl = 0, sel = (1u << k) - 1u; /* one group of all k rows */
     for (int r = 0; r < k; r++) wl |= (((uint32_t)x[r] >> kb) & 1u) << r;
     if (kb == 2) rram_array_set_level(a, 3, col, 3);
-    ck_assert_int_eq(rram_array_drive(a, &wl, 1), RRAM_OK);
+    ck_assert_int_eq(rram_array_drive_rows(a, &sel, &wl, 1), RRAM_OK);
     if (kb == 2) rram_array_set_level(a, 3, col, 1); /* back: only this phase saw it */
     for (int c = 0; c < n * 8; c++) {
       int code;
@@ -763,7 +763,8 @@ END_TEST
 
 enum fault_kind {
   F_NONE,
-  F_FLIP_ROW,      /* phase, row */
+  F_FLIP_ROW,      /* phase, row (selected too, if it becomes driven) */
+  F_FLIP_SEL,      /* phase, row: its select bit only */
   F_SKIP_CONV,     /* phase, col */
   F_DOUBLE_CONV,   /* phase, col */
   F_EXTRA_PHASE,   /* after the last */
@@ -781,6 +782,8 @@ static const struct fault {
     {"flipped wordline bit", F_FLIP_ROW, 5, 20, "phase 5 (group 1, plane 1): row 20 "},
     {"wordline outside the group", F_FLIP_ROW, 0, 30,
      "phase 0 (group 0, plane 0): row 30 driven outside the group (rows 0..15)"},
+    {"row selected outside the group", F_FLIP_SEL, 4, 3,
+     "phase 4 (group 1, plane 0): row 3 selected, but the group is rows 16..31"},
     {"missing conversion", F_SKIP_CONV, 2, 9,
      "phase 2 (group 0, plane 2): column 9 (output 1, slice 0, G-) converted 0 times, "
      "expected once"},
@@ -805,7 +808,7 @@ static void play(rram_array *a, const cim_job *job, int n_col, const int32_t *x,
   const int groups = (job->n_rows + job->group_rows - 1) / job->group_rows;
   const rram_geometry *g = rram_array_geometry(a);
   const size_t nw = ((size_t)g->rows + 31) / 32;
-  uint32_t wl[4];
+  uint32_t wl[4], sel[4];
   int code, ph = 0;
   rram_array_log_clear(a);
   if (f->kind == F_ORPHAN) rram_array_convert(a, f->arg / g->cols_per_adc, f->arg, &code);
@@ -813,10 +816,17 @@ static void play(rram_array *a, const cim_job *job, int n_col, const int32_t *x,
     for (int kb = 0; kb < job->x_bits; kb++, ph++) {
       if (f->kind == F_MISSING_PHASE && f->phase == ph) continue;
       memset(wl, 0, sizeof wl);
-      for (int r = gi * job->group_rows; r < job->n_rows && r < (gi + 1) * job->group_rows; r++)
+      memset(sel, 0, sizeof sel);
+      for (int r = gi * job->group_rows; r < job->n_rows && r < (gi + 1) * job->group_rows; r++) {
+        sel[r / 32] |= 1u << (r % 32);
         if (((uint32_t)x[r] >> kb) & 1u) wl[r / 32] |= 1u << (r % 32);
-      if (f->kind == F_FLIP_ROW && f->phase == ph) wl[f->arg / 32] ^= 1u << (f->arg % 32);
-      ck_assert_int_eq(rram_array_drive(a, wl, nw), RRAM_OK);
+      }
+      if (f->kind == F_FLIP_ROW && f->phase == ph) {
+        wl[f->arg / 32] ^= 1u << (f->arg % 32);
+        sel[f->arg / 32] |= wl[f->arg / 32] & (1u << (f->arg % 32));
+      }
+      if (f->kind == F_FLIP_SEL && f->phase == ph) sel[f->arg / 32] ^= 1u << (f->arg % 32);
+      ck_assert_int_eq(rram_array_drive_rows(a, sel, wl, nw), RRAM_OK);
       for (int c = 0; c < n_col; c++) {
         if (f->kind == F_SKIP_CONV && f->phase == ph && f->arg == c) continue;
         ck_assert_int_eq(rram_array_convert(a, c / g->cols_per_adc, c, &code), RRAM_OK);

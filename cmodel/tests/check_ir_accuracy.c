@@ -5,7 +5,8 @@
  *
  * Environment (for a failing case's one-line repro and for the figures):
  *   IR_ACC_SEED=n     run the full-size comparison for seed n only
- *   IR_ACC_TOL=x      the model's ir_tol for the comparison (default: the
+ *   IR_ACC_TOL=x      the model's tolerance for the comparison, ir_tol for
+ *                     isolated rows, ir_tol_lsb for connected ones (default: the
  *                     device's, 0 = the solver's 1e-7 of v_read); a loose
  *                     value such as 1e-4 makes the comparison fail
  *   IR_ACC_VERBOSE=1  one line per case: errors, iterations, times
@@ -71,14 +72,18 @@ static double max_rel(const double *got, const double *want, int n) {
 
 /* ---- the reference against hand-computed circuits ----------------------- */
 
-/* Model currents (uA) of one drive of a rows x cols array of the window
- * device with wires r_wl, r_bl and levels lv; conductances to g_us. */
-static void model_small(int rows, int cols, const int *lv, uint32_t wl, double r_wl, double r_bl,
-                        double *g_us, double *cur) {
+/* Model currents (uA) of one drive (rows sel selected, wl driven) of a
+ * rows x cols array of the window device with wires r_wl, r_bl and levels
+ * lv, rows connected when sel has a row wl lacks; conductances to g_us. */
+static void model_small(int rows, int cols, const int *lv, uint32_t sel, uint32_t wl, double r_wl,
+                        double r_bl, double *g_us, double *cur) {
   rram_device d;
   ck_assert_int_eq(rram_device_preset("window", &d), RRAM_OK);
   set_key(&d, "r_wl_ohm", r_wl);
   set_key(&d, "r_bl_ohm", r_bl);
+  d.row_model = sel != wl ? RRAM_ROWS_CONNECTED : RRAM_ROWS_ISOLATED;
+  /* the connected build's stop, far below this test's 1e-6 relative */
+  set_key(&d, "ir_tol_lsb", 1e-9);
   rram_geometry g = {rows, cols, 2, 8, 1};
   rram_array *a = check_array_create(&g, &d, 1);
   for (int r = 0; r < rows; r++)
@@ -86,7 +91,7 @@ static void model_small(int rows, int cols, const int *lv, uint32_t wl, double r
       ck_assert_int_eq(rram_array_set_level(a, r, c, lv[r * cols + c]), RRAM_OK);
       ck_assert_int_eq(rram_array_get_conductance(a, r, c, &g_us[r * cols + c]), RRAM_OK);
     }
-  ck_assert_int_eq(rram_array_drive(a, &wl, 1), RRAM_OK);
+  ck_assert_int_eq(rram_array_drive_rows(a, &sel, &wl, 1), RRAM_OK);
   rram__array_currents_ua(a, cur);
   rram_array_destroy(a);
 }
@@ -95,22 +100,22 @@ static void model_small(int rows, int cols, const int *lv, uint32_t wl, double r
  * currents): the references to 1e-12 (rounding of a few operations on a
  * well-conditioned system), the model to 1e-6 (its 1e-7 stop of v_read and
  * the float it stores the current in). */
-static void check_small(const char *what, int rows, int cols, const int *lv, uint32_t wl,
-                        double r_wl, double r_bl,
+static void check_small(const char *what, int rows, int cols, const int *lv, uint32_t sel,
+                        uint32_t wl, double r_wl, double r_bl,
                         void (*hand)(const double *g, double r_wl, double r_bl, double v,
                                      double *cur)) {
   double g[8], model[4], want[4], cg_line[4], cg_jac[4], dense[4];
-  model_small(rows, cols, lv, wl, r_wl, r_bl, g, model);
+  model_small(rows, cols, lv, sel, wl, r_wl, r_bl, g, model);
   const double v = 0.2; /* the window device's v_read */
   hand(g, r_wl, r_bl, v, want);
   ir_ref_stats st;
-  ck_assert_int_eq(ir_ref_cg(rows, cols, g, &wl, r_wl, r_bl, v, IR_REF_LINE, REF_TOL, 100,
+  ck_assert_int_eq(ir_ref_cg(rows, cols, g, &sel, &wl, r_wl, r_bl, v, IR_REF_LINE, REF_TOL, 100,
                              cg_line, &st),
                    0);
-  ck_assert_int_eq(ir_ref_cg(rows, cols, g, &wl, r_wl, r_bl, v, IR_REF_JACOBI, REF_TOL, 1000,
+  ck_assert_int_eq(ir_ref_cg(rows, cols, g, &sel, &wl, r_wl, r_bl, v, IR_REF_JACOBI, REF_TOL, 1000,
                              cg_jac, NULL),
                    0);
-  ck_assert_int_eq(ir_ref_dense(rows, cols, g, &wl, r_wl, r_bl, v, dense), 0);
+  ck_assert_int_eq(ir_ref_dense(rows, cols, g, &sel, &wl, r_wl, r_bl, v, dense), 0);
   const double e_line = max_rel(cg_line, want, cols), e_jac = max_rel(cg_jac, want, cols);
   const double e_dense = max_rel(dense, want, cols), e_model = max_rel(model, want, cols);
   ck_assert_msg(e_line < 1e-12 && e_jac < 1e-12 && e_dense < 1e-12,
@@ -157,14 +162,26 @@ static void hand_two_rows(const double *g, double r_wl, double r_bl, double v, d
   cur[0] = 1e6 * yb * c0;
 }
 
+/* Connected rows: two rows, one column, row 0 driven, row 1 selected and
+ * held at 0 V. Column node c0 goes to the sense end through r_bl and, through
+ * r_bl, the column node c1 and row 1's cell and wire, to row 1's driver at
+ * 0 V: a sneak path in parallel with the sense. At c0: (v - c0) / a = c0 /
+ * r_bl + c0 / b, a = r_wl + 1/G0, b = r_bl + 1/G1 + r_wl. */
+static void hand_sneak(const double *g, double r_wl, double r_bl, double v, double *cur) {
+  const double a = r_wl + 1e6 / g[0], b = r_bl + 1e6 / g[1] + r_wl;
+  const double c0 = (v / a) / (1.0 / a + 1.0 / r_bl + 1.0 / b);
+  cur[0] = 1e6 * c0 / r_bl;
+}
+
 START_TEST(test_ref_hand_circuits) {
   /* Wires strong enough that the drop is percent-scale (the cell is
    * 25 kohm at 40 uS): a formula off by a segment would show. */
   const int l1[] = {3}, l3[] = {0, 2, 1}, l2[] = {3, 1}, l21[] = {2, 3};
-  check_small("one cell", 1, 1, l1, 1u, 700.0, 300.0, hand_series1);
-  check_small("row 1 of 3 driven", 3, 1, l3, 2u, 400.0, 900.0, hand_series3);
-  check_small("one row, two columns", 1, 2, l2, 1u, 800.0, 250.0, hand_ladder);
-  check_small("two driven rows, one column", 2, 1, l21, 3u, 300.0, 1200.0, hand_two_rows);
+  check_small("one cell", 1, 1, l1, 1u, 1u, 700.0, 300.0, hand_series1);
+  check_small("row 1 of 3 driven", 3, 1, l3, 2u, 2u, 400.0, 900.0, hand_series3);
+  check_small("one row, two columns", 1, 2, l2, 1u, 1u, 800.0, 250.0, hand_ladder);
+  check_small("two driven rows, one column", 2, 1, l21, 3u, 3u, 300.0, 1200.0, hand_two_rows);
+  check_small("connected row at 0 V (sneak)", 2, 1, l21, 3u, 1u, 300.0, 1200.0, hand_sneak);
 }
 END_TEST
 
@@ -186,12 +203,16 @@ START_TEST(test_ref_matches_dense_16x16) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     for (int c = 0; c < 256; c++) g[c] = 4.0 + 36.0 * uniform(&s);
     const uint32_t wl = cases[i].mask;
-    ck_assert_int_eq(ir_ref_dense(16, 16, g, &wl, cases[i].r_wl, cases[i].r_bl, 0.2, dense), 0);
-    ir_ref_stats st, stj;
-    ck_assert_int_eq(ir_ref_cg(16, 16, g, &wl, cases[i].r_wl, cases[i].r_bl, 0.2, IR_REF_LINE,
-                               REF_TOL, REF_MAX_ITER, cg, &st),
+    /* selected: the driven rows (isolated), or in the odd cases all 16
+     * (connected: the undriven ones at 0 V) */
+    const uint32_t sel = (i % 2) ? 0xffffu : wl;
+    ck_assert_int_eq(ir_ref_dense(16, 16, g, &sel, &wl, cases[i].r_wl, cases[i].r_bl, 0.2, dense),
                      0);
-    ck_assert_int_eq(ir_ref_cg(16, 16, g, &wl, cases[i].r_wl, cases[i].r_bl, 0.2,
+    ir_ref_stats st, stj;
+    ck_assert_int_eq(ir_ref_cg(16, 16, g, &sel, &wl, cases[i].r_wl, cases[i].r_bl, 0.2,
+                               IR_REF_LINE, REF_TOL, REF_MAX_ITER, cg, &st),
+                     0);
+    ck_assert_int_eq(ir_ref_cg(16, 16, g, &sel, &wl, cases[i].r_wl, cases[i].r_bl, 0.2,
                                IR_REF_JACOBI, REF_TOL, REF_MAX_ITER, cgj, &stj),
                      0);
     const double e = max_rel(cg, dense, 16), ej = max_rel(cgj, dense, 16);
@@ -224,10 +245,11 @@ static void ref_precond_case(int n, double r, uint64_t seed) {
   for (int i = 0; i < n * n; i++) g[i] = 4.0 + 36.0 * uniform(&s);
   for (int w = 0; w < words; w++) wl[w] = (uint32_t)splitmix(&s);
   ir_ref_stats sl, sj;
-  ck_assert_int_eq(ir_ref_cg(n, n, g, wl, r, r, 0.2, IR_REF_LINE, REF_TOL, REF_MAX_ITER, cl, &sl),
-                   0);
   ck_assert_int_eq(
-      ir_ref_cg(n, n, g, wl, r, r, 0.2, IR_REF_JACOBI, REF_TOL, 20 * REF_MAX_ITER, cj, &sj), 0);
+      ir_ref_cg(n, n, g, wl, wl, r, r, 0.2, IR_REF_LINE, REF_TOL, REF_MAX_ITER, cl, &sl), 0);
+  ck_assert_int_eq(
+      ir_ref_cg(n, n, g, wl, wl, r, r, 0.2, IR_REF_JACOBI, REF_TOL, 20 * REF_MAX_ITER, cj, &sj),
+      0);
   const double e = max_rel(cj, cl, n);
   ck_assert_msg(e < 1e-10, "%dx%d r %g seed %" PRIu64 ": Jacobi and line CG differ by %g", n, n, r,
                 seed, e);
@@ -278,6 +300,9 @@ END_TEST
 
 enum { PAT_GROUP, PAT_DENSE, N_PAT };
 static const char *const pat_name[N_PAT] = {"row group", "all rows"};
+/* The row models (rram_device.h row_model), by value. */
+#define N_MODEL 2
+static const char *const model_name[N_MODEL] = {"isolated", "connected"};
 
 typedef struct acc {
   double err_lsb;    /* largest |model - exact| over the columns, ADC LSB */
@@ -296,12 +321,14 @@ typedef struct acc {
 /* One full-size case: seed draws the levels (uniform 0..3: 4, 16, 28,
  * 40 uS) and the drive; the array of the ir_drop preset with the default
  * device's window and ADC LSB (2.4 uA), both wires at r_ohm per segment,
- * the model's tolerance tol (0: its default). The row group is one of the
- * four 64-row groups, each row driven with p = 1/2; "all rows" drives the
- * 256 (the largest drop). 8-bit ADC for the group (64 rows fit its full
- * scale, as on the default macro), 10-bit for all rows so that no current
- * clips and every code is compared. */
-static void run_case(uint64_t seed, double r_ohm, int pat, double tol, acc *out) {
+ * row model `model`, the model's tolerance tol (its ir_tol for isolated
+ * rows, ir_tol_lsb for connected ones; 0: the default). The row group is
+ * one of the four 64-row groups, selected, each row driven with p = 1/2;
+ * "all rows" selects the 256 and drives them all (isolated: the largest
+ * drop) or each with p = 1/2 (connected: the most sneak paths). 8-bit ADC
+ * for the group (64 rows fit its full scale, as on the default macro),
+ * 10-bit for all rows so that no current clips and every code is compared. */
+static void run_case(uint64_t seed, double r_ohm, int pat, int model, double tol, acc *out) {
   memset(out, 0, sizeof *out);
   rram_device d;
   ck_assert_int_eq(rram_device_preset("ir_drop", &d), RRAM_OK);
@@ -309,7 +336,8 @@ static void run_case(uint64_t seed, double r_ohm, int pat, double tol, acc *out)
   set_key(&d, "adc_lsb_ua", 2.4);
   set_key(&d, "r_wl_ohm", r_ohm);
   set_key(&d, "r_bl_ohm", r_ohm);
-  if (tol > 0.0) set_key(&d, "ir_tol", tol);
+  d.row_model = model;
+  if (tol > 0.0) set_key(&d, model == RRAM_ROWS_CONNECTED ? "ir_tol_lsb" : "ir_tol", tol);
   rram_geometry geo = {N_ROWS, N_COLS, 2, pat == PAT_DENSE ? 10 : 8, 8};
   rram_array *a = check_array_create(&geo, &d, seed);
   static double g[N_ROWS * N_COLS];
@@ -323,31 +351,37 @@ static void run_case(uint64_t seed, double r_ohm, int pat, double tol, acc *out)
       bad |= rram_array_get_conductance(a, r, c, &g[r * N_COLS + c]) != RRAM_OK;
     }
   ck_assert_msg(!bad, "seed %" PRIu64 ": set_level or get_conductance failed", seed);
-  uint32_t wl[N_WORDS] = {0};
+  uint32_t wl[N_WORDS] = {0}, sel[N_WORDS] = {0};
   if (pat == PAT_DENSE) {
-    for (int w = 0; w < N_WORDS; w++) wl[w] = 0xffffffffu;
+    for (int w = 0; w < N_WORDS; w++) {
+      sel[w] = 0xffffffffu;
+      wl[w] = model == RRAM_ROWS_CONNECTED ? (uint32_t)splitmix(&s) : 0xffffffffu;
+    }
   } else {
     const int grp = (int)(splitmix(&s) % (N_ROWS / 64));
     const uint64_t bits = splitmix(&s);
+    sel[grp * 2] = sel[grp * 2 + 1] = 0xffffffffu;
     wl[grp * 2] = (uint32_t)bits;
     wl[grp * 2 + 1] = (uint32_t)(bits >> 32);
     if (bits == 0) wl[grp * 2] = 1u;
   }
+  /* The isolated circuit has wire nodes on its driven rows only. */
+  const uint32_t *ref_sel = model == RRAM_ROWS_CONNECTED ? sel : wl;
   for (int w = 0; w < N_WORDS; w++)
     for (uint32_t b = wl[w]; b; b &= b - 1u) out->n_driven++;
 
   double t0 = now_s();
-  ck_assert_int_eq(rram_array_drive(a, wl, N_WORDS), RRAM_OK);
+  ck_assert_int_eq(rram_array_drive_rows(a, sel, wl, N_WORDS), RRAM_OK);
   out->t_model = now_s() - t0;
-  double model[N_COLS], exact[N_COLS];
-  rram__array_currents_ua(a, model);
+  double got[N_COLS], exact[N_COLS];
+  rram__array_currents_ua(a, got);
   rram_array_ir_stats(a, &out->model_iters, NULL);
   ir_ref_stats st;
-  const int rc = ir_ref_cg(N_ROWS, N_COLS, g, wl, r_ohm, r_ohm, d.v_read, IR_REF_LINE, REF_TOL,
-                           REF_MAX_ITER, exact, &st);
+  const int rc = ir_ref_cg(N_ROWS, N_COLS, g, ref_sel, wl, r_ohm, r_ohm, d.v_read, IR_REF_LINE,
+                           REF_TOL, REF_MAX_ITER, exact, &st);
   ck_assert_msg(rc == 0 && st.kcl_ua < BOUND_KCL_UA,
-                "seed %" PRIu64 " r %g %s: reference: rc %d, residual %g, KCL %g uA", seed, r_ohm,
-                pat_name[pat], rc, st.rel_res, st.kcl_ua);
+                "%s rows, seed %" PRIu64 " r %g %s: reference: rc %d, residual %g, KCL %g uA",
+                model_name[model], seed, r_ohm, pat_name[pat], rc, st.rel_res, st.kcl_ua);
   out->ref_iters = st.iters;
   out->ref_res = st.rel_res;
   out->ref_kcl_ua = st.kcl_ua;
@@ -356,11 +390,11 @@ static void run_case(uint64_t seed, double r_ohm, int pat, double tol, acc *out)
   const double lsb = d.adc_lsb_ua;
   const int cmax = (1 << geo.adc_bits) - 1;
   for (int c = 0; c < N_COLS; c++) {
-    const double e = fabs(model[c] - exact[c]);
+    const double e = fabs(got[c] - exact[c]);
     if (e / lsb > out->err_lsb) {
       out->err_lsb = e / lsb;
       out->worst_col = c;
-      out->worst_model_ua = model[c];
+      out->worst_model_ua = got[c];
       out->worst_exact_ua = exact[c];
     }
     out->err_rel = fmax(out->err_rel, e / exact[c]);
@@ -408,7 +442,9 @@ static const double r_list[] = {1.0, 2.0, 5.0};
 #define N_SEEDS 10
 #define SEED0 1000
 
+/* _i: the row model. */
 START_TEST(test_ir_full_size_matches_exact) {
+  const int model = _i;
   const char *only = getenv("IR_ACC_SEED");
   const char *tol_s = getenv("IR_ACC_TOL");
   const double tol = tol_s ? atof(tol_s) : 0.0;
@@ -421,7 +457,7 @@ START_TEST(test_ir_full_size_matches_exact) {
     for (int ri = 0; ri < N_R; ri++)
       for (int pat = 0; pat < N_PAT; pat++) {
         acc m;
-        run_case(seed, r_list[ri], pat, tol, &m);
+        run_case(seed, r_list[ri], pat, model, tol, &m);
         worst_lsb[ri][pat] = fmax(worst_lsb[ri][pat], m.err_lsb);
         worst_rel[ri][pat] = fmax(worst_rel[ri][pat], m.err_rel);
         if (m.model_iters > it_max[ri][pat]) it_max[ri][pat] = m.model_iters;
@@ -434,18 +470,18 @@ START_TEST(test_ir_full_size_matches_exact) {
           /* Keep going: the figures of every case are printed below. */
           if (n_fail++ == 0)
             snprintf(first, sizeof first,
-                     "seed %" PRIu64 ", %g ohm, %s: %s. Repro: CK_RUN_SUITE=ir_accuracy "
-                     "CK_RUN_CASE=FullSize IR_ACC_SEED=%" PRIu64
+                     "%s rows, seed %" PRIu64 ", %g ohm, %s: %s. Repro: "
+                     "CK_RUN_SUITE=ir_accuracy CK_RUN_CASE=FullSize IR_ACC_SEED=%" PRIu64
                      " IR_ACC_VERBOSE=1 build/<cfg>/check_cmodel",
-                     seed, r_list[ri], pat_name[pat], why, seed);
-          printf("ir_acc FAIL seed %" PRIu64 " %g ohm %s: %s\n", seed, r_list[ri],
-                 pat_name[pat], why);
+                     model_name[model], seed, r_list[ri], pat_name[pat], why, seed);
+          printf("ir_acc FAIL %s seed %" PRIu64 " %g ohm %s: %s\n", model_name[model], seed,
+                 r_list[ri], pat_name[pat], why);
         }
         if (verbose())
-          printf("ir_acc seed %" PRIu64 " r %g %-9s (%3d rows): %.2e LSB, %.2e rel; codes differ "
-                 "%d (near a threshold %d); model %d it %.2f ms, ref %d it %.0f ms res %.1e "
-                 "KCL %.1e uA\n",
-                 seed, r_list[ri], pat_name[pat], m.n_driven, m.err_lsb, m.err_rel, m.code_diff,
+          printf("ir_acc %s seed %" PRIu64 " r %g %-9s (%3d driven): %.2e LSB, %.2e rel; codes "
+                 "differ %d (near a threshold %d); model %d it %.2f ms, ref %d it %.0f ms res "
+                 "%.1e KCL %.1e uA\n",
+                 model_name[model], seed, r_list[ri], pat_name[pat], m.n_driven, m.err_lsb, m.err_rel, m.code_diff,
                  m.near, m.model_iters, 1e3 * m.t_model, m.ref_iters, 1e3 * m.t_ref, m.ref_res,
                  m.ref_kcl_ua);
       }
@@ -453,29 +489,36 @@ START_TEST(test_ir_full_size_matches_exact) {
   if (verbose() || n_fail) {
     for (int ri = 0; ri < N_R; ri++)
       for (int pat = 0; pat < N_PAT; pat++)
-        printf("ir_acc r %g ohm %-9s: max %.2e LSB, %.2e relative, model <= %d iterations\n",
-               r_list[ri], pat_name[pat], worst_lsb[ri][pat], worst_rel[ri][pat],
-               it_max[ri][pat]);
-    printf("ir_acc %d conversions, %d within %g LSB of a threshold; model %.2f s, exact %.2f s\n",
-           n_conv, near, BOUND_LSB, t_model, t_ref);
+        printf("ir_acc %s r %g ohm %-9s: max %.2e LSB, %.2e relative, model <= %d iterations\n",
+               model_name[model], r_list[ri], pat_name[pat], worst_lsb[ri][pat],
+               worst_rel[ri][pat], it_max[ri][pat]);
+    printf("ir_acc %s: %d conversions, %d within %g LSB of a threshold; model %.2f s, exact "
+           "%.2f s\n",
+           model_name[model], n_conv, near, BOUND_LSB, t_model, t_ref);
   }
-  ck_assert_msg(n_fail == 0, "%d IR-drop case(s) off the exact solve; first: %s", n_fail, first);
+  ck_assert_msg(n_fail == 0, "%d IR-drop case(s) of %s rows off the exact solve; first: %s",
+                n_fail, model_name[model], first);
 }
 END_TEST
 
 /* The comparison has teeth: the same case with the solver stopped 1000
- * times earlier (ir_tol 1e-4, an injectable device parameter; measured
- * 1.2e-2 LSB and 5.6e-5 relative here) is outside the bounds. */
+ * times earlier (an injectable device parameter: ir_tol 1e-4 for isolated
+ * rows, measured 1.2e-2 LSB and 5.6e-5 relative here; ir_tol_lsb 1, 1000
+ * times the default, for connected rows) is outside the bounds. _i: the
+ * row model. */
 START_TEST(test_ir_full_size_catches_loose_solver) {
+  const int model = _i;
+  const double loose = model == RRAM_ROWS_CONNECTED ? 1.0 : 1e-4;
   acc m;
   char why[400];
-  run_case(SEED0, 1.0, PAT_DENSE, 1e-4, &m);
+  run_case(SEED0, 1.0, PAT_DENSE, model, loose, &m);
   ck_assert_msg(!acc_ok(&m, why, sizeof why),
-                "ir_tol 1e-4 still within the bounds: %.3g LSB, %.3g relative", m.err_lsb,
-                m.err_rel);
+                "%s rows: tolerance %g still within the bounds: %.3g LSB, %.3g relative",
+                model_name[model], loose, m.err_lsb, m.err_rel);
   ck_assert(m.err_lsb > BOUND_LSB && m.err_rel > BOUND_REL);
-  run_case(SEED0, 1.0, PAT_DENSE, 0.0, &m);
-  ck_assert_msg(acc_ok(&m, why, sizeof why), "default tolerance: %s", why);
+  run_case(SEED0, 1.0, PAT_DENSE, model, 0.0, &m);
+  ck_assert_msg(acc_ok(&m, why, sizeof why), "%s rows, default tolerance: %s", model_name[model],
+                why);
 }
 END_TEST
 
@@ -489,8 +532,8 @@ Suite *ir_accuracy_suite(void) {
   suite_add_tcase(s, ref);
   TCase *full = tcase_create("FullSize");
   tcase_set_timeout(full, 120);
-  tcase_add_test(full, test_ir_full_size_matches_exact);
-  tcase_add_test(full, test_ir_full_size_catches_loose_solver);
+  tcase_add_loop_test(full, test_ir_full_size_matches_exact, 0, N_MODEL);
+  tcase_add_loop_test(full, test_ir_full_size_catches_loose_solver, 0, N_MODEL);
   suite_add_tcase(s, full);
   return s;
 }

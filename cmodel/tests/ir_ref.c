@@ -139,15 +139,26 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int ir_ref_cg(int rows, int cols, const double *g_us, const uint32_t *wl, double r_wl_ohm,
-              double r_bl_ohm, double v_read, int precond, double tol, int max_iter,
-              double *cur_ua, ir_ref_stats *st) {
+/* Rows of sel in ascending order into drv (rows entries); their count. */
+static int sel_rows(int rows, const uint32_t *sel, int *drv) {
+  int nd = 0;
+  for (int r = 0; r < rows; r++)
+    if ((sel[r / 32] >> (r % 32)) & 1u) drv[nd++] = r;
+  return nd;
+}
+
+/* The driver voltage of row r: v_read if wl drives it, else 0 V. */
+static double row_v(const uint32_t *wl, int r, double v_read) {
+  return (wl[r / 32] >> (r % 32)) & 1u ? v_read : 0.0;
+}
+
+int ir_ref_cg(int rows, int cols, const double *g_us, const uint32_t *sel, const uint32_t *wl,
+              double r_wl_ohm, double r_bl_ohm, double v_read, int precond, double tol,
+              int max_iter, double *cur_ua, ir_ref_stats *st) {
   const double t0 = now_s();
   int *drv = malloc((size_t)rows * sizeof *drv);
   if (!drv) return -1;
-  int nd = 0;
-  for (int r = 0; r < rows; r++)
-    if ((wl[r / 32] >> (r % 32)) & 1u) drv[nd++] = r;
+  const int nd = sel_rows(rows, sel, drv);
   /* Node numbers: row wire of the k-th driven row, column j: k * cols + j;
    * column j at row i: nw + j * rows + i (each wire contiguous, so the
    * tridiagonal part of A is exactly the wires without the cells). */
@@ -161,7 +172,7 @@ int ir_ref_cg(int rows, int cols, const double *g_us, const uint32_t *wl, double
   int rc = -1;
   if (sys_init(&s, n) != 0) goto out;
   for (int k = 0; k < nd; k++) {
-    stamp_fixed(&s, W(k, 0), gw, v_read); /* driver to column 0 */
+    stamp_fixed(&s, W(k, 0), gw, row_v(wl, drv[k], v_read)); /* driver to column 0 */
     for (int j = 0; j + 1 < cols; j++) stamp(&s, W(k, j), W(k, j + 1), gw);
     for (int j = 0; j < cols; j++) stamp(&s, W(k, j), B(drv[k], j), g_us[(size_t)drv[k] * cols + j]);
   }
@@ -245,13 +256,11 @@ out:
 
 /* ---- dense direct solve ------------------------------------------------- */
 
-int ir_ref_dense(int rows, int cols, const double *g_us, const uint32_t *wl, double r_wl_ohm,
-                 double r_bl_ohm, double v_read, double *cur_ua) {
+int ir_ref_dense(int rows, int cols, const double *g_us, const uint32_t *sel, const uint32_t *wl,
+                 double r_wl_ohm, double r_bl_ohm, double v_read, double *cur_ua) {
   int *drv = malloc((size_t)rows * sizeof *drv);
   if (!drv) return -1;
-  int nd = 0;
-  for (int r = 0; r < rows; r++)
-    if ((wl[r / 32] >> (r % 32)) & 1u) drv[nd++] = r;
+  const int nd = sel_rows(rows, sel, drv);
   if (nd == 0) {
     for (int j = 0; j < cols; j++) cur_ua[j] = 0.0;
     free(drv);
@@ -283,7 +292,7 @@ int ir_ref_dense(int rows, int cols, const double *g_us, const uint32_t *wl, dou
        * right, the cell. */
       AT(w, w) += gw + g;
       if (j > 0) AT(w, WN(k, j - 1)) -= gw;
-      else b[w] += gw * v_read;
+      else b[w] += gw * row_v(wl, drv[k], v_read);
       if (j + 1 < cols) {
         AT(w, w) += gw;
         AT(w, WN(k, j + 1)) -= gw;

@@ -23,7 +23,8 @@ struct cim_verify {
 };
 
 /* The keys in which dev differs from the ideal device, comma-separated
- * (both written by rram_device_write, compared line by line). */
+ * (both written by rram_device_write, compared line by line): the first
+ * few, then how many more, so that a verdict stays one readable line. */
 static void device_diff(const rram_device *dev, char *buf, size_t len) {
   rram_device ideal;
   rram_device_ideal(&ideal);
@@ -36,16 +37,23 @@ static void device_diff(const rram_device *dev, char *buf, size_t len) {
   if (fb) fclose(fb);
   buf[0] = '\0';
   if (ok) {
+    enum { SHOWN = 4 };
     size_t used = 0;
+    int n = 0;
     char *sa = NULL, *sb = NULL;
     char *la = strtok_r(ta, "\n", &sa), *lb = strtok_r(tb, "\n", &sb);
     for (; la && lb; la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
       if (strcmp(la, lb) == 0 || la[0] == '#') continue;
+      if (n++ >= SHOWN) continue;
       size_t key = strcspn(la, " =");
       int w = snprintf(buf + used, len - used, "%s%.*s", used ? ", " : "", (int)key, la);
-      if (w < 0 || (size_t)w >= len - used) break;
+      if (w < 0 || (size_t)w >= len - used) {
+        buf[used] = '\0'; /* no partial key */
+        break;
+      }
       used += (size_t)w;
     }
+    if (n > SHOWN && used + 24 < len) snprintf(buf + used, len - used, " and %d more", n - SHOWN);
   }
   if (buf[0] == '\0') snprintf(buf, len, "see its device file");
   free(ta);
