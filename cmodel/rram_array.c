@@ -806,6 +806,11 @@ static int adc_quantize(rram_array *a, int adc, double x) {
     /* Code = number of transitions at or below y; walk from the ideal
      * code (transitions are within a few LSB of ideal). */
     const float *t = a->adc_thr + (size_t)adc * (size_t)cmax; /* t[k-1]: k-1 -> k */
+    /* One step each way without a branch (the direction is as random as
+     * the noise, so a branch would mispredict often), then the rare
+     * further steps of an INL beyond one LSB. */
+    c += c < cmax && (double)t[c < cmax ? c : cmax - 1] <= y;
+    c -= c > 0 && (double)t[c > 0 ? c - 1 : 0] > y;
     while (c < cmax && (double)t[c] <= y) c++;
     while (c > 0 && (double)t[c - 1] > y) c--;
   }

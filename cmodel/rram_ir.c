@@ -294,12 +294,26 @@ xrows(const rram__ir *ir, const xvec *restrict w, xvec *restrict u, int k1, cons
  *  2. the columns' back substitution, last row to first.
  * The caller reads the sense currents off w of row 0 (in double the first
  * segment's drop keeps ~1e-11 relative). */
-XSWEEP static void xsweep(rram__ir *ir, int n, double gw, int k0) {
+XSWEEP static void xsweep(rram__ir *ir, int n, double gw, int k0, int first) {
   const size_t C = (size_t)ir->cols, L = ir->ld;
   xvec *restrict u = ir->xu, *restrict w = ir->xw;
   const double *restrict ca = ir->col_a, *restrict cb = ir->col_b, *restrict bc = ir->bl_c;
   for (int k1 = 0; k1 < n; k1 += XRB) {
     const int nb = n - k1 < XRB ? n - k1 : XRB;
+    /* First iteration (w = 0): a row that no drive of the block puts on
+     * v_read stays at 0 V; only the columns' elimination step remains. */
+    const int idle = first && (k1 + nb <= k0 || k1 >= k0 + RRAM__IR_XB);
+    if (idle) {
+      for (int q = 0; q < nb; q++) {
+        const size_t r = (size_t)(k1 + q) * L;
+        if (k1 + q == 0) {
+          for (size_t j = 0; j < C; j++) w[j] = (xvec){0};
+        } else {
+          for (size_t j = 0; j < C; j++) w[r + j] = cb[r + j] * w[r - L + j];
+        }
+      }
+      continue;
+    }
     if (gw == 0.0) {
       /* ideal row wires: every node at its driver's voltage */
       for (int q = 0; q < nb; q++) {
@@ -384,7 +398,7 @@ int rram__ir_transfer(rram__ir *ir, const float *g, size_t stride, const uint32_
     double prev = 0.0, err = 0.0;
     int it;
     for (it = 1; it <= RRAM__IR_MAX_ITER; it++) {
-      xsweep(ir, n, gw, k0);
+      xsweep(ir, n, gw, k0, it == 1);
       double delta = 0.0;
       for (size_t j = 0; j < C; j++) {
         const xvec sj = l0 * xw[j], dd = sj - xs[j];

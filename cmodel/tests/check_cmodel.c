@@ -557,7 +557,7 @@ START_TEST(test_same_seed_reproduces) {
       differs |= v != rram__rng_next(&r3);
     }
     ck_assert_msg(differs, "seeds %" PRIu64 " and +1 give the same stream", seeds[i]);
-    /* Reseeding restarts the stream, spare normal included. */
+    /* Reseeding restarts the stream, normals included. */
     rram__rng_seed(&r1, seeds[i]);
     rram__rng_seed(&r2, seeds[i]);
     (void)rram__rng_normal(&r1);
@@ -591,6 +591,65 @@ START_TEST(test_same_seed_reproduces) {
   rram_array_destroy(a);
   rram_array_destroy(b);
   rram_array_destroy(c);
+}
+END_TEST
+
+/* Kolmogorov-Smirnov distance of the n sorted values z from the standard
+ * normal CDF. */
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+static double ks_normal(double *z, int n) {
+  qsort(z, (size_t)n, sizeof *z, cmp_double);
+  double d = 0.0;
+  for (int i = 0; i < n; i++) {
+    const double F = 0.5 * erfc(-z[i] / sqrt(2.0));
+    d = fmax(d, fmax(fabs(F - (double)i / n), fabs((double)(i + 1) / n - F)));
+  }
+  return d;
+}
+
+/* The ziggurat: its tables are the recurrence they come from, and its
+ * deviates are normal (Kolmogorov-Smirnov at 1e6 draws, the tail beyond R
+ * at its expected rate); the KS check itself rejects unit-variance
+ * uniform deviates, so it can fail. */
+START_TEST(test_normal_ziggurat) {
+  const double R = RRAM__ZIG_R, V = RRAM__ZIG_V;
+  double x = V / exp(-0.5 * R * R);
+  ck_assert_msg(fabs(rram__zig_x[0] - x) <= 1e-14 * x, "zig_x[0] %.17g, recomputed %.17g",
+                rram__zig_x[0], x);
+  ck_assert(rram__zig_x[1] == R && rram__zig_x[RRAM__ZIG_N] == 0.0);
+  for (int i = 2; i < RRAM__ZIG_N; i++) {
+    const double p = rram__zig_x[i - 1];
+    x = sqrt(-2.0 * log(V / p + exp(-0.5 * p * p)));
+    ck_assert_msg(fabs(rram__zig_x[i] - x) <= 1e-13 * x, "zig_x[%d] %.17g, recomputed %.17g", i,
+                  rram__zig_x[i], x);
+  }
+  for (int i = 0; i < RRAM__ZIG_N; i++)
+    ck_assert_msg(fabs(rram__zig_r[i] - rram__zig_x[i + 1] / rram__zig_x[i]) <= 1e-15,
+                  "zig_r[%d]", i);
+
+  enum { N = 1000000 };
+  double *z = malloc(N * sizeof *z);
+  ck_assert(z != NULL);
+  rram__rng r;
+  rram__rng_seed(&r, 2024);
+  int tail = 0;
+  for (int i = 0; i < N; i++) {
+    z[i] = rram__rng_normal(&r);
+    tail += fabs(z[i]) > R;
+  }
+  /* 99.9 % critical value of the KS distance: 1.95 / sqrt(n) */
+  const double crit = 1.95 / sqrt((double)N), d = ks_normal(z, N);
+  ck_assert_msg(d < crit, "seed 2024: KS distance %.3g >= %.3g", d, crit);
+  const double p_tail = erfc(R / sqrt(2.0)), mean = p_tail * N, sd = sqrt(mean);
+  ck_assert_msg(fabs(tail - mean) < 5.0 * sd, "seed 2024: %d beyond R, expected %.0f +- %.0f",
+                tail, mean, sd);
+  for (int i = 0; i < N; i++) z[i] = sqrt(3.0) * (2.0 * rram__rng_uniform(&r) - 1.0);
+  const double du = ks_normal(z, N);
+  ck_assert_msg(du > crit, "the KS check passes uniform deviates (%.3g < %.3g)", du, crit);
+  free(z);
 }
 END_TEST
 
@@ -971,6 +1030,7 @@ static Suite *cmodel_suite(void) {
   tcase_add_test(core, test_conversion_clips_at_full_scale);
   tcase_add_test(core, test_log_records_phases);
   tcase_add_test(core, test_same_seed_reproduces);
+  tcase_add_test(core, test_normal_ziggurat);
   suite_add_tcase(s, core);
 
   TCase *golden = tcase_create("Golden");
