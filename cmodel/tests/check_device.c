@@ -18,6 +18,7 @@
 #include "../rram_array.h"
 #include "../rram_array_int.h"
 #include "../rram_device.h"
+#include "../rram_switch.h"
 #include "check_suites.h"
 #include "ir_ref.h"
 
@@ -590,6 +591,64 @@ START_TEST(test_ir_drop_matches_exact_solve) {
 }
 END_TEST
 
+/* Connected rows keep a transfer matrix per row group (rram_ir.h); it must
+ * follow every change of the cells and of the group. Array A is driven, then
+ * changed (a level written, a pulse, aging with drift, another group that
+ * overlaps), then driven again; array B gets the same changes before its
+ * first drive. The currents must be the same bits, and differ from A's
+ * before the change (so the comparison can fail). */
+enum { CH_LEVEL, CH_PULSE, CH_AGE, CH_GROUP, N_CH };
+static const char *const ch_name[N_CH] = {"set_level", "pulse", "age", "other group"};
+
+static void ch_apply(rram_array *a, int ch) {
+  const uint32_t sel2[2] = {0x0000ffffu, 0}, wl2[2] = {0x00000f0fu, 0};
+  switch (ch) {
+    case CH_LEVEL: ck_assert_int_eq(rram_array_set_level(a, 3, 5, 0), RRAM_OK); break;
+    case CH_PULSE: ck_assert_int_eq(rram_array_pulse(a, 7, 2, RRAM_PULSE_RESET, 200, 10), RRAM_OK); break;
+    case CH_AGE: ck_assert_int_eq(rram_array_age(a, 1e4), RRAM_OK); break;
+    default: ck_assert_int_eq(rram_array_drive_rows(a, sel2, wl2, 2), RRAM_OK); break;
+  }
+}
+
+static void ch_currents(rram_array *a, const uint32_t *sel, const uint32_t *wl, double *cur) {
+  ck_assert_int_eq(rram_array_drive_rows(a, sel, wl, 2), RRAM_OK);
+  rram__array_currents_ua(a, cur);
+}
+
+START_TEST(test_ir_connected_follows_changes) {
+  const int ch = _i;
+  rram_device d;
+  rram_device_preset("window", &d);
+  d.r_wl_ohm = d.r_bl_ohm = 5.0;
+  d.row_model = RRAM_ROWS_CONNECTED;
+  d.drift_nu_mean = 0.05; /* aging changes every cell */
+  rram_geometry g = {40, 16, 2, 12, 1};
+  rram_array *a = check_array_create(&g, &d, 5), *b = check_array_create(&g, &d, 5);
+  for (int r = 0; r < 40; r++)
+    for (int c = 0; c < 16; c++) {
+      ck_assert_int_eq(rram_array_set_level(a, r, c, (r * 7 + c) % 4), RRAM_OK);
+      ck_assert_int_eq(rram_array_set_level(b, r, c, (r * 7 + c) % 4), RRAM_OK);
+    }
+  const uint32_t sel[2] = {0xffffffffu, 0}, wl[2] = {0x5a5a5a5au, 0}; /* rows 0..31 */
+  double before[16], after_a[16], after_b[16];
+  ch_currents(a, sel, wl, before);
+  ch_apply(a, ch);
+  ch_apply(b, ch);
+  ch_currents(a, sel, wl, after_a);
+  ch_currents(b, sel, wl, after_b);
+  int moved = 0;
+  for (int c = 0; c < 16; c++) {
+    ck_assert_msg(after_a[c] == after_b[c], "%s: column %d: %.9g uA after a drive, %.9g fresh",
+                  ch_name[ch], c, after_a[c], after_b[c]);
+    moved |= after_a[c] != before[c];
+  }
+  ck_assert_msg(moved || ch == CH_GROUP, "%s changed no current: the test cannot fail",
+                ch_name[ch]);
+  rram_array_destroy(a);
+  rram_array_destroy(b);
+}
+END_TEST
+
 START_TEST(test_ir_drop_lowers_far_currents) {
   const uint64_t seed = 70;
   rram_device d;
@@ -776,6 +835,7 @@ Suite *device_suite(void) {
   tcase_add_test(fx, test_adc_noise_and_clipping);
   tcase_add_test(fx, test_ir_drop_matches_exact_solve);
   tcase_add_test(fx, test_ir_drop_lowers_far_currents);
+  tcase_add_loop_test(fx, test_ir_connected_follows_changes, 0, N_CH);
   tcase_add_test(fx, test_same_seed_same_bits_every_effect);
   tcase_add_test(fx, test_ideal_presets_bit_exact);
   suite_add_tcase(s, fx);
