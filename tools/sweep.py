@@ -46,7 +46,8 @@ SWEEPS = {
                                   "--set", f"stuck_gmax_rate={v / 2}"],
               [0, 0.005, 0.01, 0.02, 0.03, 0.05], [0, 0.01, 0.05],
               "stuck-at rate (half at Gmin, half at Gmax)", False),
-    "wire": ("ideal", lambda v: ["--set", f"r_wl_ohm={v}", "--set", f"r_bl_ohm={v}"],
+    "wire": ("ideal", lambda v: ["--set", f"r_wl_ohm={v}", "--set", f"r_bl_ohm={v}",
+                                 "--set", "row_model=connected"],
              [0, 0.5, 1, 2, 5], [0, 1, 5], "wire resistance per cell segment (ohm)", False),
     # the `window` device's ADC full scale (612 uA) kept while the bits change,
     # with the row group fixed, so fewer bits mean coarser steps

@@ -130,6 +130,8 @@ static const struct bad_file {
      "t.dev:1: prog_model: 'gaussian' is not a model (none, neurram, proportional, absolute)"},
     {"prog_model = 7\n",
      "t.dev:1: prog_model: '7' is not a model (none, neurram, proportional, absolute)"},
+    {"row_model = sideways\n", "t.dev:1: row_model: 'sideways' is not a model (isolated, connected)"},
+    {"row_model = 2\n", "t.dev:1: row_model: '2' is not a model (isolated, connected)"},
 };
 
 START_TEST(test_parser_errors_name_line_and_key) {

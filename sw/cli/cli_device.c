@@ -36,8 +36,8 @@ int cli_load_device(const cli_opts *o, rram_device *dev, char *effects, size_t l
   EFFECT(dev->stuck_gmin_rate > 0 || dev->stuck_gmax_rate > 0, "stuck %g/%g",
          dev->stuck_gmin_rate, dev->stuck_gmax_rate);
   EFFECT(dev->drift_nu_mean > 0 || dev->drift_nu_sigma > 0, "drift nu %g", dev->drift_nu_mean);
-  EFFECT(dev->r_wl_ohm > 0 || dev->r_bl_ohm > 0, "IR drop %g/%g ohm", dev->r_wl_ohm,
-         dev->r_bl_ohm);
+  EFFECT(dev->r_wl_ohm > 0 || dev->r_bl_ohm > 0, "IR drop %g/%g ohm, %s rows", dev->r_wl_ohm,
+         dev->r_bl_ohm, dev->row_model == RRAM_ROWS_CONNECTED ? "connected" : "isolated");
   EFFECT(dev->adc_offset_lsb != 0 || dev->adc_offset_sigma_lsb > 0 || dev->adc_gain_err != 0 ||
              dev->adc_gain_sigma > 0 || dev->adc_inl_lsb > 0 || dev->adc_noise_lsb > 0,
          "ADC errors");
