@@ -517,7 +517,9 @@ START_TEST(test_dev_adc_calibration) {
    * that rounding floor, whichever is larger: it must lower the error where
    * the raw error stands above 1.5x the floor, and where the differential
    * pair already cancels most of the offsets (both columns on one ADC) and
-   * the raw error is below it, it must stay within it. */
+   * the raw error is below it, it must stay within it. Where the routine
+   * left some used ADC unfit, that ADC's error stays in the MVM whole: the
+   * error must then not grow (or stay within the floor). */
   const cim_job *job = &batch.mvm[2].job;
   const int slices = cim_map_slices(b.w_bits, b.geo.cell_bits);
   const int groups = (job->n_rows + job->group_rows - 1) / job->group_rows;
@@ -529,11 +531,13 @@ START_TEST(test_dev_adc_calibration) {
       sy += (double)batch.mvm[i].y_exact[j] * (double)batch.mvm[i].y_exact[j];
   const double rounding_floor =
       sqrt(2.0 / 12.0 * groups * w_planes * w_slices) / sqrt(sy / (2.0 * job->n_outs));
-  const double want = fmax(0.5 * raw.rel_rms, 1.5 * rounding_floor);
+  const double want = fmax((all_fitted ? 0.5 : 1.0) * raw.rel_rms, 1.5 * rounding_floor);
   ck_assert_msg(cal.rel_rms < want,
                 "calibration did not help the MVM enough: relative rms %g -> %g, want below %g "
-                "(half, or 1.5x the rounding floor %g)\nreproduce: %s",
-                raw.rel_rms, cal.rel_rms, want, rounding_floor, cosim_repro(name, seed));
+                "(%s, or 1.5x the rounding floor %g); %d of %d ADCs fitted, %d unfit, %d "
+                "refused\nreproduce: %s",
+                raw.rel_rms, cal.rel_rms, want, all_fitted ? "half" : "lower", rounding_floor,
+                rep->n_adc, n_used, rep->n_unfit, rep->n_refused, cosim_repro(name, seed));
   printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f "
          "(rounding floor %.4f); %d ADCs fitted within %.3f LSB, %.4f, %d unfit\n",
          rep->rms_before, rep->rms_after, raw.rel_rms, cal.rel_rms, rounding_floor, rep->n_adc,
