@@ -343,17 +343,28 @@ XSWEEP static void xsweep(rram__ir *ir, int n, double gw, int k0, int first) {
   }
 }
 
-/* The transfer build's buffers, allocated on its first use. */
-static int xalloc(rram__ir *ir) {
-  if (ir->xu) return RRAM_OK;
-  const size_t n = (size_t)ir->rows * ir->ld, vb = sizeof(xvec);
-  ir->xu = aligned_alloc(vb, (size_t)XRB * (size_t)ir->cols * vb);
-  ir->xw = aligned_alloc(vb, n * vb);
-  ir->xs = aligned_alloc(vb, (size_t)ir->cols * vb);
+/* The transfer build's buffers for n selected rows, grown on demand: a
+ * build needs them only for its group, which is usually far smaller than
+ * the array. */
+static int xalloc(rram__ir *ir, int n) {
+  if (ir->xu && n <= ir->x_rows) return RRAM_OK;
+  const size_t m = (size_t)n * ir->ld, vb = sizeof(xvec);
+  free(ir->xw);
+  free(ir->row_a);
+  free(ir->row_b);
+  free(ir->col_a);
+  free(ir->col_b);
+  ir->xw = NULL;
+  ir->row_a = ir->row_b = ir->col_a = ir->col_b = NULL;
+  ir->x_rows = 0;
+  if (!ir->xu) ir->xu = aligned_alloc(vb, (size_t)XRB * (size_t)ir->cols * vb);
+  if (!ir->xs) ir->xs = aligned_alloc(vb, (size_t)ir->cols * vb);
+  ir->xw = aligned_alloc(vb, m * vb);
   double **f[] = {&ir->row_a, &ir->row_b, &ir->col_a, &ir->col_b};
   int ok = ir->xu && ir->xw && ir->xs;
   for (size_t i = 0; ok && i < sizeof f / sizeof f[0]; i++)
-    ok = (*f[i] = malloc(n * sizeof(double))) != NULL;
+    ok = (*f[i] = malloc(m * sizeof(double))) != NULL;
+  if (ok) ir->x_rows = n;
   return ok ? RRAM_OK : RRAM_ENOMEM;
 }
 
@@ -366,7 +377,7 @@ int rram__ir_transfer(rram__ir *ir, const float *g, size_t stride, const uint32_
   ir->iters = 0;
   ir->err_est = 0.0;
   if (n == 0) return RRAM_OK;
-  if (xalloc(ir) != RRAM_OK) return RRAM_ENOMEM;
+  if (xalloc(ir, n) != RRAM_OK) return RRAM_ENOMEM;
   for (int k = 0; k < n; k++) {
     const float *src = g + (size_t)ir->drv[k] * stride;
     double *dst = ir->g + (size_t)k * L;

@@ -61,10 +61,11 @@ typedef struct rram__ir {
   double *d;                /* n x ld: forward-sweep scratch */
   double *link;             /* n: conductance from node k to k-1 (k=0: sense) */
   double *acc, *acc2;       /* cols: current sums */
-  void *xw;                 /* rows x ld x XB doubles: transfer build (on use) */
+  void *xw;                 /* x_rows x ld x XB doubles: transfer build (on use) */
+  int x_rows;               /* selected rows the build's buffers hold */
   void *xu, *xs;            /* cols x XB doubles: one row wire; sense currents */
-  double *row_a, *row_b;    /* rows x ld: row-wire forward factors g/m, gw/m */
-  double *col_a, *col_b;    /* rows x ld: column forward factors g/m, link/m */
+  double *row_a, *row_b;    /* x_rows x ld: row-wire forward factors g/m, gw/m */
+  double *col_a, *col_b;    /* x_rows x ld: column forward factors g/m, link/m */
   int iters;                /* iterations of the last solve */
   double err_est;           /* its estimated remaining voltage error / v_read */
 } rram__ir;
