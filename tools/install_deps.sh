@@ -4,7 +4,7 @@
 # packages and stops when it cannot install them.
 set -eu
 
-# package:probe pairs; the probe is a command or a pkg-config module.
+# package:kind:probe; the probe is a command, a pkg-config module or a file.
 need="verilator:cmd:verilator
 libsystemc-dev:pc:systemc
 check:pc:check
@@ -20,7 +20,8 @@ gnuplot-nox:cmd:gnuplot
 xvfb:cmd:xvfb-run
 lcov:cmd:genhtml
 cppcheck:cmd:cppcheck
-clang-tidy:cmd:clang-tidy"
+clang-tidy:cmd:clang-tidy
+dataset-fashion-mnist:file:/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 
 missing=""
 for entry in $need; do
@@ -31,6 +32,7 @@ for entry in $need; do
   case $kind in
     cmd) command -v "$probe" >/dev/null 2>&1 && continue ;;
     pc) pkg-config --exists "$probe" 2>/dev/null && continue ;;
+    file) [ -e "$probe" ] && continue ;;
     venv) # Debian's python3 makes venvs without pip until python3-venv is in
       d=$(mktemp -d)
       if python3 -m venv "$d/v" >/dev/null 2>&1; then rm -rf "$d"; continue; fi

@@ -26,5 +26,6 @@ Suite *suite_program(void);  /* test_program.c: write-verify programming, front 
 Suite *suite_outfile(void);  /* test_outfile.c: outputs written whole or not at all */
 Suite *suite_cal_encode(void); /* test_cal_encode.c: ADC_CAL encoding refuses, never wraps */
 Suite *suite_verify(void);   /* test_verify.c: when the exact check applies, and why not */
+Suite *suite_idx(void);      /* test_idx.c: the IDX dataset reader, good and bad files */
 
 #endif
