@@ -104,7 +104,7 @@ int idx_read(const char *path, int dims, idx_data *out, char *err, size_t err_le
     rc = IDX_ETRUNC;
     goto out;
   }
-  for (int d = 0; d < dims; d++) n[d] = be32(head + 4 + 4 * d);
+  for (int d = 0; d < dims; d++) n[d] = be32(head + 4 + 4 * (size_t)d);
   if (n[0] < 1 || n[0] > IDX_MAX_COUNT) {
     seterr(err, err_len, "%s: %u items, expected 1..%d", path, n[0], IDX_MAX_COUNT);
     rc = IDX_EFORMAT;
