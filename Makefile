@@ -102,6 +102,8 @@ help:
 	@echo "  test-config  the tests of one configuration only"
 	@echo "  lint       verilator --lint-only -Wall on the RTL"
 	@echo "  sweep      accuracy against one device parameter, CSV + PNG (SWEEP=$(SWEEP))"
+	@echo "  net-model  train (once per NET_SEED) and quantize the Fashion-MNIST MLP for this build"
+	@echo "  net-ref    its integer reference in C against numpy's, on all 10,000 test images"
 	@echo "  regs       regenerate the register header, SV package and docs/registers.md"
 	@echo "  deps       install missing Debian packages and the Python virtual environment"
 	@echo "  clean      remove build/; distclean also removes $(VENV)"
@@ -214,7 +216,8 @@ test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
 	$(CHECK_CIM)
 	python3 sw/tests/test_cli.py $(BUILD)
 	python3 sw/tests/test_outputs.py $(BUILD)
-	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness
+	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness \
+	  net-ref net-ref-selftest
 
 # The two configurations build and test side by side (make -j2).
 .PHONY: test-default test-alt test-once regs-check regs-check-selftest regs-gen
@@ -263,7 +266,7 @@ test-once:
 # then build side by side without racing on apt, the venv or build/gen.
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory deps regs-gen && \
+	$(MAKE) --no-print-directory deps regs-gen net-float && \
 	$(MAKE) --no-print-directory -j2 -Otarget test-default test-alt && \
 	$(MAKE) --no-print-directory test-once && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"

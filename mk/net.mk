@@ -1,0 +1,53 @@
+# mk/net.mk: the network workload (issue: Fashion-MNIST through the macro).
+#
+# The float MLP is trained once per seed (configuration-independent, cached
+# in build/net/), then quantized for this build's W_BITS and X_BITS into a
+# network file (sw/host/cim_net.h) in the build folder, with the integer
+# model's class of every test image beside it. `make net-ref` checks the C
+# integer reference against that, image for image, on the whole test set.
+
+NET_DATA   ?= /usr/share/datasets/fashion-mnist
+NET_SEED   ?= 1
+NET_HIDDEN ?= 128
+NET_MODEL  := build/net/fmnist_mlp_h$(NET_HIDDEN)_s$(NET_SEED).npz
+NET_FILE   := $(BUILD)/net/fmnist_mlp_h$(NET_HIDDEN)_s$(NET_SEED).net
+NET_PRED   := $(NET_FILE:.net=.pred)
+CIM_NET    := $(BUILD)/cim_net
+NET_SRC    := $(wildcard sw/net/*.c)
+
+.PHONY: net-float net-model net-ref net-ref-selftest
+
+$(VENV)/.net-ok: tools/requirements-net.txt | $(VENV)/.ok
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements-net.txt
+	touch $@
+
+# One BLAS thread: the training is then the same bits for a seed on any machine.
+$(NET_MODEL): tools/net_train.py | $(VENV)/.net-ok $(DEPS)
+	OPENBLAS_NUM_THREADS=1 $(PY) tools/net_train.py train --data $(NET_DATA) \
+	  --seed $(NET_SEED) --hidden $(NET_HIDDEN) --out $@
+
+$(NET_FILE) $(NET_PRED) &: $(NET_MODEL) tools/net_train.py | $(VENV)/.net-ok
+	OPENBLAS_NUM_THREADS=1 $(PY) tools/net_train.py quantize --model $(NET_MODEL) \
+	  --data $(NET_DATA) --w-bits $(W_BITS) --x-bits $(X_BITS) --out $(NET_FILE) --pred $(NET_PRED)
+
+net-float: $(NET_MODEL)
+net-model: $(NET_FILE)
+
+$(CIM_NET): $(call obj,$(NET_SRC)) $(SIM_OBJ) $(VLIB)
+	g++ -o $@ $^ $(VOBJ)/verilated*.o $(LDLIBS)
+
+# The integer reference in C equals the one in numpy on every test image.
+net-ref: $(CIM_NET) $(NET_FILE)
+	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --compare $(NET_PRED)
+
+# net-ref can fail: one class changed in a copy of PRED must fail it (exit 1,
+# naming the image), the unchanged copy must pass.
+net-ref-selftest: $(CIM_NET) $(NET_FILE)
+	@t=$$(mktemp -d) && trap 'rm -rf "$$t"' EXIT && \
+	cut -c1-41 $(NET_PRED) > "$$t/head" && \
+	c=$$(cut -c42 $(NET_PRED)) && \
+	{ cat "$$t/head" | tr -d '\n'; echo $$(( (c + 1) % 10 )) | tr -d '\n'; cut -c43- $(NET_PRED); } > "$$t/pred" && \
+	if $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --compare "$$t/pred" > "$$t/out" 2>&1; \
+	then cat "$$t/out"; echo "net-ref-selftest: FAIL: a changed class passed"; exit 1; \
+	else grep -q "FAIL, 1 images differ, the first image 41" "$$t/out" || { cat "$$t/out"; exit 1; }; fi && \
+	echo "net-ref-selftest: one changed class (image 41) fails net-ref"
