@@ -108,10 +108,11 @@ int cim_verify_exact_applies(const cim_verify *v, const cim_job *job, char *why,
     return 0;
   }
   /* An ideal cell at level L adds L ADC LSBs: min(P, K) rows at the top
-   * level must stay within the converter's full scale, i.e. within P_FIT
-   * (the generated configuration's one computation of it). */
+   * level must stay within the converter's full scale. (P_FIT is that
+   * bound on P, but at least 1: where one cell's top level alone passes
+   * the full scale, as a 1-bit ADC with 3-bit cells, no group fits.) */
   const long rows_on = job->group_rows < job->n_rows ? job->group_rows : job->n_rows;
-  if (rows_on > CIM_CFG_P_FIT) {
+  if (rows_on > CIM_CFG_P_FIT || rows_on * CIM_CFG_LEVEL_MAX > CIM_CFG_ADC_MAX) {
     snprintf(why, len,
              "ADC clipping possible: min(P, K) = %ld active rows x level %d = %ld > ADC full "
              "scale %d",

@@ -56,6 +56,11 @@ int cosim_cal_fit_owed(void) {
   return span >= 32;
 }
 
+int cosim_exact_owed(const cim_job *job) {
+  const long rows_on = job->group_rows < job->n_rows ? job->group_rows : job->n_rows;
+  return rows_on * CIM_CFG_LEVEL_MAX <= CIM_CFG_ADC_MAX;
+}
+
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed) {
   return cosim_array_dev(W, n_out, k, seed, NULL);
 }

@@ -47,6 +47,13 @@ void cosim_build_get(cosim_build *b /* OUT */);
  * nothing to fit (CIM_ENODATA) and must then say so and change nothing. */
 int cosim_cal_fit_owed(void);
 
+/* 1 if an ideal device owes exact results for job: its min(P, K) rows at
+ * the top level stay within the ADC's full scale (the tests' own statement
+ * of it; the checker has its own, cim_verify_exact_applies). Never where
+ * one cell's top level alone passes the full scale (a 1-bit ADC with 3-bit
+ * cells): then every MVM of the build may clip, and the twin is the check. */
+int cosim_exact_owed(const cim_job *job);
+
 /* An ideal array with W (n_out x k) loaded by the backdoor. */
 rram_array *cosim_array(const int32_t *W, int n_out, int k, uint64_t seed);
 /* The same on device dev (NULL = ideal). */

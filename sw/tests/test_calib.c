@@ -39,7 +39,7 @@ static void run_cal_batch(cosim_batch *batch, const char *name, uint64_t seed, i
                 cim_strerror(batch->cal_status));
   for (int i = 0; i < n_mvm; i++) {
     char msg[512];
-    int bad = cosim_compare(&mvm[i], exact, msg, sizeof msg);
+    int bad = cosim_compare(&mvm[i], exact && cosim_exact_owed(&mvm[i].job), msg, sizeof msg);
     ck_assert_msg(bad == 0, "MVM %d: %d outputs wrong, first: %s\nreproduce: %s", i, bad, msg,
                   cosim_repro(name, seed));
   }

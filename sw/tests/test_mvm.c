@@ -44,7 +44,7 @@ static void run_plan(const batch_plan *p) {
   for (int i = 0; i < p->n_mvm; i++) {
     char msg[512];
     const cim_job *j = &mvm[i].job;
-    int bad = cosim_compare(&mvm[i], p->exact, msg, sizeof msg);
+    int bad = cosim_compare(&mvm[i], p->exact && cosim_exact_owed(j), msg, sizeof msg);
     ck_assert_msg(bad == 0,
                   "MVM %d (K=%d N=%d x_bits=%d %s P=%d conv=%d relu=%d shift=%d out_bits=%d): "
                   "%d outputs wrong, first: %s\nseed %" PRIu64 "; reproduce: %s",
@@ -168,7 +168,9 @@ START_TEST(test_mvm_adc_clipping) {
   const int rows = b.geo.rows, n = b.n_out;
   const long level_max = (1L << b.geo.cell_bits) - 1, adc_max = (1L << b.geo.adc_bits) - 1;
   const int clips = (long)b.p_max * level_max > adc_max;
-  ck_assert_int_eq(clips, b.p_fit < b.p_max); /* the generated P_FIT says the same */
+  /* the generated P_FIT says the same (it is at least 1, even where one
+   * cell alone clips) */
+  ck_assert_int_eq(clips, b.p_fit < b.p_max || level_max > adc_max);
   int32_t *W = malloc(sizeof *W * (size_t)n * (size_t)rows);
   int32_t *x = malloc(sizeof *x * (size_t)rows);
   ck_assert(W != NULL && x != NULL);
