@@ -15,7 +15,7 @@ NET_PRED   := $(NET_FILE:.net=.pred)
 CIM_NET    := $(BUILD)/cim_net
 NET_SRC    := $(wildcard sw/net/*.c)
 
-.PHONY: net-float net-model net-ref net-ref-selftest
+.PHONY: net-float net-model net-ref net-ref-selftest net-rtl-smoke
 
 $(VENV)/.net-ok: tools/requirements-net.txt | $(VENV)/.ok
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements-net.txt
@@ -51,3 +51,22 @@ net-ref-selftest: $(CIM_NET) $(NET_FILE)
 	then cat "$$t/out"; echo "net-ref-selftest: FAIL: a changed class passed"; exit 1; \
 	else grep -q "FAIL, 1 images differ, the first image 41" "$$t/out" || { cat "$$t/out"; exit 1; }; fi && \
 	echo "net-ref-selftest: one changed class (image 41) fails net-ref"
+
+# The RTL on the network (make test): 200 images on the ideal device must be
+# classed as the integer reference image for image, every MVM twin- and
+# exact-checked; 50 on the default device with the twin exact; and an
+# output bit flipped on the bus (CIM_INJECT) must fail the run.
+# A small macro tiles the network into many MVMs: NET_RTL_BUDGET bounds them.
+NET_RTL_IMAGES ?= 200
+NET_RTL_BUDGET ?= 6000
+net-rtl-smoke: $(CIM_NET) $(NET_FILE)
+	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images $(NET_RTL_IMAGES) --rtl \
+	  --mvm-budget $(NET_RTL_BUDGET)
+	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 50 --rtl --device default \
+	  --mvm-budget $(NET_RTL_BUDGET)
+	@if CIM_INJECT=out:0:0 $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 1 --rtl \
+	    > $(BUILD)/net/inject.log 2>&1; then \
+	  cat $(BUILD)/net/inject.log; echo "net-rtl-smoke: FAIL: a flipped output bit passed"; exit 1; \
+	else grep -q "twin FAIL" $(BUILD)/net/inject.log && grep -q "^reproduce: CIM_INJECT=out:0:0 " \
+	  $(BUILD)/net/inject.log || { cat $(BUILD)/net/inject.log; exit 1; }; fi
+	@echo "net-rtl-smoke: a flipped output bit fails the run, with its repro line"

@@ -1,13 +1,20 @@
 /* cim_net_main.c: the network workload, `cim_net`.
  *
  *   cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]
+ *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]]
  *
  * Runs the test images DIR/t10k-{images,labels} (IDX, default the Debian
  * dataset-fashion-mnist folder) through the integer reference of the
  * network FILE (cim_net.h) and prints its accuracy. --compare PRED checks
  * the reference's class for every image against PRED, one digit per image
  * (tools/net_train.py quantize writes it from its own integer model): the
- * two implementations must agree image for image.
+ * two implementations must agree image for image. --rtl runs the same
+ * images through the co-simulated macro (net_rtl.h: tiled, weight-stationary,
+ * every MVM checked by the twin) on the device (default ideal) and compares
+ * its class with the integer reference's for every image: on the ideal
+ * device they must all be equal. --mvm-budget M runs fewer images where
+ * the tiling of this build would take more than M MVMs (at least one image):
+ * a small macro tiles the network into many MVMs per image.
  *
  * Exit status: 0 pass, 1 a comparison failed, 2 bad option or input. */
 #include <getopt.h>
@@ -15,8 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_cfg.h"
 #include "cim_net.h"
+#include "cim_sim.h"
 #include "idx.h"
+#include "net_rtl.h"
+#include "rram_device.h"
 #include "rram_num.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
@@ -24,8 +35,10 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
+          "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]]\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
-          "the network FILE; --compare checks every class against PRED.\n",
+          "the network FILE; --compare checks every class against PRED; --rtl runs them\n"
+          "through the co-simulated macro as well.\n",
           DEFAULT_DATA);
 }
 
@@ -56,14 +69,94 @@ static int read_pred(const char *path, int n, uint8_t *pred, char *err, size_t l
   return rc;
 }
 
+/* MVMs one item takes on this build: per layer, its output blocks of the
+ * macro's outputs times its input blocks of the macro's rows. */
+static int64_t mvms_per_item(const cim_net *net) {
+  rram_geometry geo;
+  cim_sim_geometry(&geo);
+  int64_t m = 0;
+  for (int li = 0; li < net->n_layers; li++) {
+    const cim_net_layer *L = &net->layer[li];
+    const int64_t k = L->inputs + L->bias_rows;
+    m += (L->outputs + CIM_CFG_N_OUT - 1) / CIM_CFG_N_OUT * ((k + geo.rows - 1) / geo.rows);
+  }
+  return m;
+}
+
+/* The n items through the RTL on device: accuracy, agreement with the
+ * reference classes ref, the twin's and the exact check's verdicts. 0
+ * pass, 1 a check failed, 2 bad device, 3 simulation. */
+static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
+                   const int *ref, const char *device, uint64_t seed) {
+  rram_device dev;
+  char derr[256];
+  if (rram_device_load(device, &dev, derr, sizeof derr) != RRAM_OK) {
+    fprintf(stderr, "cim_net: --device: %s\n", derr);
+    return 2;
+  }
+  rram_geometry geo;
+  cim_sim_geometry(&geo);
+  rram_array *array = NULL;
+  int *cls = n > 0 ? calloc((size_t)n, sizeof *cls) : NULL;
+  if (!cls || rram_array_create(&geo, &dev, seed, &array) != RRAM_OK) {
+    fprintf(stderr, "cim_net: cannot set up the array model\n");
+    free(cls);
+    return 3;
+  }
+  net_rtl_run r = {.net = net, .items = items, .n_items = n, .array = array,
+                   .wait = CIM_WAIT_POLL, .cls = cls};
+  int rc = net_rtl_classify(&r);
+  if (rc != 0) {
+    fprintf(stderr, "cim_net: RTL: %s\n", r.fail);
+  } else {
+    int correct = 0, equal = 0, first_diff = -1;
+    for (int i = 0; i < n; i++) {
+      correct += cls[i] == labels[i];
+      if (cls[i] == ref[i]) equal++;
+      else if (first_diff < 0) first_diff = i;
+    }
+    rram_device ideal;
+    rram_device_ideal(&ideal);
+    const int is_ideal = rram_device_equal(&dev, &ideal);
+    const int twin_ok = cim_check_twin_ok(&r.chk), pass = cim_check_passed(&r.chk);
+    printf("cim_net: RTL, device %s: %d/%d correct (%.4f); %d of %d images classed as the "
+           "integer reference\n",
+           device, correct, n, n ? (double)correct / n : 0.0, equal, n);
+    if (first_diff >= 0)
+      printf("cim_net: RTL: the first image classed otherwise is the run's image %d\n",
+             first_diff);
+    printf("cim_net: RTL: %llu MVMs over %d weight tiles, %llu DUT cycles in MVMs (%.0f per "
+           "image); twin %s (%llu of %llu outputs differ), exact %s\n",
+           (unsigned long long)r.mvms, r.tiles, (unsigned long long)r.mvm_cycles,
+           n ? (double)r.mvm_cycles / n : 0.0, twin_ok ? "PASS" : "FAIL",
+           (unsigned long long)r.chk.twin_fail_outputs, (unsigned long long)r.chk.outputs,
+           r.chk.exact_applied ? (pass ? "PASS" : "FAIL") : "does not apply (measured only)");
+    /* where the exact check held for every MVM the classes must follow; a
+     * build whose ideal sums may clip owes only the twin */
+    const int exact_all = r.chk.exact_applied == r.mvms && r.mvms > 0;
+    if (!pass || (is_ideal && exact_all && equal != n)) rc = 1;
+    printf("cim_net: RTL %s\n", rc ? "FAIL" : "PASS");
+  }
+  free(cls);
+  rram_array_destroy(array);
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL;
+  const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL, *device = "ideal";
   int64_t first = 0, images = -1;
+  uint64_t seed = 1;
+  int rtl = 0;
+  int64_t budget = -1;
   static const struct option lo[] = {{"net", required_argument, NULL, 'n'},
                                      {"data", required_argument, NULL, 'd'},
                                      {"first", required_argument, NULL, 'f'},
                                      {"images", required_argument, NULL, 'i'},
                                      {"compare", required_argument, NULL, 'c'},
+                                     {"rtl", no_argument, NULL, 'r'},
+                                     {"device", required_argument, NULL, 'D'},
+                                     {"seed", required_argument, NULL, 's'},
+                                     {"mvm-budget", required_argument, NULL, 'b'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -73,6 +166,20 @@ int main(int argc, char **argv) {
       case 'n': net_path = optarg; break;
       case 'd': data = optarg; break;
       case 'c': compare = optarg; break;
+      case 'r': rtl = 1; break;
+      case 'b':
+        if (rram_num_int(optarg, 1, INT64_MAX, &budget, why, sizeof why) != RRAM_NUM_OK) {
+          fprintf(stderr, "cim_net: --mvm-budget: %s\n", why);
+          return 2;
+        }
+        break;
+      case 'D': device = optarg; break;
+      case 's':
+        if (rram_num_uint(optarg, 0, UINT64_MAX, &seed, why, sizeof why) != RRAM_NUM_OK) {
+          fprintf(stderr, "cim_net: --seed: %s\n", why);
+          return 2;
+        }
+        break;
       case 'f':
       case 'i':
         if (rram_num_int(optarg, c == 'f' ? 0 : 1, IDX_MAX_COUNT, c == 'f' ? &first : &images, why,
@@ -132,8 +239,14 @@ int main(int argc, char **argv) {
     rc = 2;
   }
   int correct = 0, differ = 0, first_diff = -1;
+  int *ref = rc == 0 ? calloc((size_t)n + 1, sizeof *ref) : NULL;
+  if (rc == 0 && !ref) {
+    fprintf(stderr, "cim_net: out of memory\n");
+    rc = 2;
+  }
   for (int i = (int)first; rc == 0 && i < first + n; i++) {
     const int cls = cim_net_classify(net, img.data + (size_t)i * (size_t)net->inputs, scratch, NULL);
+    ref[i - first] = cls;
     correct += cls == lab.data[i];
     if (pred && cls != pred[i]) {
       if (differ++ == 0) first_diff = i;
@@ -151,6 +264,25 @@ int main(int argc, char **argv) {
       if (differ) rc = 1;
     }
   }
+  if ((rc == 0 || rc == 1) && rtl) {
+    int n_rtl = n;
+    const int64_t per = mvms_per_item(net);
+    if (budget > 0 && per * n_rtl > budget) {
+      n_rtl = budget / per > 0 ? (int)(budget / per) : 1;
+      printf("cim_net: RTL: %lld MVMs per image on this build; --mvm-budget %lld runs %d of the "
+             "%d images\n", (long long)per, (long long)budget, n_rtl, n);
+    }
+    const int r2 = run_rtl(net, img.data + (size_t)first * (size_t)net->inputs, lab.data + first,
+                           n_rtl, ref, device, seed);
+    if (r2 > rc) rc = r2;
+  }
+  if (rc == 1 || rc == 3) {
+    /* the one command line that reproduces the failure */
+    const char *inj = getenv("CIM_INJECT");
+    printf("reproduce: %s%s%s", inj ? "CIM_INJECT=" : "", inj ? inj : "", inj ? " " : "");
+    for (int i = 0; i < argc; i++) printf("%s%s", argv[i], i + 1 < argc ? " " : "\n");
+  }
+  free(ref);
   free(scratch);
   free(pred);
   idx_free(&img);

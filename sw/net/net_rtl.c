@@ -1,0 +1,138 @@
+/* net_rtl.c: a network through the co-simulated macro (contract in
+ * net_rtl.h). The firmware callback below is the whole run. */
+#include "net_rtl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cim_cfg.h"
+#include "cim_golden.h"
+#include "cim_map.h"
+#include "cim_sim.h"
+#include "cim_verify.h"
+
+static int fw_fail(net_rtl_run *r, cim_dev *dev, const char *step, int st) {
+  snprintf(r->fail, sizeof r->fail, "%s (after %llu MVMs): %s: %s", step,
+           (unsigned long long)r->mvms, cim_strerror(st), dev ? cim_errmsg(dev) : "");
+  return 3;
+}
+
+/* One weight tile: outputs c0..c0+nc-1 by inputs r0..r0+kr-1 of layer L
+ * (inputs past L->inputs are its bias rows), run on every item's input a
+ * (n x width values), its outputs added into acc (n x L->outputs). */
+static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0, int nc,
+                    int r0, int kr, const int32_t *a, int width, int64_t *acc, int32_t *wt,
+                    int32_t *x, int32_t *y) {
+  const cim_net *net = r->net;
+  const int k_all = L->inputs + L->bias_rows;
+  const int32_t xmax = (int32_t)((1u << net->x_bits) - 1u);
+  for (int j = 0; j < nc; j++)
+    memcpy(wt + (size_t)j * (size_t)kr, L->w + (size_t)(c0 + j) * (size_t)k_all + (size_t)r0,
+           (size_t)kr * sizeof *wt);
+  if (cim_map_load(r->array, wt, nc, kr, net->w_bits) != RRAM_OK) {
+    snprintf(r->fail, sizeof r->fail, "cim_map_load: %s", rram_array_errmsg(r->array));
+    return 3;
+  }
+  r->tiles++;
+  const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = net->x_bits, .out_bits = 32};
+  int st = cim_configure(dev, &job);
+  if (st != CIM_OK) return fw_fail(r, dev, "cim_configure", st);
+  cim_verify *ver = NULL;
+  if ((st = cim_verify_create(r->array, wt, nc, kr, net->w_bits, &ver)) != CIM_OK)
+    return fw_fail(r, dev, "cim_verify_create", st);
+  for (int i = 0; i < r->n_items; i++) {
+    for (int q = 0; q < kr; q++) {
+      const int in = r0 + q;
+      x[q] = in < L->inputs ? a[(size_t)i * (size_t)width + (size_t)in] : xmax;
+    }
+    uint32_t cyc = 0;
+    const char *step = NULL;
+    st = cim_verify_mvm(ver, dev, x, r->wait, y, &cyc, &r->chk, &step);
+    if (st != CIM_OK) {
+      cim_verify_destroy(ver);
+      return fw_fail(r, dev, step ? step : "cim_verify_mvm", st);
+    }
+    r->mvms++;
+    r->mvm_cycles += cyc;
+    for (int j = 0; j < nc; j++) acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += y[j];
+  }
+  cim_verify_destroy(ver);
+  return 0;
+}
+
+static int firmware(mmio_bus *bus, void *arg) {
+  net_rtl_run *r = arg;
+  const cim_net *net = r->net;
+  rram_geometry geo;
+  cim_sim_geometry(&geo);
+  const int rows = geo.rows, n_out = CIM_CFG_N_OUT;
+  cim_dev *dev = NULL;
+  int st = cim_open(bus, &dev);
+  if (st != CIM_OK) return fw_fail(r, dev, "cim_open", st);
+  const int width = net->max_width;
+  const size_t n = (size_t)r->n_items;
+  int32_t *a = calloc(n * (size_t)width, sizeof *a), *b = calloc(n * (size_t)width, sizeof *b);
+  int64_t *acc = malloc(n * (size_t)width * sizeof *acc);
+  int32_t *wt = malloc((size_t)n_out * (size_t)rows * sizeof *wt);
+  int32_t *x = malloc((size_t)rows * sizeof *x), *y = malloc((size_t)n_out * sizeof *y);
+  int rc = 0;
+  if (!a || !b || !acc || !wt || !x || !y) {
+    snprintf(r->fail, sizeof r->fail, "out of memory");
+    rc = 3;
+  }
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    for (int q = 0; q < net->inputs; q++)
+      a[i * (size_t)width + (size_t)q] = r->items[i * (size_t)net->inputs + (size_t)q] >> net->input_shift;
+  for (int li = 0; rc == 0 && li < net->n_layers; li++) {
+    const cim_net_layer *L = &net->layer[li];
+    const int k_all = L->inputs + L->bias_rows;
+    memset(acc, 0, n * (size_t)L->outputs * sizeof *acc);
+    for (int c0 = 0; rc == 0 && c0 < L->outputs; c0 += n_out)
+      for (int r0 = 0; rc == 0 && r0 < k_all; r0 += rows)
+        rc = run_tile(r, dev, L, c0, L->outputs - c0 < n_out ? L->outputs - c0 : n_out, r0,
+                      k_all - r0 < rows ? k_all - r0 : rows, a, width, acc, wt, x, y);
+    const cim_job stage = {.relu = L->relu, .shift = L->shift, .out_bits = L->out_bits};
+    for (size_t i = 0; rc == 0 && i < n; i++)
+      for (int j = 0; j < L->outputs; j++)
+        b[i * (size_t)width + (size_t)j] = cim_requant(acc[i * (size_t)L->outputs + (size_t)j], &stage);
+    int32_t *t = a;
+    a = b;
+    b = t;
+  }
+  const cim_net_layer *last = &net->layer[net->n_layers - 1];
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    const int32_t *o = a + i * (size_t)width;
+    int best = 0;
+    for (int j = 1; j < last->outputs; j++)
+      if (o[j] > o[best]) best = j;
+    r->cls[i] = best;
+  }
+  free(a);
+  free(b);
+  free(acc);
+  free(wt);
+  free(x);
+  free(y);
+  cim_close(dev);
+  return rc;
+}
+
+int net_rtl_classify(net_rtl_run *r) {
+  r->fail[0] = '\0';
+  r->mvms = r->mvm_cycles = 0;
+  r->tiles = 0;
+  cim_check_init(&r->chk);
+  if (r->net->w_bits > cim_sim_w_bits() || r->net->x_bits > cim_sim_x_bits()) {
+    snprintf(r->fail, sizeof r->fail,
+             "the network's %d-bit weights and %d-bit inputs do not fit this build's W_BITS %d "
+             "and X_BITS %d",
+             r->net->w_bits, r->net->x_bits, cim_sim_w_bits(), cim_sim_x_bits());
+    return 2;
+  }
+  cim_sim_opts so = {.array = r->array};
+  cim_sim_stats stats;
+  const int rc = cim_sim_run(&so, firmware, r, &stats);
+  if (rc != 0 && !r->fail[0]) snprintf(r->fail, sizeof r->fail, "the simulation failed (%d)", rc);
+  return rc == 0 ? 0 : 3;
+}

@@ -1,0 +1,46 @@
+/* net_rtl.h: a network (cim_net.h) through the co-simulated macro, tiled
+ * and weight-stationary, every MVM checked by the twin (cim_verify.h).
+ *
+ * Per layer, the weights (with the bias rows as extra inputs held at the
+ * largest activation) are cut into tiles of at most the macro's outputs
+ * (N_OUT) by its rows (ROWS). A tile is loaded into the array once (back
+ * door, cim_map_load) and every item passes through it before the next
+ * tile: its outputs are partial sums (out_bits 32, no ReLU, no shift) that
+ * the host adds over the row tiles of an output block; the layer's ReLU,
+ * shift and clamp then follow as the macro's output stage computes them
+ * (cim_requant). Each MVM runs through the driver and is checked by the
+ * one checked-MVM routine: the twin on its ADC log, the exact MVM where it
+ * applies. */
+#ifndef NET_RTL_H
+#define NET_RTL_H
+
+#include <stdint.h>
+
+#include "cim_check.h"
+#include "cim_driver.h"
+#include "cim_net.h"
+#include "rram_array.h"
+
+typedef struct net_rtl_run {
+  /* in */
+  const cim_net *net;
+  const uint8_t *items; /* n_items x net->inputs bytes */
+  int n_items;
+  rram_array *array; /* the analog model behind the DPI */
+  cim_wait_mode wait;
+  /* out */
+  int *cls;            /* n_items classes (caller's buffer) */
+  cim_check chk;       /* every MVM's verdicts */
+  uint64_t mvms;       /* MVMs run */
+  uint64_t mvm_cycles; /* DUT cycles from START to DONE, summed */
+  int tiles;           /* weight tiles loaded */
+  char fail[512];      /* why the run stopped, "" if it did not */
+} net_rtl_run;
+
+/* Run every item through the network on the RTL (one cim_sim_run). 0 when
+ * the simulation and every driver call completed (the verdicts are in chk),
+ * 2 when the network does not fit the build (fail says why), 3 when the
+ * simulation or a driver call failed. */
+int net_rtl_classify(net_rtl_run *r);
+
+#endif
