@@ -70,3 +70,13 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	else grep -q "twin FAIL" $(BUILD)/net/inject.log && grep -q "^reproduce: CIM_INJECT=out:0:0 " \
 	  $(BUILD)/net/inject.log || { cat $(BUILD)/net/inject.log; exit 1; }; fi
 	@echo "net-rtl-smoke: a flipped output bit fails the run, with its repro line"
+
+# The campaign: NET_IMAGES test images (all 10,000 by default) over JOBS
+# processes (mk/verif.mk: the CPUs), on each of NET_DEVICES; table and CSV
+# (tools/net_run.py).
+NET_IMAGES  ?= 10000
+NET_DEVICES ?= ideal,default
+.PHONY: mnist
+mnist: $(CIM_NET) $(NET_FILE)
+	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) \
+	  --images $(NET_IMAGES) --jobs $(JOBS) --devices $(NET_DEVICES) --out $(BUILD)/net/mnist.csv

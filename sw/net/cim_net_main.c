@@ -135,6 +135,13 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
      * build whose ideal sums may clip owes only the twin */
     const int exact_all = r.chk.exact_applied == r.mvms && r.mvms > 0;
     if (!pass || (is_ideal && exact_all && equal != n)) rc = 1;
+    /* one line for tools/net_run.py to add up over processes */
+    printf("RESULT device=%s images=%d correct=%d equal=%d mvms=%llu tiles=%d cycles=%llu "
+           "twin_fail=%llu exact_applied=%llu exact_fail=%llu pass=%d\n",
+           device, n, correct, equal, (unsigned long long)r.mvms, r.tiles,
+           (unsigned long long)r.mvm_cycles, (unsigned long long)r.chk.twin_fail_outputs,
+           (unsigned long long)r.chk.exact_applied,
+           (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), rc == 0);
     printf("cim_net: RTL %s\n", rc ? "FAIL" : "PASS");
   }
   free(cls);

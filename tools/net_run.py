@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The network workload over JOBS processes: `make mnist`.
+
+  net_run.py --build build/<cfg> --net FILE [--images N] [--jobs J] [--devices ideal,default]
+             [--seed S] [--out CSV]
+
+Splits the first N test images into J contiguous slices, runs each slice
+through the co-simulated macro in its own process (`cim_net --rtl`, every
+MVM checked by the twin; the exact check where it applies), once per device,
+adds the processes' counts, and prints the accuracy table: float software
+(from the network file's header), quantized integer software, and the RTL on
+each device, with images/s, MVMs and DUT cycles per image. The table goes to
+a CSV as well, written whole or not at all. Deterministic for a seed: a
+slice's result does not depend on J except through the array seed of its
+process (device effects are drawn per process, from --seed plus the slice's
+first image).
+
+Exit: 0 when every process passed (on the ideal device every class equals
+the integer reference's), 1 otherwise, with each failing process's command.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+RESULT = re.compile(r"^RESULT (.*)$", re.M)
+REF = re.compile(r"integer reference (\d+)/(\d+) correct")
+
+
+def run_slice(prog, net, data, first, count, device, seed):
+    cmd = [prog, "--net", net, "--data", data, "--first", str(first), "--images", str(count),
+           "--rtl", "--device", device, "--seed", str(seed + first)]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    dt = time.monotonic() - t0
+    m, r = RESULT.search(p.stdout), REF.search(p.stdout)
+    res = dict(kv.split("=", 1) for kv in m.group(1).split()) if m else None
+    return cmd, p.returncode, res, (int(r.group(1)), int(r.group(2))) if r else None, dt, \
+        p.stdout + p.stderr
+
+
+def header_accuracy(net):
+    """The float and quantized accuracies net_train.py wrote into the header."""
+    with open(net) as f:
+        for line in f:
+            m = re.search(r"float test accuracy ([\d.]+); quantized .* test accuracy ([\d.]+)",
+                          line)
+            if m:
+                return float(m.group(1)), float(m.group(2))
+            if not line.startswith(("#", "cim-net")):
+                break
+    return None, None
+
+
+def write_csv(path, header, rows):
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(",".join(header) + "\n")
+            for r in rows:
+                f.write(",".join(str(v) for v in r) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--net", required=True)
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--images", type=int, default=10000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--devices", default="ideal,default")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out")
+    a = ap.parse_args(argv)
+    if a.images < 1 or a.jobs < 1:
+        ap.error("--images and --jobs must be at least 1")
+    prog = os.path.join(a.build, "cim_net")
+    jobs = min(a.jobs, a.images)
+    bounds = [(a.images * i // jobs, a.images * (i + 1) // jobs) for i in range(jobs)]
+    f_acc, q_acc = header_accuracy(a.net)
+    rows, failed, ref_correct = [], [], None
+    print(f"net_run: {a.net}, the first {a.images} test images over {jobs} processes")
+    for dev in a.devices.split(","):
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(max_workers=jobs) as ex:
+            outs = list(ex.map(lambda b: run_slice(prog, a.net, a.data, b[0], b[1] - b[0], dev,
+                                                   a.seed), bounds))
+        wall = time.monotonic() - t0
+        tot = dict(images=0, correct=0, equal=0, mvms=0, cycles=0, twin_fail=0, exact_fail=0,
+                   exact_applied=0)
+        ref = 0
+        for cmd, rc, res, refc, dt, text in outs:
+            if rc != 0 or res is None:
+                failed.append((dev, " ".join(cmd), text))
+                continue
+            for k in tot:
+                tot[k] += int(res[k])
+            ref += refc[0] if refc else 0
+        ref_correct = ref if ref_correct is None else ref_correct
+        n = max(tot["images"], 1)
+        rows.append([dev, tot["images"], tot["correct"], f"{tot['correct'] / n:.4f}",
+                     tot["equal"], tot["mvms"], f"{tot['cycles'] / n:.0f}", tot["twin_fail"],
+                     "yes" if tot["exact_applied"] == tot["mvms"] and tot["mvms"] else "no",
+                     f"{wall:.1f}", f"{tot['images'] / wall:.1f}"])
+    print(f"{'':28} {'accuracy':>9} {'images':>7}")
+    if f_acc is not None:
+        print(f"{'float software':28} {f_acc:9.4f} {'10000':>7}")
+        print(f"{'quantized software (numpy)':28} {q_acc:9.4f} {'10000':>7}")
+    if ref_correct is not None:
+        print(f"{'quantized software (C)':28} {ref_correct / a.images:9.4f} {a.images:7}")
+    print()
+    hdr = ["device", "images", "correct", "accuracy", "same_class_as_ref", "mvms",
+           "dut_cycles_per_image", "twin_fail_outputs", "exact_checked", "wall_s", "images_per_s"]
+    print("  ".join(f"{h:>12}" for h in ["RTL, device", "accuracy", "as ref", "MVMs",
+                                          "cycles/img", "twin fails", "exact", "wall s",
+                                          "images/s"]))
+    for r in rows:
+        print("  ".join(f"{v:>12}" for v in [r[0], r[3], f"{r[4]}/{r[1]}", r[5], r[6], r[7],
+                                              r[8], r[9], r[10]]))
+    if a.out:
+        extra = [["float_software", 10000, "", f"{f_acc:.4f}" if f_acc else "", "", "", "", "",
+                  "", "", ""],
+                 ["quantized_software", a.images, ref_correct,
+                  f"{(ref_correct or 0) / a.images:.4f}", "", "", "", "", "", "", ""]]
+        write_csv(a.out, hdr, extra + rows)
+        print(f"net_run: {a.out}")
+    for dev, cmd, text in failed:
+        print(f"net_run: FAIL on {dev}:\n{text}\nreproduce: {cmd}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
