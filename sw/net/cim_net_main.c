@@ -1,7 +1,8 @@
 /* cim_net_main.c: the network workload, `cim_net`.
  *
  *   cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]
- *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]]
+ *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]
+ *                  [--program frontdoor|backdoor]]
  *
  * Runs the test images DIR/t10k-{images,labels} (IDX, default the Debian
  * dataset-fashion-mnist folder) through the integer reference of the
@@ -12,7 +13,9 @@
  * images through the co-simulated macro (net_rtl.h: tiled, weight-stationary,
  * every MVM checked by the twin) on the device (default ideal) and compares
  * its class with the integer reference's for every image: on the ideal
- * device they must all be equal. --mvm-budget M runs fewer images where
+ * device they must all be equal. Tiles are loaded by the back door unless
+ * --program frontdoor (the write-verify engine; not yet the default: see
+ * README, Network workload). --mvm-budget M runs fewer images where
  * the tiling of this build would take more than M MVMs (at least one image):
  * a small macro tiles the network into many MVMs per image.
  *
@@ -35,7 +38,8 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
-          "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]]\n"
+          "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
+          "                      [--program frontdoor|backdoor]]\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
           "the network FILE; --compare checks every class against PRED; --rtl runs them\n"
           "through the co-simulated macro as well.\n",
@@ -87,7 +91,7 @@ static int64_t mvms_per_item(const cim_net *net) {
  * reference classes ref, the twin's and the exact check's verdicts. 0
  * pass, 1 a check failed, 2 bad device, 3 simulation. */
 static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
-                   const int *ref, const char *device, uint64_t seed) {
+                   const int *ref, const char *device, uint64_t seed, int frontdoor) {
   rram_device dev;
   char derr[256];
   if (rram_device_load(device, &dev, derr, sizeof derr) != RRAM_OK) {
@@ -104,7 +108,7 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
     return 3;
   }
   net_rtl_run r = {.net = net, .items = items, .n_items = n, .array = array,
-                   .wait = CIM_WAIT_POLL, .cls = cls};
+                   .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .cls = cls};
   int rc = net_rtl_classify(&r);
   if (rc != 0) {
     fprintf(stderr, "cim_net: RTL: %s\n", r.fail);
@@ -136,10 +140,16 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
     const int exact_all = r.chk.exact_applied == r.mvms && r.mvms > 0;
     if (!pass || (is_ideal && exact_all && equal != n)) rc = 1;
     /* one line for tools/net_run.py to add up over processes */
+    if (frontdoor)
+      printf("cim_net: RTL: front door: %llu cells programmed, %llu missed their level, %llu DUT "
+             "cycles\n", (unsigned long long)r.prog_cells, (unsigned long long)r.prog_failed,
+             (unsigned long long)r.prog_cycles);
     printf("RESULT device=%s images=%d correct=%d equal=%d mvms=%llu tiles=%d cycles=%llu "
-           "twin_fail=%llu exact_applied=%llu exact_fail=%llu pass=%d\n",
+           "prog_cycles=%llu prog_failed=%llu twin_fail=%llu exact_applied=%llu exact_fail=%llu "
+           "pass=%d\n",
            device, n, correct, equal, (unsigned long long)r.mvms, r.tiles,
-           (unsigned long long)r.mvm_cycles, (unsigned long long)r.chk.twin_fail_outputs,
+           (unsigned long long)r.mvm_cycles, (unsigned long long)r.prog_cycles,
+           (unsigned long long)r.prog_failed, (unsigned long long)r.chk.twin_fail_outputs,
            (unsigned long long)r.chk.exact_applied,
            (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), rc == 0);
     printf("cim_net: RTL %s\n", rc ? "FAIL" : "PASS");
@@ -153,7 +163,7 @@ int main(int argc, char **argv) {
   const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL, *device = "ideal";
   int64_t first = 0, images = -1;
   uint64_t seed = 1;
-  int rtl = 0;
+  int rtl = 0, frontdoor = 0;
   int64_t budget = -1;
   static const struct option lo[] = {{"net", required_argument, NULL, 'n'},
                                      {"data", required_argument, NULL, 'd'},
@@ -164,6 +174,7 @@ int main(int argc, char **argv) {
                                      {"device", required_argument, NULL, 'D'},
                                      {"seed", required_argument, NULL, 's'},
                                      {"mvm-budget", required_argument, NULL, 'b'},
+                                     {"program", required_argument, NULL, 'p'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -174,6 +185,13 @@ int main(int argc, char **argv) {
       case 'd': data = optarg; break;
       case 'c': compare = optarg; break;
       case 'r': rtl = 1; break;
+      case 'p':
+        if (strcmp(optarg, "frontdoor") != 0 && strcmp(optarg, "backdoor") != 0) {
+          fprintf(stderr, "cim_net: --program: '%s' is not frontdoor or backdoor\n", optarg);
+          return 2;
+        }
+        frontdoor = strcmp(optarg, "frontdoor") == 0;
+        break;
       case 'b':
         if (rram_num_int(optarg, 1, INT64_MAX, &budget, why, sizeof why) != RRAM_NUM_OK) {
           fprintf(stderr, "cim_net: --mvm-budget: %s\n", why);
@@ -280,7 +298,7 @@ int main(int argc, char **argv) {
              "%d images\n", (long long)per, (long long)budget, n_rtl, n);
     }
     const int r2 = run_rtl(net, img.data + (size_t)first * (size_t)net->inputs, lab.data + first,
-                           n_rtl, ref, device, seed);
+                           n_rtl, ref, device, seed, frontdoor);
     if (r2 > rc) rc = r2;
   }
   if (rc == 1 || rc == 3) {

@@ -9,6 +9,7 @@
 #include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_map.h"
+#include "cim_program.h"
 #include "cim_sim.h"
 #include "cim_verify.h"
 
@@ -30,13 +31,22 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
   for (int j = 0; j < nc; j++)
     memcpy(wt + (size_t)j * (size_t)kr, L->w + (size_t)(c0 + j) * (size_t)k_all + (size_t)r0,
            (size_t)kr * sizeof *wt);
-  if (cim_map_load(r->array, wt, nc, kr, net->w_bits) != RRAM_OK) {
+  int st;
+  if (r->frontdoor) {
+    cim_program_report rep;
+    memset(&rep, 0, sizeof rep);
+    if ((st = cim_program_weights(dev, wt, nc, kr, NULL, &rep)) != CIM_OK)
+      return fw_fail(r, dev, "cim_program_weights", st);
+    r->prog_cells += (uint64_t)rep.n_cells;
+    r->prog_failed += (uint64_t)rep.n_failed;
+    r->prog_cycles += rep.total_cycles;
+  } else if (cim_map_load(r->array, wt, nc, kr, net->w_bits) != RRAM_OK) {
     snprintf(r->fail, sizeof r->fail, "cim_map_load: %s", rram_array_errmsg(r->array));
     return 3;
   }
   r->tiles++;
   const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = net->x_bits, .out_bits = 32};
-  int st = cim_configure(dev, &job);
+  st = cim_configure(dev, &job);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_configure", st);
   cim_verify *ver = NULL;
   if ((st = cim_verify_create(r->array, wt, nc, kr, net->w_bits, &ver)) != CIM_OK)
@@ -120,7 +130,7 @@ static int firmware(mmio_bus *bus, void *arg) {
 
 int net_rtl_classify(net_rtl_run *r) {
   r->fail[0] = '\0';
-  r->mvms = r->mvm_cycles = 0;
+  r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
   r->tiles = 0;
   cim_check_init(&r->chk);
   if (r->net->w_bits > cim_sim_w_bits() || r->net->x_bits > cim_sim_x_bits()) {

@@ -3,9 +3,10 @@
  *
  * Per layer, the weights (with the bias rows as extra inputs held at the
  * largest activation) are cut into tiles of at most the macro's outputs
- * (N_OUT) by its rows (ROWS). A tile is loaded into the array once (back
- * door, cim_map_load) and every item passes through it before the next
- * tile: its outputs are partial sums (out_bits 32, no ReLU, no shift) that
+ * (N_OUT) by its rows (ROWS). A tile is loaded into the array once and
+ * every item passes through it before the next
+ * tile (through the write-verify engine, cim_program_weights, with
+ * frontdoor set; by the back door otherwise): its outputs are partial sums (out_bits 32, no ReLU, no shift) that
  * the host adds over the row tiles of an output block; the layer's ReLU,
  * shift and clamp then follow as the macro's output stage computes them
  * (cim_requant). Each MVM runs through the driver and is checked by the
@@ -28,12 +29,15 @@ typedef struct net_rtl_run {
   int n_items;
   rram_array *array; /* the analog model behind the DPI */
   cim_wait_mode wait;
+  int frontdoor;     /* program the tiles through the write-verify engine */
   /* out */
   int *cls;            /* n_items classes (caller's buffer) */
   cim_check chk;       /* every MVM's verdicts */
   uint64_t mvms;       /* MVMs run */
   uint64_t mvm_cycles; /* DUT cycles from START to DONE, summed */
   int tiles;           /* weight tiles loaded */
+  uint64_t prog_cells, prog_failed; /* front door: cells programmed, missed */
+  uint64_t prog_cycles;             /* front door: DUT cycles of programming */
   char fail[512];      /* why the run stopped, "" if it did not */
 } net_rtl_run;
 
