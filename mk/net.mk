@@ -75,7 +75,7 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 # processes (mk/verif.mk: the CPUs), on each of NET_DEVICES; table and CSV
 # (tools/net_run.py).
 NET_IMAGES  ?= 10000
-NET_DEVICES ?= ideal,default
+NET_DEVICES ?= all
 .PHONY: mnist
 mnist: $(CIM_NET) $(NET_FILE)
 	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) \

@@ -78,7 +78,8 @@ def main(argv):
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--images", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--devices", default="ideal,default")
+    ap.add_argument("--devices", default="ideal,default",
+                    help="comma-separated presets or device files; 'all': every preset")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
     a = ap.parse_args(argv)
@@ -90,7 +91,11 @@ def main(argv):
     f_acc, q_acc = header_accuracy(a.net)
     rows, failed, ref_correct = [], [], None
     print(f"net_run: {a.net}, the first {a.images} test images over {jobs} processes")
-    for dev in a.devices.split(","):
+    devices = a.devices.split(",")
+    if devices == ["all"]:
+        p = subprocess.run([prog, "--list-devices"], capture_output=True, text=True, check=True)
+        devices = p.stdout.split()
+    for dev in devices:
         t0 = time.monotonic()
         with ThreadPoolExecutor(max_workers=jobs) as ex:
             outs = list(ex.map(lambda b: run_slice(prog, a.net, a.data, b[0], b[1] - b[0], dev,

@@ -40,6 +40,7 @@ static void usage(FILE *f) {
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
           "                      [--program frontdoor|backdoor]]\n"
+          "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
           "the network FILE; --compare checks every class against PRED; --rtl runs them\n"
           "through the co-simulated macro as well.\n",
@@ -175,6 +176,7 @@ int main(int argc, char **argv) {
                                      {"seed", required_argument, NULL, 's'},
                                      {"mvm-budget", required_argument, NULL, 'b'},
                                      {"program", required_argument, NULL, 'p'},
+                                     {"list-devices", no_argument, NULL, 'L'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -214,6 +216,9 @@ int main(int argc, char **argv) {
         }
         break;
       case 'h': usage(stdout); return 0;
+      case 'L':
+        for (const char *const *p = rram_device_presets(); *p; p++) printf("%s\n", *p);
+        return 0;
       default: usage(stderr); return 2;
     }
   }
