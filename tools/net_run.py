@@ -32,8 +32,11 @@ REF = re.compile(r"integer reference (\d+)/(\d+) correct")
 
 
 def run_slice(prog, net, data, first, count, device, seed):
+    """One process on one slice; a device named NAME+cal also calibrates the ADCs."""
+    cal = device.endswith("+cal")
     cmd = [prog, "--net", net, "--data", data, "--first", str(first), "--images", str(count),
-           "--rtl", "--device", device, "--seed", str(seed + first)]
+           "--rtl", "--device", device[:-4] if cal else device, "--seed", str(seed + first)]
+    cmd += ["--calibrate"] if cal else []
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     dt = time.monotonic() - t0
@@ -79,7 +82,8 @@ def main(argv):
     ap.add_argument("--images", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--devices", default="ideal,default",
-                    help="comma-separated presets or device files; 'all': every preset")
+                    help="comma-separated presets or device files, NAME+cal with the ADCs "
+                         "calibrated per tile; 'all': every preset")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
     a = ap.parse_args(argv)

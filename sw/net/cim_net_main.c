@@ -2,7 +2,7 @@
  *
  *   cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]
  *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]
- *                  [--program frontdoor|backdoor]]
+ *                  [--program frontdoor|backdoor] [--calibrate]]
  *
  * Runs the test images DIR/t10k-{images,labels} (IDX, default the Debian
  * dataset-fashion-mnist folder) through the integer reference of the
@@ -15,7 +15,8 @@
  * its class with the integer reference's for every image: on the ideal
  * device they must all be equal. Tiles are loaded by the back door unless
  * --program frontdoor (the write-verify engine; not yet the default: see
- * README, Network workload). --mvm-budget M runs fewer images where
+ * README, Network workload); --calibrate fits each ADC on each tile
+ * (cim_calibrate_adcs) before its MVMs. --mvm-budget M runs fewer images where
  * the tiling of this build would take more than M MVMs (at least one image):
  * a small macro tiles the network into many MVMs per image.
  *
@@ -39,7 +40,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
-          "                      [--program frontdoor|backdoor]]\n"
+          "                      [--program frontdoor|backdoor] [--calibrate]]\n"
           "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
           "the network FILE; --compare checks every class against PRED; --rtl runs them\n"
@@ -92,7 +93,8 @@ static int64_t mvms_per_item(const cim_net *net) {
  * reference classes ref, the twin's and the exact check's verdicts. 0
  * pass, 1 a check failed, 2 bad device, 3 simulation. */
 static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
-                   const int *ref, const char *device, uint64_t seed, int frontdoor) {
+                   const int *ref, const char *device, uint64_t seed, int frontdoor,
+                   int calibrate) {
   rram_device dev;
   char derr[256];
   if (rram_device_load(device, &dev, derr, sizeof derr) != RRAM_OK) {
@@ -109,7 +111,8 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
     return 3;
   }
   net_rtl_run r = {.net = net, .items = items, .n_items = n, .array = array,
-                   .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .cls = cls};
+                   .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .calibrate = calibrate,
+                   .seed = (uint32_t)seed, .cls = cls};
   int rc = net_rtl_classify(&r);
   if (rc != 0) {
     fprintf(stderr, "cim_net: RTL: %s\n", r.fail);
@@ -141,6 +144,9 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
     const int exact_all = r.chk.exact_applied == r.mvms && r.mvms > 0;
     if (!pass || (is_ideal && exact_all && equal != n)) rc = 1;
     /* one line for tools/net_run.py to add up over processes */
+    if (calibrate)
+      printf("cim_net: RTL: --calibrate: %d ADC fits over %d tiles, %d tiles with nothing to "
+             "fit\n", r.cal_fitted, r.tiles, r.cal_nodata);
     if (frontdoor)
       printf("cim_net: RTL: front door: %llu cells programmed, %llu missed their level, %llu DUT "
              "cycles\n", (unsigned long long)r.prog_cells, (unsigned long long)r.prog_failed,
@@ -164,7 +170,7 @@ int main(int argc, char **argv) {
   const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL, *device = "ideal";
   int64_t first = 0, images = -1;
   uint64_t seed = 1;
-  int rtl = 0, frontdoor = 0;
+  int rtl = 0, frontdoor = 0, calibrate = 0;
   int64_t budget = -1;
   static const struct option lo[] = {{"net", required_argument, NULL, 'n'},
                                      {"data", required_argument, NULL, 'd'},
@@ -177,6 +183,7 @@ int main(int argc, char **argv) {
                                      {"mvm-budget", required_argument, NULL, 'b'},
                                      {"program", required_argument, NULL, 'p'},
                                      {"list-devices", no_argument, NULL, 'L'},
+                                     {"calibrate", no_argument, NULL, 'C'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -187,6 +194,7 @@ int main(int argc, char **argv) {
       case 'd': data = optarg; break;
       case 'c': compare = optarg; break;
       case 'r': rtl = 1; break;
+      case 'C': calibrate = 1; break;
       case 'p':
         if (strcmp(optarg, "frontdoor") != 0 && strcmp(optarg, "backdoor") != 0) {
           fprintf(stderr, "cim_net: --program: '%s' is not frontdoor or backdoor\n", optarg);
@@ -303,7 +311,7 @@ int main(int argc, char **argv) {
              "%d images\n", (long long)per, (long long)budget, n_rtl, n);
     }
     const int r2 = run_rtl(net, img.data + (size_t)first * (size_t)net->inputs, lab.data + first,
-                           n_rtl, ref, device, seed, frontdoor);
+                           n_rtl, ref, device, seed, frontdoor, calibrate);
     if (r2 > rc) rc = r2;
   }
   if (rc == 1 || rc == 3) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_calib.h"
 #include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_map.h"
@@ -45,6 +46,15 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     return 3;
   }
   r->tiles++;
+  if (r->calibrate) {
+    /* the tile's own ADC calibration; nothing to fit (a 1-bit ADC, one-row
+     * groups) leaves the identity and the run goes on */
+    cim_cal_report rep;
+    st = cim_calibrate_adcs(dev, wt, nc, kr, 16, r->seed + (uint32_t)r->tiles, &rep);
+    if (st == CIM_ENODATA) r->cal_nodata++;
+    else if (st != CIM_OK) return fw_fail(r, dev, "cim_calibrate_adcs", st);
+    else r->cal_fitted += rep.n_adc;
+  }
   const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = net->x_bits, .out_bits = 32};
   st = cim_configure(dev, &job);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_configure", st);
@@ -131,7 +141,7 @@ static int firmware(mmio_bus *bus, void *arg) {
 int net_rtl_classify(net_rtl_run *r) {
   r->fail[0] = '\0';
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
-  r->tiles = 0;
+  r->tiles = r->cal_fitted = r->cal_nodata = 0;
   cim_check_init(&r->chk);
   if (r->net->w_bits > cim_sim_w_bits() || r->net->x_bits > cim_sim_x_bits()) {
     snprintf(r->fail, sizeof r->fail,

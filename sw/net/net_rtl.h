@@ -30,6 +30,8 @@ typedef struct net_rtl_run {
   rram_array *array; /* the analog model behind the DPI */
   cim_wait_mode wait;
   int frontdoor;     /* program the tiles through the write-verify engine */
+  int calibrate;     /* calibrate the ADCs on each tile (cim_calibrate_adcs) */
+  uint32_t seed;     /* of the calibration patterns */
   /* out */
   int *cls;            /* n_items classes (caller's buffer) */
   cim_check chk;       /* every MVM's verdicts */
@@ -38,6 +40,7 @@ typedef struct net_rtl_run {
   int tiles;           /* weight tiles loaded */
   uint64_t prog_cells, prog_failed; /* front door: cells programmed, missed */
   uint64_t prog_cycles;             /* front door: DUT cycles of programming */
+  int cal_fitted, cal_nodata;       /* --calibrate: ADCs fitted; tiles with nothing to fit */
   char fail[512];      /* why the run stopped, "" if it did not */
 } net_rtl_run;
 
