@@ -70,6 +70,20 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	else grep -q "twin FAIL" $(BUILD)/net/inject.log && grep -q "^reproduce: CIM_INJECT=out:0:0 " \
 	  $(BUILD)/net/inject.log || { cat $(BUILD)/net/inject.log; exit 1; }; fi
 	@echo "net-rtl-smoke: a flipped output bit fails the run, with its repro line"
+	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 10 --rtl --device adc --calibrate \
+	  --mvm-budget $(NET_RTL_BUDGET)
+	@# bad input: exit 2 with a message that names it
+	@for bad in "--program sideways" "--device nope" "--images 0" "--first 10000" \
+	    "--mvm-budget -3"; do \
+	  $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --rtl $$bad > $(BUILD)/net/bad.log 2>&1; \
+	  rc=$$?; opt=$${bad%% *}; opt=$${opt#--}; \
+	  if [ $$rc != 2 ] || ! grep -q -- "$$opt" $(BUILD)/net/bad.log; then \
+	    cat $(BUILD)/net/bad.log; echo "net-rtl-smoke: FAIL: '$$bad' gave exit $$rc"; exit 1; fi; \
+	done
+	@if $(CIM_NET) --net $(NET_DATA)/t10k-labels-idx1-ubyte.gz > $(BUILD)/net/bad.log 2>&1; \
+	  then echo "net-rtl-smoke: FAIL: a gzip file read as a network"; exit 1; fi; \
+	  grep -q "not a network file" $(BUILD)/net/bad.log || { cat $(BUILD)/net/bad.log; exit 1; }
+	@echo "net-rtl-smoke: bad options and a non-network file give exit 2, named"
 
 # The campaign: NET_IMAGES test images (all 10,000 by default) over JOBS
 # processes (mk/verif.mk: the CPUs), on each of NET_DEVICES; table and CSV
