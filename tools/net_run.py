@@ -23,9 +23,10 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+from atomicio import write_atomic
 
 RESULT = re.compile(r"^RESULT (.*)$", re.M)
 REF = re.compile(r"integer reference (\d+)/(\d+) correct")
@@ -60,18 +61,11 @@ def header_accuracy(net):
 
 
 def write_csv(path, header, rows):
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(",".join(header) + "\n")
-            for r in rows:
-                f.write(",".join(str(v) for v in r) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    def fill(f):
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join(str(v) for v in r) + "\n")
+    write_atomic(path, fill)
 
 
 def main(argv):

@@ -27,9 +27,10 @@ import argparse
 import gzip
 import os
 import sys
-import tempfile
 
 import numpy as np
+
+from atomicio import write_atomic
 
 CLASSES = 10
 
@@ -180,20 +181,6 @@ def infer_int(layers, x, xmax):
         hi, lo = (1 << (L["out_bits"] - 1)) - 1, -(1 << (L["out_bits"] - 1))
         a = np.clip(v, lo, hi)
     return a
-
-
-def write_atomic(path, fill, binary=False):
-    """Write through a temporary file in the same folder, then rename."""
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb" if binary else "w") as f:
-            fill(f)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main(argv):
