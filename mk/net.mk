@@ -94,3 +94,12 @@ NET_DEVICES ?= all
 mnist: $(CIM_NET) $(NET_FILE)
 	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) \
 	  --images $(NET_IMAGES) --jobs $(JOBS) --devices $(NET_DEVICES) --out $(BUILD)/net/mnist.csv
+
+# Accuracy against read noise, drift time, stuck-at rate and ADC noise:
+# NET_SWEEP_IMAGES per point, CSV and PNG in $(BUILD)/net/.
+NET_SWEEP        ?= read_noise,drift,stuck,adc_noise
+NET_SWEEP_IMAGES ?= 500
+.PHONY: mnist-sweep
+mnist-sweep: $(CIM_NET) $(NET_FILE)
+	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) \
+	  --images $(NET_SWEEP_IMAGES) --jobs $(JOBS) --sweep $(NET_SWEEP) --sweep-dir $(BUILD)/net

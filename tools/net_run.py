@@ -32,12 +32,12 @@ RESULT = re.compile(r"^RESULT (.*)$", re.M)
 REF = re.compile(r"integer reference (\d+)/(\d+) correct")
 
 
-def run_slice(prog, net, data, first, count, device, seed):
+def run_slice(prog, net, data, first, count, device, seed, extra=()):
     """One process on one slice; a device named NAME+cal also calibrates the ADCs."""
     cal = device.endswith("+cal")
     cmd = [prog, "--net", net, "--data", data, "--first", str(first), "--images", str(count),
            "--rtl", "--device", device[:-4] if cal else device, "--seed", str(seed + first)]
-    cmd += ["--calibrate"] if cal else []
+    cmd += (["--calibrate"] if cal else []) + list(extra)
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     dt = time.monotonic() - t0
@@ -68,6 +68,75 @@ def write_csv(path, header, rows):
     write_atomic(path, fill)
 
 
+# --sweep: per parameter, the base device, its values and the cim_net options
+# of a value; the accuracy against it, CSV and gnuplot PNG.
+SWEEPS = {
+    "read_noise": ("ideal", [0, 0.02, 0.05, 0.1, 0.2], lambda v: ["--set", f"read_noise={v}"],
+                   "read noise (relative sigma per cell)", False),
+    "drift": ("drift", [1, 1e4, 3.15e7, 3.15e8, 3.2e9], lambda v: ["--age", f"{v}"],
+              "time since programming (s)", True),
+    "stuck": ("ideal", [0, 0.003, 0.01, 0.03, 0.1],
+              lambda v: ["--set", f"stuck_gmin_rate={v / 2}", "--set", f"stuck_gmax_rate={v / 2}"],
+              "stuck-at rate (half at Gmin, half at Gmax)", False),
+    "adc_noise": ("ideal", [0, 0.1, 0.3, 0.5, 1.0], lambda v: ["--set", f"adc_noise_lsb={v}"],
+                  "ADC noise per conversion (LSB rms)", False),
+}
+
+
+def run_points(prog, a, bounds, device, extra):
+    """All slices of one point; (images, correct, failures)."""
+    jobs = len(bounds)
+    with ThreadPoolExecutor(max_workers=jobs) as ex:
+        outs = list(ex.map(lambda b: run_slice(prog, a.net, a.data, b[0], b[1] - b[0], device,
+                                               a.seed, extra), bounds))
+    n = c = 0
+    bad = []
+    for cmd, rc, res, _, _, text in outs:
+        if rc != 0 or res is None:
+            bad.append((device, " ".join(cmd), text))
+            continue
+        n += int(res["images"])
+        c += int(res["correct"])
+    return n, c, bad
+
+
+def sweep(a, prog, bounds):
+    failed = []
+    for p in a.sweep.split(","):
+        if p not in SWEEPS:
+            sys.exit(f"net_run: --sweep: unknown parameter '{p}' (known: {', '.join(SWEEPS)})")
+        device, values, opts, xlabel, logx = SWEEPS[p]
+        rows = []
+        for v in values:
+            n, c, bad = run_points(prog, a, bounds, device, opts(v))
+            failed += bad
+            acc = c / n if n else 0.0
+            rows.append([p, v, n, c, f"{acc:.4f}"])
+            print(f"  {p:<10} {v:<10g} accuracy {acc:.4f} ({c}/{n})", flush=True)
+        csv = os.path.join(a.sweep_dir, f"net_{p}.csv")
+        write_csv(csv, ["param", "value", "images", "correct", "accuracy"], rows)
+        png = os.path.join(a.sweep_dir, f"net_{p}.png")
+        plot(csv, png, xlabel, logx, p)
+        print(f"net_run: {csv}" + (f", {png}" if os.path.exists(png) else ""))
+    return failed
+
+
+def plot(csv, png, xlabel, logx, title):
+    """The accuracy against the parameter, through gnuplot when it is there."""
+    try:
+        script = (f"set terminal pngcairo size 800,500 noenhanced\nset output '{png}.tmp'\n"
+                  f"set datafile separator ','\nset xlabel '{xlabel}'\n"
+                  f"set ylabel 'test accuracy'\nset yrange [0:1]\nset grid\n"
+                  + ("set logscale x\n" if logx else "")
+                  + f"set title 'Fashion-MNIST MLP through the RTL: {title}'\n"
+                  f"plot '{csv}' every ::1 using 2:5 with linespoints title 'RTL'\n")
+        p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True, timeout=60)
+        if p.returncode == 0:
+            os.replace(png + ".tmp", png)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True)
@@ -80,12 +149,22 @@ def main(argv):
                          "calibrated per tile; 'all': every preset")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
+    ap.add_argument("--sweep", help="accuracy against parameters instead: "
+                    + ",".join(SWEEPS))
+    ap.add_argument("--sweep-dir", default=".")
     a = ap.parse_args(argv)
     if a.images < 1 or a.jobs < 1:
         ap.error("--images and --jobs must be at least 1")
     prog = os.path.join(a.build, "cim_net")
     jobs = min(a.jobs, a.images)
     bounds = [(a.images * i // jobs, a.images * (i + 1) // jobs) for i in range(jobs)]
+    if a.sweep:
+        print(f"net_run: sweep of {a.sweep}, the first {a.images} test images per point over "
+              f"{jobs} processes")
+        failed = sweep(a, prog, bounds)
+        for dev, cmd, text in failed:
+            print(f"net_run: FAIL on {dev}:\n{text}\nreproduce: {cmd}")
+        return 1 if failed else 0
     f_acc, q_acc = header_accuracy(a.net)
     rows, failed, ref_correct = [], [], None
     print(f"net_run: {a.net}, the first {a.images} test images over {jobs} processes")

@@ -2,7 +2,8 @@
  *
  *   cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]
  *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]
- *                  [--program frontdoor|backdoor] [--calibrate]]
+ *                  [--program frontdoor|backdoor] [--calibrate] [--set KEY=VALUE]...
+ *                  [--age SECONDS]]
  *
  * Runs the test images DIR/t10k-{images,labels} (IDX, default the Debian
  * dataset-fashion-mnist folder) through the integer reference of the
@@ -16,12 +17,15 @@
  * device they must all be equal. Tiles are loaded by the back door unless
  * --program frontdoor (the write-verify engine; not yet the default: see
  * README, Network workload); --calibrate fits each ADC on each tile
- * (cim_calibrate_adcs) before its MVMs. --mvm-budget M runs fewer images where
+ * (cim_calibrate_adcs) before its MVMs; --set overrides one device key (as
+ * cim_mvm's); --age lets the array drift that long after each tile is
+ * loaded (the time between programming and use). --mvm-budget M runs fewer images where
  * the tiling of this build would take more than M MVMs (at least one image):
  * a small macro tiles the network into many MVMs per image.
  *
  * Exit status: 0 pass, 1 a comparison failed, 2 bad option or input. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +44,8 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
-          "                      [--program frontdoor|backdoor] [--calibrate]]\n"
+          "                      [--program frontdoor|backdoor] [--calibrate]\n"
+          "                      [--set KEY=VALUE]... [--age SECONDS]]\n"
           "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
           "the network FILE; --compare checks every class against PRED; --rtl runs them\n"
@@ -94,12 +99,21 @@ static int64_t mvms_per_item(const cim_net *net) {
  * pass, 1 a check failed, 2 bad device, 3 simulation. */
 static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
                    const int *ref, const char *device, uint64_t seed, int frontdoor,
-                   int calibrate) {
+                   int calibrate, const char *const *sets, int n_sets, double age_s) {
   rram_device dev;
   char derr[256];
   if (rram_device_load(device, &dev, derr, sizeof derr) != RRAM_OK) {
     fprintf(stderr, "cim_net: --device: %s\n", derr);
     return 2;
+  }
+  for (int i = 0; i < n_sets; i++) {
+    char key[64];
+    const char *eq = strchr(sets[i], '=');
+    snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
+    if (rram_device_set(&dev, key, eq + 1, derr, sizeof derr) != RRAM_OK) {
+      fprintf(stderr, "cim_net: --set %s: %s\n", sets[i], derr);
+      return 2;
+    }
   }
   rram_geometry geo;
   cim_sim_geometry(&geo);
@@ -112,6 +126,7 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
   }
   net_rtl_run r = {.net = net, .items = items, .n_items = n, .array = array,
                    .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .calibrate = calibrate,
+                   .age_s = age_s,
                    .seed = (uint32_t)seed, .cls = cls};
   int rc = net_rtl_classify(&r);
   if (rc != 0) {
@@ -133,6 +148,11 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
     if (first_diff >= 0)
       printf("cim_net: RTL: the first image classed otherwise is the run's image %d\n",
              first_diff);
+    if (r.chk.sum_sq_expected > 0)
+      printf("cim_net: RTL: MVM outputs against the exact MVM: %llu of %llu differ, relative rms "
+             "error %.3g\n",
+             (unsigned long long)r.chk.exact_fail_outputs, (unsigned long long)r.chk.outputs,
+             sqrt(r.chk.sum_sq_err / r.chk.sum_sq_expected));
     printf("cim_net: RTL: %llu MVMs over %d weight tiles, %llu DUT cycles in MVMs (%.0f per "
            "image); twin %s (%llu of %llu outputs differ), exact %s\n",
            (unsigned long long)r.mvms, r.tiles, (unsigned long long)r.mvm_cycles,
@@ -170,7 +190,9 @@ int main(int argc, char **argv) {
   const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL, *device = "ideal";
   int64_t first = 0, images = -1;
   uint64_t seed = 1;
-  int rtl = 0, frontdoor = 0, calibrate = 0;
+  int rtl = 0, frontdoor = 0, calibrate = 0, n_sets = 0;
+  const char *sets[16];
+  double age_s = 0;
   int64_t budget = -1;
   static const struct option lo[] = {{"net", required_argument, NULL, 'n'},
                                      {"data", required_argument, NULL, 'd'},
@@ -184,6 +206,8 @@ int main(int argc, char **argv) {
                                      {"program", required_argument, NULL, 'p'},
                                      {"list-devices", no_argument, NULL, 'L'},
                                      {"calibrate", no_argument, NULL, 'C'},
+                                     {"set", required_argument, NULL, 'S'},
+                                     {"age", required_argument, NULL, 'a'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -195,6 +219,20 @@ int main(int argc, char **argv) {
       case 'c': compare = optarg; break;
       case 'r': rtl = 1; break;
       case 'C': calibrate = 1; break;
+      case 'S':
+        if (!strchr(optarg, '=') || n_sets == 16) {
+          fprintf(stderr, "cim_net: --set %s: %s\n", optarg,
+                  n_sets == 16 ? "at most 16 --set options" : "expected KEY=VALUE");
+          return 2;
+        }
+        sets[n_sets++] = optarg;
+        break;
+      case 'a':
+        if (rram_num_real(optarg, 0, 3.2e9, &age_s, why, sizeof why) != RRAM_NUM_OK) {
+          fprintf(stderr, "cim_net: --age: %s (seconds; 3.2e9 is 100 years)\n", why);
+          return 2;
+        }
+        break;
       case 'p':
         if (strcmp(optarg, "frontdoor") != 0 && strcmp(optarg, "backdoor") != 0) {
           fprintf(stderr, "cim_net: --program: '%s' is not frontdoor or backdoor\n", optarg);
@@ -311,7 +349,7 @@ int main(int argc, char **argv) {
              "%d images\n", (long long)per, (long long)budget, n_rtl, n);
     }
     const int r2 = run_rtl(net, img.data + (size_t)first * (size_t)net->inputs, lab.data + first,
-                           n_rtl, ref, device, seed, frontdoor, calibrate);
+                           n_rtl, ref, device, seed, frontdoor, calibrate, sets, n_sets, age_s);
     if (r2 > rc) rc = r2;
   }
   if (rc == 1 || rc == 3) {

@@ -46,6 +46,10 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     return 3;
   }
   r->tiles++;
+  if (r->age_s > 0 && rram_array_age(r->array, r->age_s) != RRAM_OK) {
+    snprintf(r->fail, sizeof r->fail, "age: %s", rram_array_errmsg(r->array));
+    return 3;
+  }
   if (r->calibrate) {
     /* the tile's own ADC calibration; nothing to fit (a 1-bit ADC, one-row
      * groups) leaves the identity and the run goes on */

@@ -31,6 +31,7 @@ typedef struct net_rtl_run {
   cim_wait_mode wait;
   int frontdoor;     /* program the tiles through the write-verify engine */
   int calibrate;     /* calibrate the ADCs on each tile (cim_calibrate_adcs) */
+  double age_s;      /* the array ages this long after each tile is loaded (drift) */
   uint32_t seed;     /* of the calibration patterns */
   /* out */
   int *cls;            /* n_items classes (caller's buffer) */
