@@ -74,7 +74,7 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	  --mvm-budget $(NET_RTL_BUDGET)
 	@# bad input: exit 2 with a message that names it
 	@for bad in "--program sideways" "--device nope" "--images 0" "--first 10000" \
-	    "--mvm-budget -3"; do \
+	    "--mvm-budget -3" "--age -1" "--set read_noise" "--set read_nois=0.1"; do \
 	  $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --rtl $$bad > $(BUILD)/net/bad.log 2>&1; \
 	  rc=$$?; opt=$${bad%% *}; opt=$${opt#--}; \
 	  if [ $$rc != 2 ] || ! grep -q -- "$$opt" $(BUILD)/net/bad.log; then \
@@ -84,6 +84,8 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	  then echo "net-rtl-smoke: FAIL: a gzip file read as a network"; exit 1; fi; \
 	  grep -q "not a network file" $(BUILD)/net/bad.log || { cat $(BUILD)/net/bad.log; exit 1; }
 	@echo "net-rtl-smoke: bad options and a non-network file give exit 2, named"
+	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) --images 4 \
+	  --jobs 1 --sweep stuck --sweep-dir $(BUILD)/net/sweep-smoke
 
 # The campaign: NET_IMAGES test images (all 10,000 by default) over JOBS
 # processes (mk/verif.mk: the CPUs), on each of NET_DEVICES; table and CSV
