@@ -49,7 +49,8 @@ def run(cmd, env=None):
     if p.returncode != 0:
         sys.stderr.write(p.stdout[-4000:] + p.stderr[-4000:])
         raise SystemExit(f"bench: {' '.join(map(shlex.quote, cmd))} failed with status {p.returncode}")
-    lines = [parse_line(l) for l in p.stdout.splitlines() if l.startswith(("BENCH ", "ANALOG "))]
+    lines = [parse_line(l) for l in p.stdout.splitlines()
+             if l.startswith(("BENCH ", "ANALOG ", "RESULT "))]
     for l in lines:
         l["process_seconds"] = wall
     return lines
@@ -123,6 +124,10 @@ def main():
     ap.add_argument("--device", default="all", help="device preset(s) for the analog rate: a name, a file or all")
     ap.add_argument("--e2e-layers", type=int, default=2, help="layers per end-to-end run of each preset")
     ap.add_argument("--e2e-repeat", type=int, default=3, help="rounds of the end-to-end preset runs")
+    ap.add_argument("--net", help="network file: the network workload's images/s, RTL against C model")
+    ap.add_argument("--cim-net", help="the cim_net program of the build")
+    ap.add_argument("--net-images", type=int, default=200)
+    ap.add_argument("--net-repeat", type=int, default=3)
     args = ap.parse_args()
 
     bdir = os.path.join(args.build, "bench")
@@ -249,6 +254,31 @@ def main():
           f"{args.e2e_repeat} interleaved rounds")
     print(table(["device", "MVMs/s", "vs ideal"], erow))
 
+    # The network workload: images/s through the RTL next to the same tiles
+    # through the C model and twin alone, interleaved rounds, medians.
+    net_rate = {}
+    if args.net and args.cim_net:
+        nruns = {"rtl": [], "cmodel": []}
+        for _ in range(args.net_repeat):
+            for eng in nruns:
+                cmd = [args.cim_net, "--net", args.net, "--images", str(args.net_images), "--rtl"]
+                nruns[eng] += [l for l in run(cmd + (["--cmodel"] if eng == "cmodel" else []))
+                               if l["kind"] == "RESULT"]
+        for eng, rs in nruns.items():
+            for r in rs:
+                if r.get("pass") != "1" or r["equal"] != r["images"]:
+                    raise SystemExit(f"bench: network on the {eng}: a check failed: {r}")
+        net_rate = {eng: int(rs[0]["images"]) / med(rs, "seconds") for eng, rs in nruns.items()}
+        mvm_img = int(nruns["rtl"][0]["mvms"]) / int(nruns["rtl"][0]["images"])
+        print()
+        print(f"network workload: {os.path.basename(args.net)}, the first {args.net_images} test "
+              f"images, {mvm_img:.0f} MVMs per image, ideal device, every class equal to the "
+              f"integer reference; medians of {args.net_repeat} interleaved rounds")
+        print(table(["engine", "images/s", "vs C model"],
+                    [["RTL (SystemC co-simulation, twin + exact checked)",
+                      f"{net_rate['rtl']:,.1f}", f"{net_rate['rtl'] / net_rate['cmodel']:.3g}"],
+                     ["C model + twin, no RTL", f"{net_rate['cmodel']:,.1f}", "1"]]))
+
     # 2. Scaling with ROWS.
     srows = []
     scale_res = []
@@ -303,6 +333,11 @@ def main():
     if "default" in e2e_rate:
         rel = e2e_rate["default"] / e2e_rate["ideal"]
         tgt.append(("default device >= 0.5x the ideal end to end (MVMs/s)", rel >= 0.5, f"{rel:.3g}x"))
+    if net_rate:
+        # make mnist splits the images over 2 processes, one per CPU
+        est = 10000 / (2 * net_rate["rtl"])
+        tgt.append(("network: 10,000 ideal images in <= 90 s on 2 CPUs (from one process's rate)",
+                    est <= 90, f"{est:.0f} s"))
     ideal = [a for a in analog if a["device"] == "ideal" and a["pattern"] == "group"]
     if ideal:
         ev = med(ideal, "evals_per_s")

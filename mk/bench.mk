@@ -96,7 +96,8 @@ bench: bench-bins bench-cocotb
 	  --layers $(BENCH_LAYERS) --vectors $(BENCH_VECTORS) \
 	  --cocotb-make '$(COCOTB_MAKE)' --cocotb-layers $(BENCH_COCOTB_LAYERS) \
 	  --cocotb-vectors $(BENCH_COCOTB_VECTORS) --cocotb-repeat $(BENCH_COCOTB_REPEAT) \
-	  --scale $(foreach r,$(BENCH_ROWS),$(r):$(call bench_cfg_of,$(r)))
+	  --scale $(foreach r,$(BENCH_ROWS),$(r):$(call bench_cfg_of,$(r))) \
+	  --net $(NET_FILE) --cim-net $(CIM_NET)
 
 # Cycle counts, outputs, ADC logs and waves are identical between the
 # SystemC and the plain harness and between quantum 1 and the default.

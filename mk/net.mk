@@ -72,6 +72,8 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	@echo "net-rtl-smoke: a flipped output bit fails the run, with its repro line"
 	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 10 --rtl --device adc --calibrate \
 	  --mvm-budget $(NET_RTL_BUDGET)
+	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 50 --cmodel \
+	  --mvm-budget $(NET_RTL_BUDGET)
 	@# bad input: exit 2 with a message that names it
 	@for bad in "--program sideways" "--device nope" "--images 0" "--first 10000" \
 	    "--mvm-budget -3" "--age -1" "--set read_noise" "--set read_nois=0.1"; do \
@@ -105,3 +107,6 @@ NET_SWEEP_IMAGES ?= 500
 mnist-sweep: $(CIM_NET) $(NET_FILE)
 	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) \
 	  --images $(NET_SWEEP_IMAGES) --jobs $(JOBS) --sweep $(NET_SWEEP) --sweep-dir $(BUILD)/net
+
+# make bench (mk/bench.mk) runs the network too: RTL against C model, images/s.
+bench: $(CIM_NET) $(NET_FILE)

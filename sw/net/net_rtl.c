@@ -11,6 +11,7 @@
 #include "cim_golden.h"
 #include "cim_map.h"
 #include "cim_program.h"
+#include "cim_seq.h"
 #include "cim_sim.h"
 #include "cim_verify.h"
 
@@ -18,6 +19,37 @@ static int fw_fail(net_rtl_run *r, cim_dev *dev, const char *step, int st) {
   snprintf(r->fail, sizeof r->fail, "%s (after %llu MVMs): %s: %s", step,
            (unsigned long long)r->mvms, cim_strerror(st), dev ? cim_errmsg(dev) : "");
   return 3;
+}
+
+/* The input of item i to a tile's rows r0..r0+kr-1 of layer L (bias rows
+ * past L->inputs at the largest activation). */
+static void tile_input(const net_rtl_run *r, const cim_net_layer *L, int r0, int kr,
+                       const int32_t *a, int width, int i, int32_t *x) {
+  const int32_t xmax = (int32_t)((1u << r->net->x_bits) - 1u);
+  for (int q = 0; q < kr; q++) {
+    const int in = r0 + q;
+    x[q] = in < L->inputs ? a[(size_t)i * (size_t)width + (size_t)in] : xmax;
+  }
+}
+
+/* The functional upper bound of a tile: the controller's sequence played in
+ * C (cim_seq_run) and the twin's outputs on its log, no RTL. */
+static int cmodel_tile(net_rtl_run *r, const cim_net_layer *L, int r0, int kr, int nc, int c0,
+                       const int32_t *a, int width, int64_t *acc, int32_t *x, int32_t *y) {
+  const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = r->net->x_bits,
+                       .group_rows = CIM_CFG_P_FIT < kr ? CIM_CFG_P_FIT : kr, .out_bits = 32};
+  for (int i = 0; i < r->n_items; i++) {
+    tile_input(r, L, r0, kr, a, width, i, x);
+    char err[256];
+    if (cim_seq_run(r->array, r->net->w_bits, &job, x) != RRAM_OK ||
+        cim_twin_run(r->array, r->net->w_bits, &job, x, NULL, y, err, sizeof err) != RRAM_OK) {
+      snprintf(r->fail, sizeof r->fail, "C model: %s", rram_array_errmsg(r->array));
+      return 3;
+    }
+    r->mvms++;
+    for (int j = 0; j < nc; j++) acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += y[j];
+  }
+  return 0;
 }
 
 /* One weight tile: outputs c0..c0+nc-1 by inputs r0..r0+kr-1 of layer L
@@ -28,7 +60,6 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
                     int32_t *x, int32_t *y) {
   const cim_net *net = r->net;
   const int k_all = L->inputs + L->bias_rows;
-  const int32_t xmax = (int32_t)((1u << net->x_bits) - 1u);
   for (int j = 0; j < nc; j++)
     memcpy(wt + (size_t)j * (size_t)kr, L->w + (size_t)(c0 + j) * (size_t)k_all + (size_t)r0,
            (size_t)kr * sizeof *wt);
@@ -59,6 +90,7 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     else if (st != CIM_OK) return fw_fail(r, dev, "cim_calibrate_adcs", st);
     else r->cal_fitted += rep.n_adc;
   }
+  if (!dev) return cmodel_tile(r, L, r0, kr, nc, c0, a, width, acc, x, y);
   const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = net->x_bits, .out_bits = 32};
   st = cim_configure(dev, &job);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_configure", st);
@@ -66,10 +98,7 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
   if ((st = cim_verify_create(r->array, wt, nc, kr, net->w_bits, &ver)) != CIM_OK)
     return fw_fail(r, dev, "cim_verify_create", st);
   for (int i = 0; i < r->n_items; i++) {
-    for (int q = 0; q < kr; q++) {
-      const int in = r0 + q;
-      x[q] = in < L->inputs ? a[(size_t)i * (size_t)width + (size_t)in] : xmax;
-    }
+    tile_input(r, L, r0, kr, a, width, i, x);
     uint32_t cyc = 0;
     const char *step = NULL;
     st = cim_verify_mvm(ver, dev, x, r->wait, y, &cyc, &r->chk, &step);
@@ -85,15 +114,10 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
   return 0;
 }
 
-static int firmware(mmio_bus *bus, void *arg) {
-  net_rtl_run *r = arg;
+/* Every layer, tile by tile, through dev (or the C model when dev is NULL). */
+static int run_layers(net_rtl_run *r, cim_dev *dev) {
   const cim_net *net = r->net;
-  rram_geometry geo;
-  cim_sim_geometry(&geo);
-  const int rows = geo.rows, n_out = CIM_CFG_N_OUT;
-  cim_dev *dev = NULL;
-  int st = cim_open(bus, &dev);
-  if (st != CIM_OK) return fw_fail(r, dev, "cim_open", st);
+  const int rows = CIM_CFG_ROWS, n_out = CIM_CFG_N_OUT;
   const int width = net->max_width;
   const size_t n = (size_t)r->n_items;
   int32_t *a = calloc(n * (size_t)width, sizeof *a), *b = calloc(n * (size_t)width, sizeof *b);
@@ -138,8 +162,30 @@ static int firmware(mmio_bus *bus, void *arg) {
   free(wt);
   free(x);
   free(y);
+  return rc;
+}
+
+static int firmware(mmio_bus *bus, void *arg) {
+  net_rtl_run *r = arg;
+  cim_dev *dev = NULL;
+  int st = cim_open(bus, &dev);
+  if (st != CIM_OK) return fw_fail(r, dev, "cim_open", st);
+  const int rc = run_layers(r, dev);
   cim_close(dev);
   return rc;
+}
+
+int net_cmodel_classify(net_rtl_run *r) {
+  r->fail[0] = '\0';
+  r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
+  r->tiles = r->cal_fitted = r->cal_nodata = 0;
+  cim_check_init(&r->chk);
+  if (r->frontdoor || r->calibrate) {
+    snprintf(r->fail, sizeof r->fail, "the C model alone has no write-verify engine or ADC "
+             "calibration: back door, uncalibrated only");
+    return 2;
+  }
+  return run_layers(r, NULL);
 }
 
 int net_rtl_classify(net_rtl_run *r) {

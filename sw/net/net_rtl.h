@@ -51,4 +51,9 @@ typedef struct net_rtl_run {
  * simulation or a driver call failed. */
 int net_rtl_classify(net_rtl_run *r);
 
+/* The same tiles through the C model alone (cim_seq_run and the twin, no
+ * RTL, back door, no calibration): the functional upper bound of the
+ * benchmark. Returns as net_rtl_classify (chk stays empty, no cycles). */
+int net_cmodel_classify(net_rtl_run *r);
+
 #endif
