@@ -99,9 +99,10 @@ mnist: $(CIM_NET) $(NET_FILE)
 	$(PY) tools/net_run.py --build $(BUILD) --net $(NET_FILE) --data $(NET_DATA) \
 	  --images $(NET_IMAGES) --jobs $(JOBS) --devices $(NET_DEVICES) --out $(BUILD)/net/mnist.csv
 
-# Accuracy against read noise, drift time, stuck-at rate and ADC noise:
-# NET_SWEEP_IMAGES per point, CSV and PNG in $(BUILD)/net/.
-NET_SWEEP        ?= read_noise,drift,stuck,adc_noise
+# Accuracy against read noise, drift time, stuck-at rate, ADC noise and ADC
+# bits (one build per point): NET_SWEEP_IMAGES per point, CSV and PNG in
+# $(BUILD)/net/.
+NET_SWEEP        ?= read_noise,drift,stuck,adc_noise,adc_bits
 NET_SWEEP_IMAGES ?= 500
 .PHONY: mnist-sweep
 mnist-sweep: $(CIM_NET) $(NET_FILE)

@@ -80,11 +80,35 @@ SWEEPS = {
               "stuck-at rate (half at Gmin, half at Gmax)", False),
     "adc_noise": ("ideal", [0, 0.1, 0.3, 0.5, 1.0], lambda v: ["--set", f"adc_noise_lsb={v}"],
                   "ADC noise per conversion (LSB rms)", False),
+    # one build per point (ADC_BITS is a build parameter); the `window`
+    # device's full scale (612 uA) kept while the bits change, so fewer bits
+    # mean coarser steps, as in tools/sweep.py
+    "adc_bits": ("window", [4, 5, 6, 7, 8],
+                 lambda b: ["--set", f"adc_lsb_ua={612.0 / (2 ** b - 1)}"],
+                 "ADC resolution (bits)", False),
 }
 
 
+def adc_build(build, bits):
+    """cim_net of this build's configuration with ADC_BITS=bits (made if
+    missing, not timed); the network file needs no change (W and X bits)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(build)))
+    sys.path.insert(0, os.path.join(repo, "tools"))
+    import cimcfg
+    cfg = cimcfg.load(build)
+    knobs = {k.upper(): cfg[k] for k in cimcfg.PARAMS}
+    knobs["ADC_BITS"] = bits
+    name = ("r{ROWS}_c{COLS}_w{W_BITS}_b{CELL_BITS}_x{X_BITS}_a{ADC_BITS}_m{COLS_PER_ADC}"
+            "_p{P_MAX}").format(**knobs)
+    target = os.path.join("build", name, "cim_net")
+    args = ["make", "-s", "-C", repo, target] + [f"{k}={v}" for k, v in knobs.items()]
+    if subprocess.run(args, stdout=subprocess.DEVNULL, timeout=1800).returncode != 0:
+        sys.exit(f"net_run: cannot build ADC_BITS={bits}: {' '.join(args)}")
+    return os.path.join(repo, target)
+
+
 def run_points(prog, a, bounds, device, extra):
-    """All slices of one point; (images, correct, failures)."""
+    """All slices of one point through prog; (images, correct, failures)."""
     jobs = len(bounds)
     with ThreadPoolExecutor(max_workers=jobs) as ex:
         outs = list(ex.map(lambda b: run_slice(prog, a.net, a.data, b[0], b[1] - b[0], device,
@@ -108,7 +132,8 @@ def sweep(a, prog, bounds):
         device, values, opts, xlabel, logx = SWEEPS[p]
         rows = []
         for v in values:
-            n, c, bad = run_points(prog, a, bounds, device, opts(v))
+            point_prog = adc_build(a.build, v) if p == "adc_bits" else prog
+            n, c, bad = run_points(point_prog, a, bounds, device, opts(v))
             failed += bad
             acc = c / n if n else 0.0
             rows.append([p, v, n, c, f"{acc:.4f}"])
