@@ -683,10 +683,9 @@ static int transfer_live(const rram_array *a, const uint32_t *sel) {
   return 1;
 }
 
-/* Connected rows: make sure every row of sel holds its transfer row for
- * the set sel, building it when the set is new or a conductance changed. */
+/* Connected rows: build the transfer rows of the set sel (new, or a
+ * conductance changed since its last build: transfer_live said 0). */
 static int connected_transfer(rram_array *a, const uint32_t *sel) {
-  if (transfer_live(a, sel)) return RRAM_OK;
   const int n = popcount_rows(a, sel);
   /* Per transfer entry: n of them add up in one drive's current. */
   const double tol_lsb = a->dev.ir_tol_lsb > 0.0 ? a->dev.ir_tol_lsb : RRAM__IR_TOL_LSB_DEFAULT;
@@ -751,8 +750,9 @@ int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl
      * no transfer yet: for a one-off set one solve is cheaper than a build. */
     int undriven = 0;
     for (size_t w = 0; w < a->wl_words; w++) undriven |= sel[w] != wl[w];
-    if (undriven || transfer_live(a, sel)) {
-      if ((rc = connected_transfer(a, sel)) != RRAM_OK) return rc;
+    const int live = transfer_live(a, sel);
+    if (undriven || live) {
+      if (!live && (rc = connected_transfer(a, sel)) != RRAM_OK) return rc;
       src = a->xt;
       solve = 0;
     }

@@ -26,6 +26,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import cimcfg
+import sweep as sweep_tool  # its adc_build
 from atomicio import write_atomic
 
 RESULT = re.compile(r"^RESULT (.*)$", re.M)
@@ -91,20 +93,10 @@ SWEEPS = {
 
 def adc_build(build, bits):
     """cim_net of this build's configuration with ADC_BITS=bits (made if
-    missing, not timed); the network file needs no change (W and X bits)."""
+    missing, not timed; tools/sweep.py's builder); the network file needs no
+    change (W and X bits)."""
     repo = os.path.dirname(os.path.dirname(os.path.abspath(build)))
-    sys.path.insert(0, os.path.join(repo, "tools"))
-    import cimcfg
-    cfg = cimcfg.load(build)
-    knobs = {k.upper(): cfg[k] for k in cimcfg.PARAMS}
-    knobs["ADC_BITS"] = bits
-    name = ("r{ROWS}_c{COLS}_w{W_BITS}_b{CELL_BITS}_x{X_BITS}_a{ADC_BITS}_m{COLS_PER_ADC}"
-            "_p{P_MAX}").format(**knobs)
-    target = os.path.join("build", name, "cim_net")
-    args = ["make", "-s", "-C", repo, target] + [f"{k}={v}" for k, v in knobs.items()]
-    if subprocess.run(args, stdout=subprocess.DEVNULL, timeout=1800).returncode != 0:
-        sys.exit(f"net_run: cannot build ADC_BITS={bits}: {' '.join(args)}")
-    return os.path.join(repo, target)
+    return sweep_tool.adc_build(repo, cimcfg.load(build), bits, prog="cim_net")
 
 
 def run_points(prog, a, bounds, device, extra):

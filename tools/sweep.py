@@ -158,13 +158,13 @@ def run_point(prog, shape, vectors, seed, device, extra, stats):
     return float(row["rmse_lsb"]), int(row["max_abs_err_lsb"]), row["snr_db"]
 
 
-def adc_build(repo, cfg, bits):
-    """Build cim_mvm for this configuration with ADC_BITS=bits; its folder."""
+def adc_build(repo, cfg, bits, prog="cim_mvm"):
+    """Build prog for this configuration with ADC_BITS=bits; its path."""
     knobs = {k.upper(): cfg[k] for k in cimcfg.PARAMS}
     knobs["ADC_BITS"] = bits
     name = ("r{ROWS}_c{COLS}_w{W_BITS}_b{CELL_BITS}_x{X_BITS}_a{ADC_BITS}_m{COLS_PER_ADC}"
             "_p{P_MAX}").format(**knobs)
-    target = os.path.join("build", name, "cim_mvm")
+    target = os.path.join("build", name, prog)
     args = ["make", "-s", "-C", repo, target] + [f"{k}={v}" for k, v in knobs.items()]
     if run_cmd(args, BUILD_TIMEOUT, stdout=subprocess.DEVNULL).returncode != 0:
         sys.exit(f"sweep: cannot build ADC_BITS={bits}: {' '.join(args)}")
