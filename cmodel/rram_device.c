@@ -423,6 +423,17 @@ static int assign_key(rram_device *d, const device_key *dk, const char *val, con
   return RRAM_OK;
 }
 
+int rram_device_set_kv(rram_device *dev, const char *key_value, char *err, size_t err_len) {
+  const char *eq = key_value ? strchr(key_value, '=') : NULL;
+  if (!eq) {
+    rram__fmt_err(err, err_len, "expected KEY=VALUE");
+    return RRAM_EINVAL;
+  }
+  char key[64];
+  snprintf(key, sizeof key, "%.*s", (int)(eq - key_value), key_value);
+  return rram_device_set(dev, key, eq + 1, err, err_len);
+}
+
 int rram_device_set(rram_device *dev, const char *key, const char *value, char *err,
                     size_t err_len) {
   if (!dev || !key || !value) {

@@ -166,6 +166,8 @@ int rram_device_parse(const char *text, const char *name, rram_device *dev, char
  * value), RRAM_EINVAL (NULL argument). */
 int rram_device_set(rram_device *dev, const char *key, const char *value, char *err,
                     size_t err_len);
+/* The same from one "key=value" text (the programs' --set option). */
+int rram_device_set_kv(rram_device *dev, const char *key_value, char *err, size_t err_len);
 
 /* Write every field as a `key = value` line (with %.17g, so loading the
  * output gives back the same bits), with a comment of units. The output is

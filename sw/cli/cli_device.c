@@ -14,10 +14,7 @@ int cli_load_device(const cli_opts *o, rram_device *dev, char *effects, size_t l
     return -1;
   }
   for (int i = 0; i < o->n_sets; i++) {
-    char key[64];
-    const char *eq = strchr(o->sets[i], '=');
-    snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
-    if (rram_device_set(dev, key, eq + 1, err, sizeof err) != RRAM_OK) {
+    if (rram_device_set_kv(dev, o->sets[i], err, sizeof err) != RRAM_OK) {
       cli_error("--set %s: %s", o->sets[i], err);
       return -1;
     }

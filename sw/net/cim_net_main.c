@@ -111,10 +111,7 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
     return 2;
   }
   for (int i = 0; i < n_sets; i++) {
-    char key[64];
-    const char *eq = strchr(sets[i], '=');
-    snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
-    if (rram_device_set(&dev, key, eq + 1, derr, sizeof derr) != RRAM_OK) {
+    if (rram_device_set_kv(&dev, sets[i], derr, sizeof derr) != RRAM_OK) {
       fprintf(stderr, "cim_net: --set %s: %s\n", sets[i], derr);
       return 2;
     }
