@@ -69,6 +69,7 @@ module cim_apb_regs
   // Write-verify engine: configuration, start and status
   output wv_cfg_t                 wv_cfg_o,
   output logic                    wv_start_o,
+  output logic                    wv_read_o,      // with wv_start_o: a read-only run
   input  wv_stat_t                wv_stat_i,
   input  logic                    intr_wv_done_i,
   // WV_TARGET window
@@ -455,6 +456,7 @@ module cim_apb_regs
   // CTRL.START is a single pulse; writing 0 does nothing.
   assign start_o    = wr_en && (tgt_q == TgtCtrl) && pwdata_i[CTRL_START_LSB];
   assign wv_start_o = wr_en && (tgt_q == TgtWvCtrl) && pwdata_i[WV_CTRL_START_LSB];
+  assign wv_read_o  = wr_en && (tgt_q == TgtWvCtrl) && pwdata_i[WV_CTRL_READ_LSB];
 
   // INTR_STATE: hardware sets win over a software clear in the same cycle.
   always_comb begin

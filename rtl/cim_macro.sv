@@ -62,7 +62,7 @@ module cim_macro
   // code and error interrupt of the macro as a whole (MVM or programming).
   wv_cfg_t              wv_cfg;
   wv_stat_t             wv_stat;
-  logic wv_start, wv_busy, wv_accept, wv_intr_done, wv_intr_err;
+  logic wv_start, wv_read_only, wv_busy, wv_accept, wv_intr_done, wv_intr_err;
   cim_err_e wv_err_code, err_code_any;
   logic mvm_start, busy_any, intr_err_any;
   logic err_wv_d, err_wv_q;
@@ -118,6 +118,7 @@ module cim_macro
     .codes_rdata_i  (codes_rdata),
     .wv_cfg_o       (wv_cfg),
     .wv_start_o     (wv_start),
+    .wv_read_o      (wv_read_only),
     .wv_stat_i      (wv_stat),
     .intr_wv_done_i (wv_intr_done),
     .wv_tgt_we_o    (wv_tgt_we),
@@ -249,6 +250,7 @@ module cim_macro
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .start_i     (wv_start),
+    .read_only_i (wv_read_only),
     .cfg_i       (wv_cfg),
     .mvm_start_i (start),
     .mvm_busy_i  (busy),

@@ -10,6 +10,8 @@
 //       polarity's start, steps up by its step (to its max) on each further
 //       pulse of the same polarity, restarts when the polarity changes
 //     pulse, then read again
+// A read-only run (WV_CTRL.READ) gives each cell one verify read and no
+// pulse, and stores the sense code read as its result.
 // It reaches the array only through the write/verify macro (cim_wv_macro:
 // one pulse or one read at a time, DPI behind it). Runs and MVMs exclude each
 // other: a start while the other one runs is refused with START_BUSY.
@@ -22,6 +24,7 @@ module cim_wv
   input  logic                 rst_ni,
   // From the CSRs
   input  logic                 start_i,       // WV_CTRL.START written with 1
+  input  logic                 read_only_i,   // WV_CTRL.READ in the same write
   input  wv_cfg_t              cfg_i,         // stable while busy (APB refuses writes)
   input  logic                 mvm_start_i,   // CTRL.START written with 1
   input  logic                 mvm_busy_i,    // an MVM is running
@@ -62,6 +65,7 @@ module cim_wv
   logic [WvAmpW-1:0] amp_d, amp_q;  // amplitude of the pending pulse
   logic pol_d, pol_q;  // polarity of the pending / last pulse
   logic pulsed_d, pulsed_q;  // this cell had a pulse
+  logic rdonly_d, rdonly_q;  // the run reads its cells only
   logic [WvCntW-1:0] n_done_d, n_done_q, n_fail_d, n_fail_q;
   logic [31:0] pulses_d, pulses_q;
   logic [15:0] fail_row_d, fail_row_q, fail_col_d, fail_col_q;
@@ -123,6 +127,7 @@ module cim_wv
     amp_d       = amp_q;
     pol_d       = pol_q;
     pulsed_d    = pulsed_q;
+    rdonly_d    = rdonly_q;
     n_done_d    = n_done_q;
     n_fail_d    = n_fail_q;
     pulses_d    = pulses_q;
@@ -161,6 +166,7 @@ module cim_wv
             cell_d   = '0;
             iter_d   = '0;
             pulsed_d = 1'b0;
+            rdonly_d = read_only_i;
             n_done_d = '0;
             n_fail_d = '0;
             pulses_d = '0;
@@ -173,15 +179,15 @@ module cim_wv
         read_o  = 1'b1;
         state_d = StWvReadWait;
       end
-      // StWvReadWait: on the sense code, finish the cell (in the window, or
-      // at the iteration limit) or choose the next pulse.
+      // StWvReadWait: on the sense code, finish the cell (a read-only run, in
+      // the window, or at the iteration limit) or choose the next pulse.
       StWvReadWait: begin
         if (op_done_i) begin
-          if ((!below && !above) || (iter_q == cfg_i.max_iter)) begin
+          if (rdonly_q || (!below && !above) || (iter_q == cfg_i.max_iter)) begin
             res_we    = 1'b1;
-            res_wdata = {below || above, 7'(iter_q)};
+            res_wdata = rdonly_q ? 8'(code_i) : {below || above, 7'(iter_q)};
             n_done_d  = n_done_q + 1'b1;
-            if (below || above) begin
+            if (!rdonly_q && (below || above)) begin
               n_fail_d = n_fail_q + 1'b1;
               if (n_fail_q == '0) begin
                 fail_row_d = 16'(row_o);
@@ -234,6 +240,7 @@ module cim_wv
       amp_q      <= '0;
       pol_q      <= 1'b0;
       pulsed_q   <= 1'b0;
+      rdonly_q   <= 1'b0;
       n_done_q   <= '0;
       n_fail_q   <= '0;
       pulses_q   <= '0;
@@ -249,6 +256,7 @@ module cim_wv
       amp_q      <= amp_d;
       pol_q      <= pol_d;
       pulsed_q   <= pulsed_d;
+      rdonly_q   <= rdonly_d;
       n_done_q   <= n_done_d;
       n_fail_q   <= n_fail_d;
       pulses_q   <= pulses_d;
@@ -361,6 +369,9 @@ module cim_wv
   assert property (@(posedge clk_i) disable iff (!rst_ni)
       pulse_o |-> (pol_q ? (amp_q >= cfg_i.reset_amp.start && amp_q <= cfg_i.reset_amp.limit)
                          : (amp_q >= cfg_i.set_amp.start && amp_q <= cfg_i.set_amp.limit)));
+  // A read-only run never pulses.
+  ReadOnlyNoPulse_A :
+  assert property (@(posedge clk_i) disable iff (!rst_ni) rdonly_q |-> !pulse_o);
   // A running engine never sees its configuration change.
   CfgStable_A :
   assert property (@(posedge clk_i) disable iff (!rst_ni) (busy_o && $past(

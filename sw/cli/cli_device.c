@@ -2,6 +2,7 @@
  * write-verify settings that suit it. */
 #include <string.h>
 
+#include "cim_progcfg.h"
 #include "cli.h"
 #include "rram_switch.h"
 
@@ -44,21 +45,7 @@ int cli_load_device(const cli_opts *o, rram_device *dev, char *effects, size_t l
 
 
 void cli_program_cfg(const cli_opts *o, const rram_device *dev, cim_program_cfg *cfg) {
-  /* The macro's reset values, or a zero-width window where switching is
-   * ideal (every cell lands on its code), and the sense code width of the
-   * device. */
-  cim_program_cfg_default(cfg);
-  if (rram_switch_is_ideal(dev)) {
-    /* ideal switching steps whole codes whatever the width: the shortest
-     * pulse and read, the widest ramp */
-    cfg->tol = 0;
-    cfg->max_iter = 64;
-    cfg->width = 1;
-    cfg->read_cycles = 1;
-    cfg->set_max = 255;
-    cfg->reset_max = 255;
-  }
+  cim_progcfg_for_device(dev, cfg);
   if (o->wv_tol >= 0) cfg->tol = o->wv_tol;
   if (o->wv_iter >= 0) cfg->max_iter = o->wv_iter;
-  cfg->sense_bits = rram_switch_sense_bits(dev);
 }

@@ -46,6 +46,16 @@ int cim_program_level_code(int level, int cell_bits, int sense_bits) {
   return (level * cmax * 2 + lmax) / (2 * lmax); /* round half up */
 }
 
+int cim_program_target(const cim_info *in, const int32_t *W, int k, int row, int col,
+                       int sense_bits) {
+  const int slices = cim_map_slices(in->w_bits, in->cell_bits);
+  const int j = col / (2 * slices), s = (col % (2 * slices)) / 2, p = col % 2;
+  int level = 0;
+  (void)cim_map_level(W[(size_t)j * (size_t)k + (size_t)row], s, p, in->w_bits, in->cell_bits,
+                      &level);
+  return cim_program_level_code(level, in->cell_bits, sense_bits);
+}
+
 double cim_program_mean_pulses(const cim_program_report *rep) {
   return rep && rep->n_cells > 0 ? (double)rep->pulses / rep->n_cells : 0.0;
 }
@@ -80,21 +90,23 @@ static const char *bad_cfg(const cim_program_cfg *c) {
   return NULL;
 }
 
-/* One engine run: row, columns col..col+count-1 to tgt[0..count-1]. */
+/* One engine run: row, columns col..col+count-1 to tgt[0..count-1], or a
+ * read-only run when tgt is NULL (res gets the sense codes). */
 static int run_segment(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
                        const uint8_t *tgt, uint8_t *res, cim_program_report *r) {
   mmio_bus *bus = cim_get_bus(dev);
   RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_ADDR_OFFSET,
                      FIELD_PREP(WV_ADDR, ROW, row) | FIELD_PREP(WV_ADDR, COL, col)));
   RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_COUNT_OFFSET, FIELD_PREP(WV_COUNT, COUNT, count)));
-  for (int i = 0; i < count; i += 4) {
+  for (int i = 0; tgt && i < count; i += 4) {
     uint32_t w = 0;
     for (int b = 0; b < 4 && i + b < count; b++) w |= (uint32_t)tgt[i + b] << (8 * b);
     RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_TARGET_BASE + (uint32_t)i, w));
   }
   RETURN_IF_ERROR(wr(bus, CIM_REGS_INTR_STATE_OFFSET,
                      CIM_REGS__INTR_STATE__WV_DONE_bm | CIM_REGS__INTR_STATE__ERROR_bm));
-  RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_CTRL_OFFSET, FIELD_PREP(WV_CTRL, START, 1)));
+  RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_CTRL_OFFSET,
+                     FIELD_PREP(WV_CTRL, START, 1) | FIELD_PREP(WV_CTRL, READ, tgt == NULL)));
   uint32_t st = 0;
   RETURN_IF_ERROR(rd(bus, CIM_REGS_STATUS_OFFSET, &st));
   if (FIELD_GET(st, STATUS, ERROR)) {
@@ -141,6 +153,91 @@ static int run_segment(cim_dev *dev, const cim_program_cfg *cfg, int row, int co
   return CIM_OK;
 }
 
+/* Refuse a run while busy, then write the engine's configuration. */
+static int begin_runs(mmio_bus *bus, const cim_program_cfg *cfg) {
+  uint32_t st = 0;
+  RETURN_IF_ERROR(rd(bus, CIM_REGS_STATUS_OFFSET, &st));
+  if (FIELD_GET(st, STATUS, BUSY)) return CIM_EBUSY;
+  RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_VERIFY_OFFSET, FIELD_PREP(WV_VERIFY, TOL, cfg->tol) |
+                                                         FIELD_PREP(WV_VERIFY, MAX_ITER, cfg->max_iter)));
+  RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_SET_OFFSET, FIELD_PREP(WV_SET, START, cfg->set_start) |
+                                                      FIELD_PREP(WV_SET, STEP, cfg->set_step) |
+                                                      FIELD_PREP(WV_SET, MAX, cfg->set_max)));
+  RETURN_IF_ERROR(wr(bus, CIM_REGS_WV_RESET_OFFSET, FIELD_PREP(WV_RESET, START, cfg->reset_start) |
+                                                        FIELD_PREP(WV_RESET, STEP, cfg->reset_step) |
+                                                        FIELD_PREP(WV_RESET, MAX, cfg->reset_max)));
+  return wr(bus, CIM_REGS_WV_TIMING_OFFSET, FIELD_PREP(WV_TIMING, WIDTH, cfg->width) |
+                                                FIELD_PREP(WV_TIMING, READ_CYCLES, cfg->read_cycles));
+}
+
+/* Cells one run takes: the target window, capped by a row (cim_pkg WvCells). */
+static int segment_cells(const cim_info *in) {
+  const int seg = (int)CIM_REGS_WV_TARGET_WORDS * 4;
+  return seg < in->cols ? seg : in->cols;
+}
+
+/* Cells row, col..col+count-1 to tgt (NULL: read them into res). */
+static int run_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
+                     const uint8_t *tgt, uint8_t *res, cim_program_report *r) {
+  const cim_info *in = cim_get_info(dev);
+  cim_program_cfg def;
+  if (!cfg) {
+    cim_program_cfg_default(&def);
+    cfg = &def;
+  }
+  if (!res || count < 1 || row < 0 || row >= in->rows || col < 0 || col > in->cols - count) {
+    fprintf(stderr, "cim_program: bad cells (row %d of 0..%d, columns %d..%d of 0..%d)\n", row,
+            in->rows - 1, col, col + count - 1, in->cols - 1);
+    return CIM_EINVAL;
+  }
+  const char *why = bad_cfg(cfg);
+  if (why) {
+    fprintf(stderr, "cim_program: %s\n", why);
+    return CIM_EINVAL;
+  }
+  mmio_bus *bus = cim_get_bus(dev);
+  const uint64_t t0 = mmio_cycles(bus);
+  RETURN_IF_ERROR(begin_runs(bus, cfg));
+  const int seg = segment_cells(in);
+  for (int c0 = 0; c0 < count; c0 += seg)
+    RETURN_IF_ERROR(run_segment(dev, cfg, row, col + c0, count - c0 < seg ? count - c0 : seg,
+                                tgt ? tgt + c0 : NULL, res + c0, r));
+  r->total_cycles += mmio_cycles(bus) - t0;
+  return CIM_OK;
+}
+
+int cim_program_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
+                      const uint8_t *targets, uint8_t *results, cim_program_report *rep) {
+  cim_program_report r;
+  memset(&r, 0, sizeof r);
+  if (!targets) return CIM_EINVAL;
+  const int rc = run_cells(dev, cfg, row, col, count, targets, results, &r);
+  for (int c = 0; rc == CIM_OK && c < count; c++) {
+    const int pulses = results[c] & 0x7F;
+    r.n_cells++;
+    r.hist[pulses]++;
+    if (pulses > r.max_pulses) r.max_pulses = pulses;
+    if (results[c] >> 7) {
+      r.n_failed++;
+      if (r.n_fail_listed < CIM_PROGRAM_MAX_FAILS)
+        r.fail[r.n_fail_listed++] = (cim_program_fail){row, col + c, targets[c], pulses};
+    } else {
+      r.n_ok++;
+    }
+  }
+  if (rep) *rep = r;
+  return rc;
+}
+
+int cim_program_read(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
+                     uint8_t *codes, uint64_t *cycles) {
+  cim_program_report r;
+  memset(&r, 0, sizeof r);
+  const int rc = run_cells(dev, cfg, row, col, count, NULL, codes, &r);
+  if (cycles) *cycles += r.total_cycles;
+  return rc;
+}
+
 int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
                         const cim_program_cfg *cfg, cim_program_report *rep) {
   const cim_info *in = cim_get_info(dev);
@@ -169,9 +266,7 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
       return CIM_EINVAL;
     }
   }
-  /* Cells one run takes: the target window, capped by a row (cim_pkg WvCells). */
-  int seg = (int)CIM_REGS_WV_TARGET_WORDS * 4;
-  if (seg > in->cols) seg = in->cols;
+  const int seg = segment_cells(in);
 
   cim_program_report r;
   memset(&r, 0, sizeof r);
@@ -185,32 +280,11 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
     return CIM_ENOMEM;
   }
 
-  uint32_t st = 0;
-  int rc = rd(bus, CIM_REGS_STATUS_OFFSET, &st);
-  if (rc == CIM_OK && FIELD_GET(st, STATUS, BUSY)) rc = CIM_EBUSY;
-  if (rc == CIM_OK)
-    rc = wr(bus, CIM_REGS_WV_VERIFY_OFFSET, FIELD_PREP(WV_VERIFY, TOL, cfg->tol) |
-                                                FIELD_PREP(WV_VERIFY, MAX_ITER, cfg->max_iter));
-  if (rc == CIM_OK)
-    rc = wr(bus, CIM_REGS_WV_SET_OFFSET, FIELD_PREP(WV_SET, START, cfg->set_start) |
-                                             FIELD_PREP(WV_SET, STEP, cfg->set_step) |
-                                             FIELD_PREP(WV_SET, MAX, cfg->set_max));
-  if (rc == CIM_OK)
-    rc = wr(bus, CIM_REGS_WV_RESET_OFFSET, FIELD_PREP(WV_RESET, START, cfg->reset_start) |
-                                               FIELD_PREP(WV_RESET, STEP, cfg->reset_step) |
-                                               FIELD_PREP(WV_RESET, MAX, cfg->reset_max));
-  if (rc == CIM_OK)
-    rc = wr(bus, CIM_REGS_WV_TIMING_OFFSET, FIELD_PREP(WV_TIMING, WIDTH, cfg->width) |
-                                                FIELD_PREP(WV_TIMING, READ_CYCLES, cfg->read_cycles));
+  int rc = begin_runs(bus, cfg);
 
   for (int row = 0; row < k && rc == CIM_OK; row++) {
-    for (int c = 0; c < n_col; c++) {
-      const int j = c / (2 * slices), s = (c % (2 * slices)) / 2, p = c % 2;
-      int level = 0;
-      (void)cim_map_level(W[(size_t)j * (size_t)k + (size_t)row], s, p, in->w_bits, in->cell_bits,
-                          &level);
-      tgt[c] = (uint8_t)cim_program_level_code(level, in->cell_bits, cfg->sense_bits);
-    }
+    for (int c = 0; c < n_col; c++)
+      tgt[c] = (uint8_t)cim_program_target(in, W, k, row, c, cfg->sense_bits);
     for (int c0 = 0; c0 < n_col && rc == CIM_OK; c0 += seg) {
       const int count = n_col - c0 < seg ? n_col - c0 : seg;
       rc = run_segment(dev, cfg, row, c0, count, tgt + c0, res + c0, &r);

@@ -73,6 +73,11 @@ void cim_program_cfg_default(cim_program_cfg *cfg /* OUT */);
 /** Target sense code of level of a cell of cell_bits bits; -1 if out of range. */
 int cim_program_level_code(int level, int cell_bits, int sense_bits);
 
+/** The target sense code of cell (row, col) when W (n_out x k, as below)
+ * is programmed: the level cim_map gives column col's slice and side. */
+int cim_program_target(const cim_info *in, const int32_t *W, int k, int row, int col,
+                       int sense_bits);
+
 /** Program W (n_out x k, row-major W[j*k + r], y = W x, values in the signed
  * W_BITS range) through the write-verify engine; see the file comment.
  * Must not run while an MVM or another run is going on.
@@ -85,6 +90,25 @@ int cim_program_level_code(int level, int cell_bits, int sense_bits);
 CIM_WARN_UNUSED_RESULT int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
                                                const cim_program_cfg *cfg,
                                                cim_program_report *rep);
+
+/** Program the cells (row, col + i), i = 0..count-1, to the sense codes
+ * targets[i] (one engine run per WV_TARGET window); results[i] gets each
+ * cell's WV_RESULT byte (bits 6:0 pulses, bit 7 failed). cfg NULL = the
+ * defaults. rep (may be NULL) counts these cells as cim_program_weights'
+ * report does. @return as cim_program_weights */
+CIM_WARN_UNUSED_RESULT int cim_program_cells(cim_dev *dev, const cim_program_cfg *cfg, int row,
+                                             int col, int count, const uint8_t *targets,
+                                             uint8_t *results /* OUT */,
+                                             cim_program_report *rep /* OUT */);
+
+/** Read the sense codes of the cells (row, col + i), i = 0..count-1, into
+ * codes with read-only engine runs (WV_CTRL.READ: one verify read each, no
+ * pulse). cfg NULL = the defaults (its read time counts, the rest is only
+ * checked). The DUT cycles taken are added to *cycles (may be NULL).
+ * @return as cim_program_weights */
+CIM_WARN_UNUSED_RESULT int cim_program_read(cim_dev *dev, const cim_program_cfg *cfg, int row,
+                                            int col, int count, uint8_t *codes /* OUT */,
+                                            uint64_t *cycles /* IN,OUT */);
 
 /** Mean pulses per cell of a report (0 for no cell). */
 double cim_program_mean_pulses(const cim_program_report *rep);

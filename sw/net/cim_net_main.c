@@ -2,7 +2,8 @@
  *
  *   cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]
  *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]
- *                  [--program frontdoor|backdoor] [--calibrate] [--set KEY=VALUE]...
+ *                  [--program frontdoor|backdoor] [--compensate] [--calibrate]
+ *                  [--set KEY=VALUE]...
  *                  [--age SECONDS]] [--cmodel]
  *
  * Runs the test images DIR/t10k-{images,labels} (IDX, default the Debian
@@ -14,13 +15,15 @@
  * images through the co-simulated macro (net_rtl.h: tiled, weight-stationary,
  * every MVM checked by the twin) on the device (default ideal) and compares
  * its class with the integer reference's for every image: on the ideal
- * device they must all be equal. Tiles are loaded by the back door unless
- * --program frontdoor (the write-verify engine; not yet the default: see
- * README, Network workload); --calibrate fits each ADC on each tile
+ * device they must all be equal. Tiles are programmed through the write-verify
+ * engine (front door, settings for the device as cim_mvm's) unless
+ * --program backdoor; --compensate re-targets the differential partners of
+ * cells the engine left outside their window (cim_compensate.h); --calibrate fits each ADC on each tile
  * (cim_calibrate_adcs) before its MVMs; --set overrides one device key (as
  * cim_mvm's); --age lets the array drift that long after each tile is
  * loaded (the time between programming and use). --cmodel runs the same
- * tiles through the C model and the twin alone, no RTL: the functional
+ * tiles through the C model and the twin alone, no RTL, loaded by the back
+ * door: the functional
  * upper bound (make bench compares its images/s). --mvm-budget M runs fewer images where
  * the tiling of this build would take more than M MVMs (at least one image):
  * a small macro tiles the network into many MVMs per image.
@@ -35,6 +38,7 @@
 
 #include "cim_cfg.h"
 #include "cim_net.h"
+#include "cim_progcfg.h"
 #include "cim_sim.h"
 #include "idx.h"
 #include "net_rtl.h"
@@ -47,7 +51,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
-          "                      [--program frontdoor|backdoor] [--calibrate]\n"
+          "                      [--program frontdoor|backdoor] [--compensate] [--calibrate]\n"
           "                      [--set KEY=VALUE]... [--age SECONDS]] [--cmodel]\n"
           "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
@@ -100,19 +104,28 @@ static int64_t mvms_per_item(const cim_net *net) {
 /* The n items through the RTL on device: accuracy, agreement with the
  * reference classes ref, the twin's and the exact check's verdicts. 0
  * pass, 1 a check failed, 2 bad device, 3 simulation. */
+typedef struct rtl_opts {
+  const char *device;
+  uint64_t seed;
+  int frontdoor, compensate, calibrate, cmodel;
+  const char *sets[16];
+  int n_sets;
+  double age_s;
+} rtl_opts;
+
 static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
-                   const int *ref, const char *device, uint64_t seed, int frontdoor,
-                   int calibrate, const char *const *sets, int n_sets, double age_s,
-                   int cmodel) {
+                   const int *ref, const rtl_opts *o) {
+  const char *device = o->device;
+  const int frontdoor = o->frontdoor, calibrate = o->calibrate, cmodel = o->cmodel;
   rram_device dev;
   char derr[256];
   if (rram_device_load(device, &dev, derr, sizeof derr) != RRAM_OK) {
     fprintf(stderr, "cim_net: --device: %s\n", derr);
     return 2;
   }
-  for (int i = 0; i < n_sets; i++) {
-    if (rram_device_set_kv(&dev, sets[i], derr, sizeof derr) != RRAM_OK) {
-      fprintf(stderr, "cim_net: --set %s: %s\n", sets[i], derr);
+  for (int i = 0; i < o->n_sets; i++) {
+    if (rram_device_set_kv(&dev, o->sets[i], derr, sizeof derr) != RRAM_OK) {
+      fprintf(stderr, "cim_net: --set %s: %s\n", o->sets[i], derr);
       return 2;
     }
   }
@@ -120,15 +133,17 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
   cim_sim_geometry(&geo);
   rram_array *array = NULL;
   int *cls = n > 0 ? calloc((size_t)n, sizeof *cls) : NULL;
-  if (!cls || rram_array_create(&geo, &dev, seed, &array) != RRAM_OK) {
+  if (!cls || rram_array_create(&geo, &dev, o->seed, &array) != RRAM_OK) {
     fprintf(stderr, "cim_net: cannot set up the array model\n");
     free(cls);
     return 3;
   }
+  cim_program_cfg prog_cfg;
+  cim_progcfg_for_device(&dev, &prog_cfg);
   net_rtl_run r = {.net = net, .items = items, .n_items = n, .array = array,
-                   .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .calibrate = calibrate,
-                   .age_s = age_s,
-                   .seed = (uint32_t)seed, .cls = cls};
+                   .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .prog_cfg = &prog_cfg,
+                   .compensate = o->compensate, .calibrate = calibrate, .age_s = o->age_s,
+                   .seed = (uint32_t)o->seed, .cls = cls};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int rc = cmodel ? net_cmodel_classify(&r) : net_rtl_classify(&r);
@@ -182,13 +197,21 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
       printf("cim_net: RTL: front door: %llu cells programmed, %llu missed their level, %llu DUT "
              "cycles\n", (unsigned long long)r.prog_cells, (unsigned long long)r.prog_failed,
              (unsigned long long)r.prog_cycles);
+    if (o->compensate)
+      printf("cim_net: RTL: --compensate: of %d failed cells, %d partners re-targeted exactly, "
+             "%d to the end of their range, %d pairs failed on both sides; %d re-targeted "
+             "partners missed; %d rows read back, %llu DUT cycles\n",
+             r.comp.n_failed, r.comp.n_exact, r.comp.n_clamped, r.comp.n_both,
+             r.comp.n_partner_missed, r.comp.rows_read,
+             (unsigned long long)r.comp.total_cycles);
     printf("RESULT engine=%s device=%s images=%d correct=%d equal=%d mvms=%llu tiles=%d "
            "seconds=%.3f cycles=%llu "
-           "prog_cycles=%llu prog_failed=%llu twin_fail=%llu exact_applied=%llu exact_fail=%llu "
+           "prog_cycles=%llu prog_failed=%llu comp_exact=%d comp_clamped=%d twin_fail=%llu exact_applied=%llu exact_fail=%llu "
            "pass=%d\n",
            cmodel ? "cmodel" : "rtl", device, n, correct, equal, (unsigned long long)r.mvms,
            r.tiles, secs, (unsigned long long)r.mvm_cycles, (unsigned long long)r.prog_cycles,
-           (unsigned long long)r.prog_failed, (unsigned long long)r.chk.twin_fail_outputs,
+           (unsigned long long)r.prog_failed, r.comp.n_exact, r.comp.n_clamped,
+           (unsigned long long)r.chk.twin_fail_outputs,
            (unsigned long long)r.chk.exact_applied,
            (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), rc == 0);
     printf("cim_net: %s %s\n", engine, rc ? "FAIL" : "PASS");
@@ -199,12 +222,10 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
 }
 
 int main(int argc, char **argv) {
-  const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL, *device = "ideal";
+  const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL;
   int64_t first = 0, images = -1;
-  uint64_t seed = 1;
-  int rtl = 0, frontdoor = 0, calibrate = 0, n_sets = 0, cmodel = 0;
-  const char *sets[16];
-  double age_s = 0;
+  int rtl = 0;
+  rtl_opts o = {.device = "ideal", .seed = 1, .frontdoor = -1};
   int64_t budget = -1;
   static const struct option lo[] = {{"net", required_argument, NULL, 'n'},
                                      {"data", required_argument, NULL, 'd'},
@@ -218,6 +239,7 @@ int main(int argc, char **argv) {
                                      {"program", required_argument, NULL, 'p'},
                                      {"list-devices", no_argument, NULL, 'L'},
                                      {"calibrate", no_argument, NULL, 'C'},
+                                     {"compensate", no_argument, NULL, 'P'},
                                      {"cmodel", no_argument, NULL, 'M'},
                                      {"set", required_argument, NULL, 'S'},
                                      {"age", required_argument, NULL, 'a'},
@@ -231,18 +253,19 @@ int main(int argc, char **argv) {
       case 'd': data = optarg; break;
       case 'c': compare = optarg; break;
       case 'r': rtl = 1; break;
-      case 'C': calibrate = 1; break;
-      case 'M': cmodel = rtl = 1; break;
+      case 'C': o.calibrate = 1; break;
+      case 'P': o.compensate = 1; break;
+      case 'M': o.cmodel = rtl = 1; break;
       case 'S':
-        if (!strchr(optarg, '=') || n_sets == 16) {
+        if (!strchr(optarg, '=') || o.n_sets == 16) {
           fprintf(stderr, "cim_net: --set %s: %s\n", optarg,
-                  n_sets == 16 ? "at most 16 --set options" : "expected KEY=VALUE");
+                  o.n_sets == 16 ? "at most 16 --set options" : "expected KEY=VALUE");
           return 2;
         }
-        sets[n_sets++] = optarg;
+        o.sets[o.n_sets++] = optarg;
         break;
       case 'a':
-        if (rram_num_real(optarg, 0, 3.2e9, &age_s, why, sizeof why) != RRAM_NUM_OK) {
+        if (rram_num_real(optarg, 0, 3.2e9, &o.age_s, why, sizeof why) != RRAM_NUM_OK) {
           fprintf(stderr, "cim_net: --age: %s (seconds; 3.2e9 is 100 years)\n", why);
           return 2;
         }
@@ -252,7 +275,7 @@ int main(int argc, char **argv) {
           fprintf(stderr, "cim_net: --program: '%s' is not frontdoor or backdoor\n", optarg);
           return 2;
         }
-        frontdoor = strcmp(optarg, "frontdoor") == 0;
+        o.frontdoor = strcmp(optarg, "frontdoor") == 0;
         break;
       case 'b':
         if (rram_num_int(optarg, 1, INT64_MAX, &budget, why, sizeof why) != RRAM_NUM_OK) {
@@ -260,9 +283,9 @@ int main(int argc, char **argv) {
           return 2;
         }
         break;
-      case 'D': device = optarg; break;
+      case 'D': o.device = optarg; break;
       case 's':
-        if (rram_num_uint(optarg, 0, UINT64_MAX, &seed, why, sizeof why) != RRAM_NUM_OK) {
+        if (rram_num_uint(optarg, 0, UINT64_MAX, &o.seed, why, sizeof why) != RRAM_NUM_OK) {
           fprintf(stderr, "cim_net: --seed: %s\n", why);
           return 2;
         }
@@ -281,6 +304,12 @@ int main(int argc, char **argv) {
         return 0;
       default: usage(stderr); return 2;
     }
+  }
+  if (o.frontdoor < 0) o.frontdoor = !o.cmodel; /* the C model alone has no engine */
+  if (o.compensate && !o.frontdoor) {
+    fprintf(stderr, "cim_net: --compensate re-targets cells after front-door programming: not "
+            "with --program backdoor\n");
+    return 2;
   }
   if (!net_path || optind < argc) {
     fprintf(stderr, "cim_net: %s\n", optind < argc ? "unexpected argument" : "--net is required");
@@ -363,8 +392,7 @@ int main(int argc, char **argv) {
              "%d images\n", (long long)per, (long long)budget, n_rtl, n);
     }
     const int r2 = run_rtl(net, img.data + (size_t)first * (size_t)net->inputs, lab.data + first,
-                           n_rtl, ref, device, seed, frontdoor, calibrate, sets, n_sets, age_s,
-                           cmodel);
+                           n_rtl, ref, &o);
     if (r2 > rc) rc = r2;
   }
   if (rc == 1 || rc == 3) {

@@ -67,11 +67,25 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
   if (r->frontdoor) {
     cim_program_report rep;
     memset(&rep, 0, sizeof rep);
-    if ((st = cim_program_weights(dev, wt, nc, kr, NULL, &rep)) != CIM_OK)
+    rep.cell = r->cell;
+    if ((st = cim_program_weights(dev, wt, nc, kr, r->prog_cfg, &rep)) != CIM_OK)
       return fw_fail(r, dev, "cim_program_weights", st);
     r->prog_cells += (uint64_t)rep.n_cells;
     r->prog_failed += (uint64_t)rep.n_failed;
     r->prog_cycles += rep.total_cycles;
+    if (r->compensate) {
+      cim_comp_report c;
+      if ((st = cim_compensate_pairs(dev, wt, nc, kr, r->prog_cfg, r->cell, &c)) != CIM_OK)
+        return fw_fail(r, dev, "cim_compensate_pairs", st);
+      r->comp.n_failed += c.n_failed;
+      r->comp.n_exact += c.n_exact;
+      r->comp.n_clamped += c.n_clamped;
+      r->comp.n_both += c.n_both;
+      r->comp.n_partner_missed += c.n_partner_missed;
+      r->comp.rows_read += c.rows_read;
+      r->comp.total_cycles += c.total_cycles;
+      r->prog_cycles += c.total_cycles;
+    }
   } else if (cim_map_load(r->array, wt, nc, kr, net->w_bits) != RRAM_OK) {
     snprintf(r->fail, sizeof r->fail, "cim_map_load: %s", rram_array_errmsg(r->array));
     return 3;
@@ -124,8 +138,9 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
   int64_t *acc = malloc(n * (size_t)width * sizeof *acc);
   int32_t *wt = malloc((size_t)n_out * (size_t)rows * sizeof *wt);
   int32_t *x = malloc((size_t)rows * sizeof *x), *y = malloc((size_t)n_out * sizeof *y);
+  r->cell = malloc((size_t)rows * (size_t)CIM_CFG_COLS);
   int rc = 0;
-  if (!a || !b || !acc || !wt || !x || !y) {
+  if (!a || !b || !acc || !wt || !x || !y || !r->cell) {
     snprintf(r->fail, sizeof r->fail, "out of memory");
     rc = 3;
   }
@@ -162,6 +177,8 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
   free(wt);
   free(x);
   free(y);
+  free(r->cell);
+  r->cell = NULL;
   return rc;
 }
 
@@ -179,8 +196,9 @@ int net_cmodel_classify(net_rtl_run *r) {
   r->fail[0] = '\0';
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
+  memset(&r->comp, 0, sizeof r->comp);
   cim_check_init(&r->chk);
-  if (r->frontdoor || r->calibrate) {
+  if (r->frontdoor || r->calibrate || r->compensate) {
     snprintf(r->fail, sizeof r->fail, "the C model alone has no write-verify engine or ADC "
              "calibration: back door, uncalibrated only");
     return 2;
@@ -192,6 +210,7 @@ int net_rtl_classify(net_rtl_run *r) {
   r->fail[0] = '\0';
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
+  memset(&r->comp, 0, sizeof r->comp);
   cim_check_init(&r->chk);
   if (r->net->w_bits > cim_sim_w_bits() || r->net->x_bits > cim_sim_x_bits()) {
     snprintf(r->fail, sizeof r->fail,

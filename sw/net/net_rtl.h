@@ -18,8 +18,10 @@
 #include <stdint.h>
 
 #include "cim_check.h"
+#include "cim_compensate.h"
 #include "cim_driver.h"
 #include "cim_net.h"
+#include "cim_program.h"
 #include "rram_array.h"
 
 typedef struct net_rtl_run {
@@ -30,6 +32,8 @@ typedef struct net_rtl_run {
   rram_array *array; /* the analog model behind the DPI */
   cim_wait_mode wait;
   int frontdoor;     /* program the tiles through the write-verify engine */
+  const cim_program_cfg *prog_cfg; /* its settings; NULL: the macro's reset values */
+  int compensate;    /* front door: re-target the partners of failed cells (cim_compensate.h) */
   int calibrate;     /* calibrate the ADCs on each tile (cim_calibrate_adcs) */
   double age_s;      /* the array ages this long after each tile is loaded (drift) */
   uint32_t seed;     /* of the calibration patterns */
@@ -40,9 +44,11 @@ typedef struct net_rtl_run {
   uint64_t mvm_cycles; /* DUT cycles from START to DONE, summed */
   int tiles;           /* weight tiles loaded */
   uint64_t prog_cells, prog_failed; /* front door: cells programmed, missed */
-  uint64_t prog_cycles;             /* front door: DUT cycles of programming */
+  uint64_t prog_cycles;             /* front door: DUT cycles of programming (compensation included) */
+  cim_comp_report comp;             /* --compensate: summed over the tiles (total_cycles too) */
   int cal_fitted, cal_nodata;       /* --calibrate: ADCs fitted; tiles with nothing to fit */
   char fail[512];      /* why the run stopped, "" if it did not */
+  uint8_t *cell;       /* internal: a tile's WV_RESULT bytes (ROWS x COLS) */
 } net_rtl_run;
 
 /* Run every item through the network on the RTL (one cim_sim_run). 0 when

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cim_cfg.h"
+#include "cim_compensate.h"
 #include "cim_golden.h"
 #include "cim_map.h"
 #include "cim_program.h"
@@ -33,11 +34,17 @@ typedef struct prog_ctx {
   int n_out, k, n_col;
   cim_program_cfg cfg;
   int backdoor_first;  /* load W by the backdoor, run the MVMs, then program */
+  int read_only;       /* load W by the backdoor and read the cells back, no programming */
+  int compensate;      /* after programming, cim_compensate_pairs */
   /* filled by the firmware */
   int open_status, prog_status;
   cim_program_report rep;
   uint8_t cell[PROG_K * 1024];
   uint32_t wv_fail, wv_cells, wv_pulses;  /* registers after the last run */
+  uint8_t codes[PROG_K * 1024];           /* read_only: the sense codes read */
+  double g0[PROG_K * 1024];               /* conductances before the read / compensation */
+  int read_status;
+  cim_comp_report comp;
   int32_t *x[PROG_N_MVM];
   cosim_mvm mvm[2][PROG_N_MVM];           /* [0] front door, [1] back door */
   double g_err_back[2];                   /* rms / max |G - level G|, uS, back door */
@@ -104,11 +111,30 @@ static void level_error(const prog_ctx *x, double *rms, double *max) {
   *max = mx;
 }
 
+/* The model's conductances of the programmed block into g. */
+static void snapshot(const prog_ctx *x, double *g) {
+  for (int r = 0; r < x->k; r++)
+    for (int c = 0; c < x->n_col; c++)
+      rram_array_get_conductance(x->array, r, c, &g[r * x->n_col + c]);
+}
+
 static int fw_program(mmio_bus *bus, void *arg) {
   prog_ctx *x = arg;
   cim_dev *dev = NULL;
   x->open_status = cim_open(bus, &dev);
   if (x->open_status != CIM_OK) return x->open_status;
+  if (x->read_only) {
+    x->prog_status = cim_map_load(x->array, x->W, x->n_out, x->k, x->b.w_bits) == RRAM_OK
+                         ? CIM_OK : CIM_EINVAL;
+    snapshot(x, x->g0);
+    x->rep.n_cells = x->k * x->n_col;
+    for (int r = 0; r < x->k && x->prog_status == CIM_OK; r++)
+      x->prog_status = cim_program_read(dev, &x->cfg, r, 0, x->n_col, x->codes + r * x->n_col, NULL);
+    mmio_read32(bus, CIM_REGS_WV_CELLS_OFFSET, &x->wv_cells);
+    mmio_read32(bus, CIM_REGS_WV_PULSES_OFFSET, &x->wv_pulses);
+    cim_close(dev);
+    return 0;
+  }
   if (x->backdoor_first) {
     x->prog_status = cim_map_load(x->array, x->W, x->n_out, x->k, x->b.w_bits) == RRAM_OK
                          ? CIM_OK : CIM_EINVAL;
@@ -120,6 +146,10 @@ static int fw_program(mmio_bus *bus, void *arg) {
   mmio_read32(bus, CIM_REGS_WV_FAIL_OFFSET, &x->wv_fail);
   mmio_read32(bus, CIM_REGS_WV_CELLS_OFFSET, &x->wv_cells);
   mmio_read32(bus, CIM_REGS_WV_PULSES_OFFSET, &x->wv_pulses);
+  if (x->prog_status == CIM_OK && x->compensate) {
+    snapshot(x, x->g0);
+    x->prog_status = cim_compensate_pairs(dev, x->W, x->n_out, x->k, &x->cfg, x->cell, &x->comp);
+  }
   if (x->prog_status == CIM_OK) run_mvms(dev, x, x->mvm[0]);
   cim_close(dev);
   return 0;
@@ -372,6 +402,124 @@ START_TEST(test_prog_stuck_reported) {
 }
 END_TEST
 
+/* ------------------------------------------------------ read-only runs */
+/* WV_CTRL.READ: every cell's result byte is the sense code its conductance
+ * gives (cells off their levels: device-to-device gain), no pulse, nothing
+ * moves. */
+START_TEST(test_prog_read_only) {
+  const char *name = "test_prog_read_only";
+  uint64_t seed = cosim_seed(67);
+  rram_device d;
+  rram_device_ideal(&d);
+  d.d2d_sigma = 0.1;
+  prog_ctx *x = calloc(1, sizeof *x);
+  cim_program_cfg_default(&x->cfg);
+  x->read_only = 1;
+  prog_run(x, &d, seed, name);
+  int off_level = 0;
+  for (int r = 0; r < x->k; r++) {
+    for (int c = 0; c < x->n_col; c++) {
+      double g = 0;
+      rram_array_get_conductance(x->array, r, c, &g);
+      const int want = rram_switch_sense_code(&d, g), got = x->codes[r * x->n_col + c];
+      ck_assert_msg(got == want, "cell (%d, %d): read code %d, its conductance %.3f uS gives %d; "
+                    "reproduce: %s", r, c, got, g, want, cosim_repro(name, seed));
+      ck_assert_msg(g == x->g0[r * x->n_col + c], "cell (%d, %d) moved during a read-only run",
+                    r, c);
+      off_level += want != target_of(x, &d, r, c);
+    }
+  }
+  ck_assert_int_eq((int)FIELD(WV_PULSES, COUNT, x->wv_pulses), 0);
+  ck_assert_int_eq((int)FIELD(WV_CELLS, FAILED, x->wv_cells), 0);
+  ck_assert_int_eq((int)FIELD(WV_CELLS, DONE, x->wv_cells), x->n_col);
+  /* the codes are not simply the targets: the reads see the d2d gain */
+  ck_assert_msg(off_level > 0, "no cell off its level code; reproduce: %s", cosim_repro(name, seed));
+  printf("  %s: %d cells read, %d off their level's code\n", name, x->k * x->n_col, off_level);
+  prog_free(x);
+  free(x);
+}
+END_TEST
+
+/* ------------------------------------------------- stuck-cell compensation */
+/* Stuck cells under ideal switching: after cim_compensate_pairs every pair
+ * with one failed cell encodes its intended difference (in the model's
+ * truth), or its partner sits at the end of the range the difference
+ * needs; pairs without a failure are not touched; the counts add up. */
+START_TEST(test_prog_compensate) {
+  const char *name = "test_prog_compensate";
+  uint64_t seed = cosim_seed(71);
+  rram_device d;
+  rram_device_ideal(&d);
+  d.stuck_gmin_rate = 0.1;
+  d.stuck_gmax_rate = 0.1;
+  prog_ctx *x = calloc(1, sizeof *x);
+  cim_program_cfg_default(&x->cfg);
+  x->cfg.tol = 0;
+  x->cfg.max_iter = 48;
+  x->cfg.set_max = x->cfg.reset_max = 255;
+  x->compensate = 1;
+  prog_run(x, &d, seed, name);
+  ck_assert_int_eq(x->comp.n_failed, x->rep.n_failed);
+  const int cmax = rram_switch_code_max(&d);
+  int one = 0, both = 0, exact = 0, clamped = 0, missed = 0, wrong_before = 0;
+  for (int r = 0; r < x->k; r++) {
+    for (int c = 0; c < x->n_col; c += 2) {
+      const int i = r * x->n_col + c;
+      const int fp = x->cell[i] >> 7, fn = x->cell[i + 1] >> 7;
+      double gp = 0, gn = 0;
+      rram_array_get_conductance(x->array, r, c, &gp);
+      rram_array_get_conductance(x->array, r, c + 1, &gn);
+      if (!fp && !fn) {
+        ck_assert_msg(gp == x->g0[i] && gn == x->g0[i + 1],
+                      "pair (%d, %d) had no failure but moved; reproduce: %s", r, c,
+                      cosim_repro(name, seed));
+        continue;
+      }
+      if (fp && fn) {
+        both++;
+        continue;
+      }
+      one++;
+      const long diff = target_of(x, &d, r, c) - target_of(x, &d, r, c + 1);
+      const long before = lround(true_code(&d, x->g0[i]) - true_code(&d, x->g0[i + 1]));
+      wrong_before += before != diff;
+      const long a = lround(true_code(&d, fp ? gp : gn));
+      const long t = fp ? a - diff : a + diff;
+      int fault = 0;
+      rram_array_get_fault(x->array, r, fp ? c + 1 : c, &fault);
+      if (t < 0 || t > cmax) {
+        clamped++;
+        const long want = t < 0 ? 0 : cmax;
+        ck_assert_msg(fault != RRAM_FAULT_NONE || lround(true_code(&d, fp ? gn : gp)) == want,
+                      "pair (%d, %d): the partner should sit at code %ld; reproduce: %s", r, c,
+                      want, cosim_repro(name, seed));
+      } else if (fault != RRAM_FAULT_NONE) {
+        missed += lround(true_code(&d, fp ? gn : gp)) != t; /* a stuck partner that passed first */
+        exact++;
+      } else {
+        exact++;
+        const long after = lround(true_code(&d, gp) - true_code(&d, gn));
+        ck_assert_msg(after == diff,
+                      "pair (%d, %d): difference %ld codes after compensation, intended %ld "
+                      "(failed %s cell at code %ld); reproduce: %s",
+                      r, c, after, diff, fp ? "G+" : "G-", a, cosim_repro(name, seed));
+      }
+    }
+  }
+  ck_assert_int_eq(x->comp.n_both, both);
+  ck_assert_int_eq(x->comp.n_exact, exact);
+  ck_assert_int_eq(x->comp.n_clamped, clamped);
+  ck_assert_int_eq(x->comp.n_partner_missed, missed);
+  /* the seed has pairs that compensation had to mend */
+  ck_assert_msg(wrong_before > 0 && exact > 0, "seed %" PRIu64 " left nothing to compensate", seed);
+  assert_mvms(x, 0, 0, name, seed);
+  printf("  %s: %d failed cells; %d pairs with one (%d wrong before), %d mended, %d clamped, "
+         "%d with both\n", name, x->comp.n_failed, one, wrong_before, exact, clamped, both);
+  prog_free(x);
+  free(x);
+}
+END_TEST
+
 /* ------------------------------------------------------ iteration limit */
 START_TEST(test_prog_iter_limit) {
   const char *name = "test_prog_iter_limit";
@@ -613,6 +761,8 @@ Suite *suite_program(void) {
   suite_add_test(s, test_prog_random_window);
   suite_add_test(s, test_prog_stuck_reported);
   suite_add_test(s, test_prog_iter_limit);
+  suite_add_test(s, test_prog_read_only);
+  suite_add_test(s, test_prog_compensate);
   suite_add_test(s, test_prog_errors);
   suite_add_test(s, test_prog_front_vs_back);
   return s;
