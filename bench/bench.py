@@ -255,20 +255,27 @@ def main():
     print(table(["device", "MVMs/s", "vs ideal"], erow))
 
     # The network workload: images/s through the RTL next to the same tiles
-    # through the C model and twin alone, interleaved rounds, medians.
+    # through the C model and twin alone (both loaded by the back door),
+    # interleaved rounds, medians; and the time to program every tile
+    # through the write-verify engine (one image, front door, less its MVMs).
     net_rate = {}
     if args.net and args.cim_net:
-        nruns = {"rtl": [], "cmodel": []}
+        nruns = {"rtl": [], "cmodel": [], "program": []}
         for _ in range(args.net_repeat):
             for eng in nruns:
-                cmd = [args.cim_net, "--net", args.net, "--images", str(args.net_images), "--rtl"]
+                n = 1 if eng == "program" else args.net_images
+                cmd = [args.cim_net, "--net", args.net, "--images", str(n), "--rtl", "--program",
+                       "frontdoor" if eng == "program" else "backdoor"]
                 nruns[eng] += [l for l in run(cmd + (["--cmodel"] if eng == "cmodel" else []))
                                if l["kind"] == "RESULT"]
         for eng, rs in nruns.items():
             for r in rs:
                 if r.get("pass") != "1" or r["equal"] != r["images"]:
                     raise SystemExit(f"bench: network on the {eng}: a check failed: {r}")
+        prog = nruns.pop("program")
         net_rate = {eng: int(rs[0]["images"]) / med(rs, "seconds") for eng, rs in nruns.items()}
+        prog_s = max(0.0, med(prog, "seconds") - 1 / net_rate["rtl"])
+        prog_mcyc = int(prog[0]["prog_cycles"]) / 1e6
         mvm_img = int(nruns["rtl"][0]["mvms"]) / int(nruns["rtl"][0]["images"])
         print()
         print(f"network workload: {os.path.basename(args.net)}, the first {args.net_images} test "
@@ -278,6 +285,9 @@ def main():
                     [["RTL (SystemC co-simulation, twin + exact checked)",
                       f"{net_rate['rtl']:,.1f}", f"{net_rate['rtl'] / net_rate['cmodel']:.3g}"],
                      ["C model + twin, no RTL", f"{net_rate['cmodel']:,.1f}", "1"]]))
+        print(f"programming every tile through the write-verify engine: {prog_mcyc:.1f} M DUT "
+              f"cycles, {prog_s:.1f} s (median of {args.net_repeat}; each process of make mnist "
+              f"does it once)")
 
     # 2. Scaling with ROWS.
     srows = []
@@ -334,10 +344,11 @@ def main():
         rel = e2e_rate["default"] / e2e_rate["ideal"]
         tgt.append(("default device >= 0.5x the ideal end to end (MVMs/s)", rel >= 0.5, f"{rel:.3g}x"))
     if net_rate:
-        # make mnist splits the images over 2 processes, one per CPU
-        est = 10000 / (2 * net_rate["rtl"])
-        tgt.append(("network: 10,000 ideal images in <= 90 s on 2 CPUs (from one process's rate)",
-                    est <= 90, f"{est:.0f} s"))
+        # make mnist splits the images over 2 processes, one per CPU, and
+        # each programs every tile
+        est = prog_s + 10000 / (2 * net_rate["rtl"])
+        tgt.append(("network: 10,000 ideal images in <= 90 s on 2 CPUs, front-door programming "
+                    "included (from one process's rates)", est <= 90, f"{est:.0f} s"))
     ideal = [a for a in analog if a["device"] == "ideal" and a["pattern"] == "group"]
     if ideal:
         ev = med(ideal, "evals_per_s")

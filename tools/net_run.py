@@ -2,7 +2,7 @@
 """The network workload over JOBS processes: `make mnist`.
 
   net_run.py --build build/<cfg> --net FILE [--images N] [--jobs J] [--devices ideal,default]
-             [--seed S] [--out CSV]
+             [--seed S] [--program frontdoor|backdoor] [--out CSV]
 
 Splits the first N test images into J contiguous slices, runs each slice
 through the co-simulated macro in its own process (`cim_net --rtl`, every
@@ -13,7 +13,10 @@ each device, with images/s, MVMs and DUT cycles per image. The table goes to
 a CSV as well, written whole or not at all. Deterministic for a seed: a
 slice's result does not depend on J except through the array seed of its
 process (device effects are drawn per process, from --seed plus the slice's
-first image).
+first image). Tiles are programmed through the write-verify engine (each
+process programs every tile); the table adds up their programming cycles,
+the cells that missed their level and, for NAME+comp, the partners that
+stuck-cell compensation re-targeted.
 
 Exit: 0 when every process passed (on the ideal device every class equals
 the integer reference's), 1 otherwise, with each failing process's command.
@@ -34,12 +37,27 @@ RESULT = re.compile(r"^RESULT (.*)$", re.M)
 REF = re.compile(r"integer reference (\d+)/(\d+) correct")
 
 
+# Suffixes of a device name in --devices: NAME+cal calibrates the ADCs on
+# each tile, NAME+comp compensates stuck cells after programming.
+SUFFIXES = {"cal": "--calibrate", "comp": "--compensate"}
+
+
+def device_options(device):
+    """The preset or file of a --devices entry and the cim_net options of its suffixes."""
+    name, *tags = device.split("+")
+    bad = [t for t in tags if t not in SUFFIXES]
+    if bad:
+        sys.exit(f"net_run: device '{device}': unknown suffix +{bad[0]} "
+                 f"(known: {', '.join('+' + t for t in SUFFIXES)})")
+    return name, [SUFFIXES[t] for t in tags]
+
+
 def run_slice(prog, net, data, first, count, device, seed, extra=()):
-    """One process on one slice; a device named NAME+cal also calibrates the ADCs."""
-    cal = device.endswith("+cal")
+    """One process on one slice of the test images."""
+    name, opts = device_options(device)
     cmd = [prog, "--net", net, "--data", data, "--first", str(first), "--images", str(count),
-           "--rtl", "--device", device[:-4] if cal else device, "--seed", str(seed + first)]
-    cmd += (["--calibrate"] if cal else []) + list(extra)
+           "--rtl", "--device", name, "--seed", str(seed + first)]
+    cmd += opts + list(extra)
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     dt = time.monotonic() - t0
@@ -104,7 +122,8 @@ def run_points(prog, a, bounds, device, extra):
     jobs = len(bounds)
     with ThreadPoolExecutor(max_workers=jobs) as ex:
         outs = list(ex.map(lambda b: run_slice(prog, a.net, a.data, b[0], b[1] - b[0], device,
-                                               a.seed, extra), bounds))
+                                               a.seed, ["--program", a.program] + extra),
+                                bounds))
     n = c = 0
     bad = []
     for cmd, rc, res, _, _, text in outs:
@@ -162,9 +181,12 @@ def main(argv):
     ap.add_argument("--images", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--devices", default="ideal,default",
-                    help="comma-separated presets or device files, NAME+cal with the ADCs "
-                         "calibrated per tile; 'all': every preset")
+                    help="comma-separated presets or device files; NAME+cal with the ADCs "
+                         "calibrated per tile, NAME+comp with stuck cells compensated; 'all': "
+                         "every preset and default+comp")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--program", choices=["frontdoor", "backdoor"], default="frontdoor",
+                    help="how each process loads the tiles (default: the write-verify engine)")
     ap.add_argument("--out")
     ap.add_argument("--sweep", help="accuracy against parameters instead: "
                     + ",".join(SWEEPS))
@@ -188,15 +210,17 @@ def main(argv):
     devices = a.devices.split(",")
     if devices == ["all"]:
         p = subprocess.run([prog, "--list-devices"], capture_output=True, text=True, check=True)
-        devices = p.stdout.split()
+        devices = p.stdout.split() + ["default+comp"]
+    for dev in devices:
+        device_options(dev)  # a bad suffix stops the run before any process
     for dev in devices:
         t0 = time.monotonic()
         with ThreadPoolExecutor(max_workers=jobs) as ex:
             outs = list(ex.map(lambda b: run_slice(prog, a.net, a.data, b[0], b[1] - b[0], dev,
-                                                   a.seed), bounds))
+                                                   a.seed, ["--program", a.program]), bounds))
         wall = time.monotonic() - t0
         tot = dict(images=0, correct=0, equal=0, mvms=0, cycles=0, twin_fail=0, exact_fail=0,
-                   exact_applied=0)
+                   exact_applied=0, prog_cycles=0, prog_failed=0, comp_exact=0, comp_clamped=0)
         ref = 0
         for cmd, rc, res, refc, dt, text in outs:
             if rc != 0 or res is None:
@@ -210,7 +234,8 @@ def main(argv):
         rows.append([dev, tot["images"], tot["correct"], f"{tot['correct'] / n:.4f}",
                      tot["equal"], tot["mvms"], f"{tot['cycles'] / n:.0f}", tot["twin_fail"],
                      "yes" if tot["exact_applied"] == tot["mvms"] and tot["mvms"] else "no",
-                     f"{wall:.1f}", f"{tot['images'] / wall:.1f}"])
+                     f"{wall:.1f}", f"{tot['images'] / wall:.1f}",
+                     f"{tot['prog_cycles'] / 1e6:.1f}", tot["prog_failed"], tot["comp_exact"]])
     print(f"{'':28} {'accuracy':>9} {'images':>7}")
     if f_acc is not None:
         print(f"{'float software':28} {f_acc:9.4f} {'10000':>7}")
@@ -219,18 +244,20 @@ def main(argv):
         print(f"{'quantized software (C)':28} {ref_correct / a.images:9.4f} {a.images:7}")
     print()
     hdr = ["device", "images", "correct", "accuracy", "same_class_as_ref", "mvms",
-           "dut_cycles_per_image", "twin_fail_outputs", "exact_checked", "wall_s", "images_per_s"]
+           "dut_cycles_per_image", "twin_fail_outputs", "exact_checked", "wall_s", "images_per_s",
+           "programming_mcycles", "cells_missed", "partners_retargeted"]
     print("  ".join(f"{h:>12}" for h in ["RTL, device", "accuracy", "as ref", "MVMs",
                                           "cycles/img", "twin fails", "exact", "wall s",
-                                          "images/s"]))
+                                          "images/s", "prog Mcyc", "cells missed",
+                                          "compensated"]))
     for r in rows:
         print("  ".join(f"{v:>12}" for v in [r[0], r[3], f"{r[4]}/{r[1]}", r[5], r[6], r[7],
-                                              r[8], r[9], r[10]]))
+                                              r[8], r[9], r[10], r[11], r[12], r[13]]))
     if a.out:
-        extra = [["float_software", 10000, "", f"{f_acc:.4f}" if f_acc else "", "", "", "", "",
-                  "", "", ""],
+        pad = [""] * (len(hdr) - 4)
+        extra = [["float_software", 10000, "", f"{f_acc:.4f}" if f_acc else ""] + pad,
                  ["quantized_software", a.images, ref_correct,
-                  f"{(ref_correct or 0) / a.images:.4f}", "", "", "", "", "", "", ""]]
+                  f"{(ref_correct or 0) / a.images:.4f}"] + pad]
         write_csv(a.out, hdr, extra + rows)
         print(f"net_run: {a.out}")
     for dev, cmd, text in failed:
