@@ -63,7 +63,10 @@ enum {
   FX_IR = 1u << 5,    /* IR drop */
   FX_ADC = 1u << 6,   /* any ADC non-ideality */
   FX_INL = 1u << 7,   /* ADC INL tables */
-  FX_CELL = FX_PROG | FX_D2D | FX_STUCK | FX_DRIFT /* writes are not exact */
+  FX_LINES = 1u << 8, /* unformed or leaky rows and columns */
+  FX_WEAK = 1u << 9,  /* weak cells */
+  FX_FAULT = FX_STUCK | FX_LINES | FX_WEAK, /* a fault map */
+  FX_CELL = FX_PROG | FX_D2D | FX_FAULT | FX_DRIFT /* writes are not exact */
 };
 
 /* The independent streams of the array's generator: stream k is the seed's
@@ -72,6 +75,8 @@ enum {
   RNG_STUCK = 1, RNG_D2D, RNG_NU, RNG_ADC_FIXED, RNG_PROG, RNG_READ, RNG_ADC_NOISE,
   RNG_SWITCH, /* cycle-to-cycle spread of pulses */
   RNG_VERIFY, /* read noise of verify reads */
+  RNG_LINES,  /* line defects */
+  RNG_WEAK,   /* weak cells and where their back-door writes land */
   RNG_N
 };
 
@@ -99,6 +104,10 @@ struct rram_array {
   double *t_write;      /* rows x cols: array clock at the last write */
   float *d2d;           /* rows x cols: device-to-device gains */
   uint8_t *fault;       /* rows x cols: rram_fault */
+  uint8_t *row_line, *col_line; /* rows, cols: rram_line (line defects) */
+  int *leaky_rows;      /* the leaky rows, ascending */
+  int n_leaky_rows;
+  double leak_col_units; /* a leaky column's parasitic, dG */
   float *cur2;          /* stride: sum of squared cell currents (read noise) */
   rram__ir ir;          /* IR solver workspace */
   double r_wl_units, r_bl_units, ir_tol; /* wire resistance x dG (IR) */
@@ -198,6 +207,11 @@ static unsigned effects_of(const rram_device *dev) {
   if (dev->prog_model != RRAM_PROG_NONE && dev->prog_sigma > 0.0) fx |= FX_PROG;
   if (dev->d2d_sigma > 0.0) fx |= FX_D2D;
   if (dev->stuck_gmin_rate > 0.0 || dev->stuck_gmax_rate > 0.0) fx |= FX_STUCK;
+  if (dev->unformed_row_rate > 0.0 || dev->unformed_col_rate > 0.0 ||
+      (dev->leaky_row_rate > 0.0 && dev->leaky_row_frac > 0.0) ||
+      (dev->leaky_col_rate > 0.0 && dev->leaky_col_us > 0.0))
+    fx |= FX_LINES;
+  if (dev->weak_rate > 0.0) fx |= FX_WEAK;
   if (dev->drift_nu_mean != 0.0 || dev->drift_nu_sigma > 0.0) fx |= FX_DRIFT;
   if (dev->read_noise > 0.0) fx |= FX_READ;
   if (dev->r_wl_ohm > 0.0 || dev->r_bl_ohm > 0.0) fx |= FX_IR;
@@ -217,16 +231,43 @@ static int effects_init(rram_array *a) {
   const size_t rows = (size_t)a->geo.rows, cols = (size_t)a->geo.cols;
   const size_t cells = rows * cols;
   const unsigned fx = a->fx;
-  if (fx & FX_STUCK) {
-    if (!(a->fault = malloc(cells))) return RRAM_ENOMEM;
-    rram__rng *r = &a->stream[RNG_STUCK];
-    /* One uniform per cell: raising a rate only adds cells to its set. */
-    for (size_t i = 0; i < cells; i++) {
-      const double u = rram__rng_uniform(r);
-      a->fault[i] = u < dev->stuck_gmin_rate           ? RRAM_FAULT_GMIN
-                    : u >= 1.0 - dev->stuck_gmax_rate ? RRAM_FAULT_GMAX
-                                                      : RRAM_FAULT_NONE;
+  if (fx & FX_FAULT) {
+    if (!(a->fault = calloc(cells, 1))) return RRAM_ENOMEM;
+    /* One uniform per cell (or line) from each effect's stream: raising a
+     * rate only adds to its set, and one effect's draws never move
+     * another's. Weak, then stuck, then open: the later wins. */
+    for (size_t i = 0; (fx & FX_WEAK) && i < cells; i++)
+      if (rram__rng_uniform(&a->stream[RNG_WEAK]) < dev->weak_rate) a->fault[i] = RRAM_FAULT_WEAK;
+    for (size_t i = 0; (fx & FX_STUCK) && i < cells; i++) {
+      const double u = rram__rng_uniform(&a->stream[RNG_STUCK]);
+      if (u < dev->stuck_gmin_rate) a->fault[i] = RRAM_FAULT_GMIN;
+      else if (u >= 1.0 - dev->stuck_gmax_rate) a->fault[i] = RRAM_FAULT_GMAX;
     }
+  }
+  if (fx & FX_LINES) {
+    a->row_line = calloc(rows, 1);
+    a->col_line = calloc(cols, 1);
+    a->leaky_rows = malloc(rows * sizeof *a->leaky_rows);
+    if (!a->row_line || !a->col_line || !a->leaky_rows) return RRAM_ENOMEM;
+    rram__rng *r = &a->stream[RNG_LINES];
+    const int row_leaks = dev->leaky_row_frac > 0.0, col_leaks = dev->leaky_col_us > 0.0;
+    for (size_t i = 0; i < rows; i++) {
+      const double u = rram__rng_uniform(r);
+      a->row_line[i] = u < dev->unformed_row_rate                       ? RRAM_LINE_UNFORMED
+                       : row_leaks && u >= 1.0 - dev->leaky_row_rate ? RRAM_LINE_LEAKY
+                                                                      : RRAM_LINE_OK;
+      if (a->row_line[i] == RRAM_LINE_LEAKY) a->leaky_rows[a->n_leaky_rows++] = (int)i;
+    }
+    for (size_t i = 0; i < cols; i++) {
+      const double u = rram__rng_uniform(r);
+      a->col_line[i] = u < dev->unformed_col_rate                       ? RRAM_LINE_UNFORMED
+                       : col_leaks && u >= 1.0 - dev->leaky_col_rate ? RRAM_LINE_LEAKY
+                                                                      : RRAM_LINE_OK;
+    }
+    a->leak_col_units = dev->leaky_col_us / a->unit_us;
+    for (size_t i = 0; i < cells; i++)
+      if (a->row_line[i / cols] == RRAM_LINE_UNFORMED || a->col_line[i % cols] == RRAM_LINE_UNFORMED)
+        a->fault[i] = RRAM_FAULT_OPEN;
   }
   if (fx & FX_D2D) {
     if (!(a->d2d = malloc(cells * sizeof *a->d2d))) return RRAM_ENOMEM;
@@ -372,6 +413,9 @@ void rram_array_destroy(rram_array *a) {
   free(a->t_write);
   free(a->d2d);
   free(a->fault);
+  free(a->row_line);
+  free(a->col_line);
+  free(a->leaky_rows);
   rram__ir_free(&a->ir);
   free(a->xt);
   free(a->ir_scratch);
@@ -415,6 +459,17 @@ void rram__array_put_level(rram_array *a, int row, int col, int level) {
     gu = a->g0_units;
   } else if (fault == RRAM_FAULT_GMAX) {
     gu = a->dev.g_max_us / a->unit_us;
+  } else if (fault == RRAM_FAULT_OPEN) {
+    gu = 0.0;
+  } else if (fault == RRAM_FAULT_WEAK) {
+    /* where NeuRRAM's failed cells ended (rram_device.h) */
+    const double u = rram__rng_uniform(&a->stream[RNG_WEAK]);
+    const double span = a->dev.g_max_us - a->dev.g_min_us;
+    double g_us = level > 0 ? (a->dev.g_min_us + level * a->unit_us) * (0.48 + 0.49 * u)
+                            : a->dev.g_min_us + span * (0.06 + 0.19 * u);
+    if (g_us < a->dev.g_min_us) g_us = a->dev.g_min_us;
+    if (a->d2d) g_us *= a->d2d[ci];
+    gu = g_us / a->unit_us;
   } else {
     double g_us = a->dev.g_min_us + level * a->unit_us;
     if (a->fx & FX_PROG)
@@ -472,13 +527,18 @@ int rram_array_pulse(rram_array *a, int row, int col, int polarity, int amplitud
   a->n_pulses++;
   const size_t ci = (size_t)row * (size_t)a->geo.cols + (size_t)col;
   const size_t gi = (size_t)row * a->stride + (size_t)col;
-  if (a->fault && a->fault[ci] != RRAM_FAULT_NONE) return RRAM_OK; /* stuck: never moves */
+  const int weak = a->fault && a->fault[ci] == RRAM_FAULT_WEAK;
+  if (a->fault && a->fault[ci] != RRAM_FAULT_NONE && !weak) return RRAM_OK; /* stuck, open */
   /* The deviate is drawn for every pulse with c2c on, so a cell's sequence
    * depends only on the seed and the pulses before it. */
   const double z = a->dev.sw_c2c > 0.0 ? rram__rng_normal(&a->stream[RNG_SWITCH]) : 0.0;
-  const double gain = a->d2d ? (double)a->d2d[ci] : 1.0;
+  double gain = a->d2d ? (double)a->d2d[ci] : 1.0;
+  const int ideal_weak = weak && rram_switch_is_ideal(&a->dev);
+  if (weak && !ideal_weak) gain *= a->dev.weak_gain;
   const double g_us = (double)a->g[gi] * a->unit_us;
-  const double g_new = rram_switch_apply(&a->dev, g_us, polarity, amplitude, width, gain, z);
+  double g_new = rram_switch_apply(&a->dev, g_us, polarity, amplitude, width, gain, z);
+  /* ideal switching moves whole codes: a weak cell makes weak_gain of the move */
+  if (ideal_weak) g_new = g_us + (g_new - g_us) * a->dev.weak_gain;
   const double gu = g_new / a->unit_us;
   a->g[gi] = (float)gu;
   a->xtag_live = a->xtag_next;
@@ -499,6 +559,15 @@ int rram_array_verify_read(rram_array *a, int row, int col, int *code) {
   }
   a->n_reads++;
   double g_us = (double)a->g[(size_t)row * a->stride + (size_t)col] * a->unit_us;
+  if (a->fx & FX_LINES) {
+    /* the sense amplifier sees the column's whole current: what leaky
+     * rows pass into it, and a leaky column's parasitic */
+    double leak = a->col_line[col] == RRAM_LINE_LEAKY ? a->leak_col_units : 0.0;
+    for (int i = 0; i < a->n_leaky_rows; i++)
+      if (a->leaky_rows[i] != row)
+        leak += a->dev.leaky_row_frac * (double)a->g[(size_t)a->leaky_rows[i] * a->stride + (size_t)col];
+    g_us += leak * a->unit_us;
+  }
   if (a->fx & FX_READ) g_us *= 1.0 + a->dev.read_noise * rram__rng_normal(&a->stream[RNG_VERIFY]);
   *code = rram_switch_sense_code(&a->dev, g_us);
   return RRAM_OK;
@@ -515,6 +584,14 @@ int rram_array_get_conductance(const rram_array *a, int row, int col, double *g_
   if (!a || !g_us || row < 0 || row >= a->geo.rows || col < 0 || col >= a->geo.cols)
     return RRAM_EINVAL;
   *g_us = (double)a->g[(size_t)row * a->stride + (size_t)col] * a->unit_us;
+  return RRAM_OK;
+}
+
+int rram_array_get_line(const rram_array *a, int is_col, int index, int *kind) {
+  if (!a || !kind || index < 0 || index >= (is_col ? a->geo.cols : a->geo.rows))
+    return RRAM_EINVAL;
+  const uint8_t *m = is_col ? a->col_line : a->row_line;
+  *kind = m ? m[index] : RRAM_LINE_OK;
   return RRAM_OK;
 }
 
@@ -538,7 +615,8 @@ int rram_array_age(rram_array *a, double seconds) {
   for (size_t r = 0; r < (size_t)a->geo.rows; r++) {
     for (size_t c = 0; c < cols; c++) {
       const size_t ci = r * cols + c, gi = r * a->stride + c;
-      if (a->fault && a->fault[ci] != RRAM_FAULT_NONE) continue; /* rails do not drift */
+      if (a->fault && a->fault[ci] != RRAM_FAULT_NONE && a->fault[ci] != RRAM_FAULT_WEAK)
+        continue; /* rails and open cells do not drift */
       a->g[gi] = (float)((double)a->gp[gi] * drift_factor(a, ci));
     }
   }
@@ -710,6 +788,22 @@ static int connected_transfer(rram_array *a, const uint32_t *sel) {
   return RRAM_OK;
 }
 
+/* Line defects in a drive: an undriven leaky row passes leaky_row_frac of
+ * its cells' currents, a leaky column its parasitic. Added after the sums
+ * (and after an IR solve, so the leaks see no wire drop), without read
+ * noise. */
+static void add_leaks(rram_array *a, const uint32_t *wl, float *cur) {
+  const float frac = (float)a->dev.leaky_row_frac;
+  for (int i = 0; i < a->n_leaky_rows; i++) {
+    const int r = a->leaky_rows[i];
+    if (wl[r / 32] >> (r % 32) & 1u) continue;
+    const float *g = a->g + (size_t)r * a->stride;
+    for (size_t c = 0; c < a->stride; c++) cur[c] += frac * g[c];
+  }
+  for (int c = 0; c < a->geo.cols; c++)
+    if (a->col_line[c] == RRAM_LINE_LEAKY) cur[c] += (float)a->leak_col_units;
+}
+
 int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl,
                           size_t n_words) {
   if (!a) return RRAM_EINVAL;
@@ -779,6 +873,8 @@ int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl
       }
     }
   }
+
+  if (a->fx & FX_LINES) add_leaks(a, wl, cur);
 
   rram_phase *p = &a->ph[a->n_ph++];
   memcpy(p->wl, wl, a->wl_words * sizeof(uint32_t));

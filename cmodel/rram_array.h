@@ -155,9 +155,24 @@ int rram_array_verify_read(rram_array *a, int row, int col, int *code /* OUT */)
 int rram_array_wv_stats(const rram_array *a, uint64_t *pulses /* OUT */,
                         uint64_t *reads /* OUT */);
 
-/* Fault of a cell, fixed at create. */
-enum rram_fault { RRAM_FAULT_NONE = 0, RRAM_FAULT_GMIN = 1, RRAM_FAULT_GMAX = 2 };
+/* Fault of a cell, fixed at create: stuck at a rail, open (on an unformed
+ * row or column: conducts nothing, never moves; it wins over stuck), or
+ * weak (switches weak_gain as fast; rram_device.h). */
+enum rram_fault {
+  RRAM_FAULT_NONE = 0,
+  RRAM_FAULT_GMIN = 1,
+  RRAM_FAULT_GMAX = 2,
+  RRAM_FAULT_OPEN = 3,
+  RRAM_FAULT_WEAK = 4
+};
 int rram_array_get_fault(const rram_array *a, int row, int col, int *fault /* OUT */);
+
+/* Line defects, fixed at create (rram_device.h): the truth that a test
+ * checks a firmware's findings against. */
+enum rram_line { RRAM_LINE_OK = 0, RRAM_LINE_UNFORMED = 1, RRAM_LINE_LEAKY = 2 };
+/* *kind of row index (is_col 0) or column index (is_col 1): rram_line.
+ * RRAM_EINVAL if out of range. */
+int rram_array_get_line(const rram_array *a, int is_col, int index, int *kind /* OUT */);
 
 /* Let seconds (finite, >= 0) pass on the array clock: every cell drifts as
  * G(t0) (t/t0)^-nu for its own t, the time since its last write. Never

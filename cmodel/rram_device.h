@@ -82,6 +82,30 @@ typedef struct rram_device {
 
   double stuck_gmin_rate; /* fraction of cells stuck at g_min_us, fixed per seed */
   double stuck_gmax_rate; /* fraction of cells stuck at g_max_us, fixed per seed */
+  /* Line defects, drawn per seed (NeuRRAM's die characterisation finds
+   * them: Wan et al. 2022, github weierwan/Neurram_48core). An unformed row
+   * or column was never formed: its cells conduct nothing (0 uS; the
+   * open-line floor of about 7 nS is neglected) and pulses do not move
+   * them. A leaky row's wordline never turns fully off: undriven, its cells
+   * still conduct leaky_row_frac of their current, into every MVM phase and
+   * under every verify read of another row. A leaky column has a parasitic
+   * conductance leaky_col_us at v_read, in every conversion and verify read
+   * of that column. */
+  double unformed_row_rate;
+  double unformed_col_rate;
+  double leaky_row_rate;
+  double leaky_row_frac;
+  double leaky_col_rate;
+  double leaky_col_us;
+  /* Weak cells: a fraction whose own switching response is weak. Through
+   * the write-verify engine their switching rate is weak_gain times the
+   * others' (with ideal switching, each pulse moves them weak_gain of its
+   * codes), so they can end short of the window, near their target, as
+   * NeuRRAM's failed cells do. Loaded by the back door they land as those
+   * cells ended: 0.48-0.97 of a non-zero target, or 6-25 % of the window
+   * above g_min for level 0 (2.4-10 uS of NeuRRAM's 40 uS). */
+  double weak_rate;
+  double weak_gain;
 
   /* Drift: G(t) = G(t0) * (t / t0)^-nu for t > t0, t the time since the
    * cell was written (advanced by rram_array_age), nu ~ N(mean, sigma)

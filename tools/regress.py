@@ -147,6 +147,11 @@ DEVICES = ["default", "window", "prog_error", "d2d", "read_noise", "stuck", "dri
            "ir_drop", "adc"]
 
 
+DEFECTS = ["unformed_row_rate=0.03", "unformed_col_rate=0.02", "leaky_row_rate=0.01",
+           "leaky_row_frac=0.1", "leaky_col_rate=0.02", "leaky_col_us=2", "weak_rate=0.01",
+           "weak_gain=0.05"]
+
+
 def _draw_device(r, b, cfg):
     return "ideal" if r.chance(0.5) else r.pick(DEVICES)
 
@@ -198,7 +203,10 @@ KNOBS = [
     # cim_calibrate_adcs says nothing to fit and cim_mvm --calibrate exits 3
     # (sw/fw/cim_calib.h; test_cli.py checks that case)
     Knob("calibrate", _mvm(lambda r, b, c: r.chance(0.25) and _can_calibrate(b, c)),
-         lambda v: ["--calibrate"] if v else []),
+         lambda v: ["--calibrate"] if v else []),    # line defects and weak cells on top of whatever device was drawn (the
+    # `lines` and `weak` presets' effects at raised rates)
+    Knob("defects", _mvm(lambda r, b, c: r.chance(0.15)),
+         lambda v: [a for kv in DEFECTS for a in ("--set", kv)] if v else []),
 ]
 
 

@@ -1060,6 +1060,7 @@ int main(void) {
   srunner_add_suite(sr, switch_suite());
   srunner_add_suite(sr, parse_suite());
   srunner_add_suite(sr, ir_accuracy_suite());
+  srunner_add_suite(sr, lines_suite());
   srunner_run_all(sr, CK_NORMAL);
   const int run = srunner_ntests_run(sr);
   const int failed = srunner_ntests_failed(sr);

@@ -14,6 +14,7 @@ Suite *parse_suite(void);
 /* check_ir_accuracy.c: the IR-drop solver against an exact solve on
  * full-size arrays, and that exact reference (ir_ref.c) itself. */
 Suite *ir_accuracy_suite(void);
+Suite *lines_suite(void);
 
 /* check_util.c: helpers the suites share. */
 #include <stdint.h>

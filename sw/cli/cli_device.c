@@ -33,6 +33,10 @@ int cli_load_device(const cli_opts *o, rram_device *dev, char *effects, size_t l
   EFFECT(dev->read_noise > 0, "read noise %g", dev->read_noise);
   EFFECT(dev->stuck_gmin_rate > 0 || dev->stuck_gmax_rate > 0, "stuck %g/%g",
          dev->stuck_gmin_rate, dev->stuck_gmax_rate);
+  EFFECT(dev->unformed_row_rate > 0 || dev->unformed_col_rate > 0 || dev->leaky_row_rate > 0 ||
+             dev->leaky_col_rate > 0,
+         "line defects");
+  EFFECT(dev->weak_rate > 0, "weak cells %g", dev->weak_rate);
   EFFECT(dev->drift_nu_mean > 0 || dev->drift_nu_sigma > 0, "drift nu %g", dev->drift_nu_mean);
   EFFECT(dev->r_wl_ohm > 0 || dev->r_bl_ohm > 0, "IR drop %g/%g ohm, %s rows", dev->r_wl_ohm,
          dev->r_bl_ohm, dev->row_model == RRAM_ROWS_CONNECTED ? "connected" : "isolated");

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cim_map.h"
 
 #define FAILED(b) (((b) >> 7) & 1)
 
@@ -14,15 +13,9 @@ int cim_compensate_pairs(cim_dev *dev, const int32_t *W, int n_out, int k,
   memset(&r, 0, sizeof r);
   const cim_info *in = cim_get_info(dev);
   cim_program_cfg def;
-  if (!cfg) {
-    cim_program_cfg_default(&def);
-    cfg = &def;
-  }
-  const int slices = cim_map_slices(in->w_bits, in->cell_bits);
-  const int n_col = n_out * 2 * slices;
-  if (!W || !cell || !rep || slices == 0 || n_out < 1 || n_out > in->n_out || k < 1 ||
-      k > in->rows)
-    return CIM_EINVAL;
+  cfg = cim_program_cfg_or_default(cfg, &def);
+  const int n_col = cim_program_columns(in, n_out, k);
+  if (!W || !cell || !rep || n_col == 0) return CIM_EINVAL;
   const int cmax = (1 << (cfg->sense_bits ? cfg->sense_bits : 8)) - 1;
   uint8_t *codes = malloc((size_t)n_col);
   if (!codes) return CIM_ENOMEM;

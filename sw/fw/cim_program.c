@@ -37,6 +37,19 @@ void cim_program_cfg_default(cim_program_cfg *cfg) {
   cfg->sense_bits = 8;
 }
 
+const cim_program_cfg *cim_program_cfg_or_default(const cim_program_cfg *cfg,
+                                                  cim_program_cfg *buf) {
+  if (cfg) return cfg;
+  cim_program_cfg_default(buf);
+  return buf;
+}
+
+int cim_program_columns(const cim_info *in, int n_out, int k) {
+  const int slices = cim_map_slices(in->w_bits, in->cell_bits);
+  if (slices == 0 || n_out < 1 || n_out > in->n_out || k < 1 || k > in->rows) return 0;
+  return n_out * 2 * slices;
+}
+
 int cim_program_level_code(int level, int cell_bits, int sense_bits) {
   if (sense_bits == 0) sense_bits = 8;
   if (cell_bits < 1 || cell_bits > 4 || sense_bits < 1 || sense_bits > 8 || level < 0 ||
@@ -181,10 +194,7 @@ static int run_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col,
                      const uint8_t *tgt, uint8_t *res, cim_program_report *r) {
   const cim_info *in = cim_get_info(dev);
   cim_program_cfg def;
-  if (!cfg) {
-    cim_program_cfg_default(&def);
-    cfg = &def;
-  }
+  cfg = cim_program_cfg_or_default(cfg, &def);
   if (!res || count < 1 || row < 0 || row >= in->rows || col < 0 || col > in->cols - count) {
     fprintf(stderr, "cim_program: bad cells (row %d of 0..%d, columns %d..%d of 0..%d)\n", row,
             in->rows - 1, col, col + count - 1, in->cols - 1);
@@ -242,13 +252,9 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
                         const cim_program_cfg *cfg, cim_program_report *rep) {
   const cim_info *in = cim_get_info(dev);
   cim_program_cfg def;
-  if (!cfg) {
-    cim_program_cfg_default(&def);
-    cfg = &def;
-  }
-  const int slices = cim_map_slices(in->w_bits, in->cell_bits);
-  const int n_col = n_out * 2 * slices;
-  if (!W || slices == 0 || n_out < 1 || n_out > in->n_out || k < 1 || k > in->rows) {
+  cfg = cim_program_cfg_or_default(cfg, &def);
+  const int n_col = cim_program_columns(in, n_out, k);
+  if (!W || n_col == 0) {
     fprintf(stderr, "cim_program: bad shape (n_out %d of 1..%d, k %d of 1..%d)\n", n_out,
             in->n_out, k, in->rows);
     return CIM_EINVAL;

@@ -70,6 +70,14 @@ typedef struct cim_program_report {
  * sense_bits 8. No hardware access. */
 void cim_program_cfg_default(cim_program_cfg *cfg /* OUT */);
 
+/** cfg, or when it is NULL buf filled with cim_program_cfg_default(). */
+const cim_program_cfg *cim_program_cfg_or_default(const cim_program_cfg *cfg,
+                                                  cim_program_cfg *buf);
+
+/** Physical columns of n_out outputs of the build (n_out * 2S), or 0 when
+ * n_out is outside 1..N_OUT or k outside 1..ROWS. */
+int cim_program_columns(const cim_info *in, int n_out, int k);
+
 /** Target sense code of level of a cell of cell_bits bits; -1 if out of range. */
 int cim_program_level_code(int level, int cell_bits, int sense_bits);
 

@@ -28,5 +28,6 @@ Suite *suite_cal_encode(void); /* test_cal_encode.c: ADC_CAL encoding refuses, n
 Suite *suite_verify(void);   /* test_verify.c: when the exact check applies, and why not */
 Suite *suite_idx(void);      /* test_idx.c: the IDX dataset reader, good and bad files */
 Suite *suite_net(void);      /* test_net.c: network files and the integer reference */
+Suite *suite_lines(void);    /* test_lines.c: the firmware finds the bad rows and columns */
 
 #endif
