@@ -265,9 +265,10 @@ static int effects_init(rram_array *a) {
                                                                       : RRAM_LINE_OK;
     }
     a->leak_col_units = dev->leaky_col_us / a->unit_us;
-    for (size_t i = 0; i < cells; i++)
-      if (a->row_line[i / cols] == RRAM_LINE_UNFORMED || a->col_line[i % cols] == RRAM_LINE_UNFORMED)
-        a->fault[i] = RRAM_FAULT_OPEN;
+    for (size_t r = 0; r < rows; r++)
+      for (size_t c = 0; c < cols; c++)
+        if (a->row_line[r] == RRAM_LINE_UNFORMED || a->col_line[c] == RRAM_LINE_UNFORMED)
+          a->fault[r * cols + c] = RRAM_FAULT_OPEN;
   }
   if (fx & FX_D2D) {
     if (!(a->d2d = malloc(cells * sizeof *a->d2d))) return RRAM_ENOMEM;

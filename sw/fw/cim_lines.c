@@ -73,11 +73,11 @@ int cim_find_bad_lines(cim_dev *dev, const cim_program_cfg *cfg, uint8_t *row_st
   const size_t n = (size_t)rows * (size_t)cols;
   uint8_t *lo = malloc(n), *hi = malloc(n), *row_buf = malloc((size_t)cols);
   uint8_t *res = malloc((size_t)cols), *tmp = malloc((size_t)(rows > cols ? rows : cols));
-  int *probe = malloc(sizeof *probe * CIM_LINES_PROBES);
+  int probe[CIM_LINES_PROBES];
   cim_lines_report r = {.reference_row = -1};
   mmio_bus *bus = cim_get_bus(dev);
   const uint64_t t0 = mmio_cycles(bus);
-  int rc = lo && hi && row_buf && res && tmp && probe ? CIM_OK : CIM_ENOMEM;
+  int rc = lo && hi && row_buf && res && tmp ? CIM_OK : CIM_ENOMEM;
   memset(row_state, CIM_LINE_OK, (size_t)rows);
   memset(col_state, CIM_LINE_OK, (size_t)cols);
 
@@ -164,6 +164,5 @@ int cim_find_bad_lines(cim_dev *dev, const cim_program_cfg *cfg, uint8_t *row_st
   free(row_buf);
   free(res);
   free(tmp);
-  free(probe);
   return rc;
 }
