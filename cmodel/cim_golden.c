@@ -110,13 +110,15 @@ int cim__job_check(const rram_geometry *geo, int w_bits, const cim_job *job, con
 static int expect_row(const cim_job *job, const int32_t *x, int g, int kb, int r) {
   const int first = g * job->group_rows;
   if (r < first || r >= job->n_rows || r - first >= job->group_rows) return 0;
+  if (!cim_line_enabled(job->row_en, r)) return 0;
   return (int)(((uint32_t)x[r] >> kb) & 1u);
 }
 
 /* 1 if row r belongs to group g (is selected in its phases). */
 static int in_group(const cim_job *job, int g, int r) {
   const int first = g * job->group_rows;
-  return r >= first && r < job->n_rows && r - first < job->group_rows;
+  return r >= first && r < job->n_rows && r - first < job->group_rows &&
+         cim_line_enabled(job->row_en, r);
 }
 
 /* Explain why row r of phase i differs from the sequence into err. */
@@ -128,6 +130,9 @@ static void explain_row(const cim_job *job, const int32_t *x, size_t i, int g, i
   if (r < first || r > last)
     rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d driven outside the group "
             "(rows %d..%d)", i, g, kb, r, first, last);
+  else if (!cim_line_enabled(job->row_en, r))
+    rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d driven, but it is "
+            "disabled (ROW_EN)", i, g, kb, r);
   else
     rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d %s, but bit %d of x[%d] = %ld "
             "is %d", i, g, kb, r, driven ? "driven" : "not driven", kb, r, (long)x[r],
@@ -207,8 +212,10 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
         const int last = first + job->group_rows - 1 < job->n_rows - 1 ? first + job->group_rows - 1
                                                                       : job->n_rows - 1;
         rram__fmt_err(err, err_len, "phase %zu (group %d, plane %d): row %d %s, but the group is "
-                      "rows %d..%d", i, g, kb, (int)(w * 32) + b,
-                      (ph->sel[w] >> b) & 1u ? "selected" : "not selected", first, last);
+                      "rows %d..%d%s", i, g, kb, (int)(w * 32) + b,
+                      (ph->sel[w] >> b) & 1u ? "selected" : "not selected", first, last,
+                      cim_line_enabled(job->row_en, (int)(w * 32) + b) ? ""
+                                                                        : " and it is disabled");
         rc = RRAM_ESEQ;
       }
     }
@@ -235,8 +242,11 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
         const int c = j * 2 * n_s + 2 * s;
         const cim_adc_cal *cp = job->adc_cal ? &job->adc_cal[c / geo->cols_per_adc] : NULL;
         const cim_adc_cal *cn = job->adc_cal ? &job->adc_cal[(c + 1) / geo->cols_per_adc] : NULL;
-        const int64_t d = (int64_t)cim_adc_calibrate(ph->code[c], cp) -
-                          (int64_t)cim_adc_calibrate(ph->code[c + 1], cn);
+        /* a disabled column's code enters as 0 (COL_EN) */
+        const int64_t vp = cim_line_enabled(job->col_en, c) ? cim_adc_calibrate(ph->code[c], cp) : 0;
+        const int64_t vn =
+            cim_line_enabled(job->col_en, c + 1) ? cim_adc_calibrate(ph->code[c + 1], cn) : 0;
+        const int64_t d = vp - vn;
         sum[j] += sgn * d * (INT64_C(1) << (kb + s * cb));
       }
     }

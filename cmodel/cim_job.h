@@ -33,7 +33,18 @@ typedef struct cim_job {
   /* Per-ADC calibration programmed in the macro (ceil(cols/cols_per_adc)
    * entries), or NULL for the identity. Not owned. */
   const cim_adc_cal *adc_cal;
+  /* Row and column enables programmed in the macro (ROW_EN, COL_EN): bit i
+   * of word i/32 set when line i is enabled; NULL when every line is. A
+   * disabled row is never selected nor driven; a disabled column's code
+   * enters the shift-and-add as 0. Not owned. */
+  const uint32_t *row_en;
+  const uint32_t *col_en;
 } cim_job;
+
+/* Is line i enabled in mask m (NULL: every line)? */
+static inline int cim_line_enabled(const uint32_t *m, int i) {
+  return !m || (int)((m[i / 32] >> (i % 32)) & 1u);
+}
 
 #ifdef __cplusplus
 }

@@ -30,11 +30,13 @@ int cim_seq_run(rram_array *a, int w_bits, const cim_job *job, const int32_t *x)
     const int end = job->n_rows - first < job->group_rows ? job->n_rows : first + job->group_rows;
     uint32_t *sel = wl + wl_words; /* the group's rows */
     memset(sel, 0, wl_words * sizeof *sel);
-    for (int r = first; r < end; r++) sel[r / 32] |= UINT32_C(1) << (r % 32);
+    for (int r = first; r < end; r++)
+      if (cim_line_enabled(job->row_en, r)) sel[r / 32] |= UINT32_C(1) << (r % 32);
     for (int kb = 0; kb < job->x_bits && rc == RRAM_OK; kb++) {
       memset(wl, 0, wl_words * sizeof *wl);
       for (int r = first; r < end; r++)
-        if (((uint32_t)x[r] >> kb) & 1u) wl[r / 32] |= UINT32_C(1) << (r % 32);
+        if ((((uint32_t)x[r] >> kb) & 1u) && cim_line_enabled(job->row_en, r))
+          wl[r / 32] |= UINT32_C(1) << (r % 32);
       rc = rram_array_drive_rows(a, sel, wl, wl_words);
       /* Each column through its own ADC and mux input, as the RTL does. */
       for (int c = 0; c < n_col && rc == RRAM_OK; c++) {

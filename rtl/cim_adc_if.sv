@@ -17,6 +17,7 @@ module cim_adc_if
   input  logic               start_i,     // StConvStart: start this mux input
   input  logic [SelW-1:0]    sel_i,       // mux select of a start in this cycle
   input  logic [ColCntW-1:0] act_cols_i,  // active physical columns of the MVM
+  input  logic [Cols-1:0]    col_en_i,    // COL_EN: a disabled column's code is 0
   output logic               conv_done_o, // every started ADC is done
   // To / from the ADC macros
   output logic [NAdc-1:0]    adc_start_o,
@@ -122,12 +123,20 @@ module cim_adc_if
 
   assign code_o = code_q;
 
+  // Whether ADC a's column at the select being converted is enabled
+  // (COL_EN). One expression, as calibrate().
+  function automatic logic col_on(int unsigned a);
+    return (a * ColsPerAdc + 32'(conv_sel_q) < Cols) &&
+        col_en_i[ColIdxW'(a * ColsPerAdc + 32'(conv_sel_q))];
+  endfunction
+
   // The row of a select after this cycle's conversions: each ADC done now
-  // gives its calibrated code, the others keep theirs.
+  // gives its calibrated code (0 for a disabled column), the others keep
+  // theirs.
   function automatic logic [NAdc-1:0][CalBits-1:0] code_row(logic [NAdc-1:0][CalBits-1:0] row);
     for (int unsigned a = 0; a < NAdc; a++) begin
       if (adc_done_i[a]) begin
-        row[a] = calibrate(a);
+        row[a] = col_on(a) ? calibrate(a) : '0;
       end
     end
     return row;

@@ -1,6 +1,6 @@
 // APB4 slave with every CSR of rtl/cim_regs.rdl (offsets and field
 // positions from the generated cim_reg_pkg) and its windows (INBUF, OUTBUF,
-// ADC_CAL, CODES, WV_TARGET, WV_RESULT).
+// ADC_CAL, CODES, WV_TARGET, WV_RESULT, ROW_EN, COL_EN).
 //
 // Timing: the address is decoded and the read data and error captured in
 // the setup phase (PSEL && !PENABLE); the access phase (PREADY is always 1)
@@ -10,10 +10,11 @@
 // PSLVERR, and nothing changes, for: an unmapped or misaligned address, a
 // write to a read-only register or to OUTBUF, any INBUF/OUTBUF access while
 // busy, a write to SHAPE/INPUT/ADC/OUTPUT or to a WV_* configuration
-// register while busy, any ADC_CAL/CODES/WV_TARGET/WV_RESULT access while
-// busy, a write to CODES or WV_RESULT, and a window word past the
-// implemented entries (INBUF >= ceil(Rows/4), OUTBUF >= NOut, ADC_CAL >= NAdc,
-// CODES >= Cols, WV_TARGET and WV_RESULT >= WvWords).
+// register while busy, any ADC_CAL/CODES/WV_TARGET/WV_RESULT/ROW_EN/COL_EN
+// access while busy, a write to CODES or WV_RESULT, and a window word past
+// the implemented entries (INBUF >= ceil(Rows/4), OUTBUF >= NOut, ADC_CAL >=
+// NAdc, CODES >= Cols, WV_TARGET and WV_RESULT >= WvWords, ROW_EN >=
+// ceil(Rows/32), COL_EN >= ceil(Cols/32)).
 // busy_i is the macro's: an MVM or a write-verify run.
 // CTRL and WV_CTRL are write-only (singlepulse START) and read as 0 without
 // an error.
@@ -81,7 +82,16 @@ module cim_apb_regs
   // WV_RESULT window (read-only)
   output logic                    wv_res_re_o,
   output logic [WvWinIdxW-1:0]    wv_res_idx_o,
-  input  logic [31:0]             wv_res_rdata_i
+  input  logic [31:0]             wv_res_rdata_i,
+  // ROW_EN and COL_EN windows
+  output logic                    row_en_we_o,
+  output logic                    row_en_re_o,
+  output logic                    col_en_we_o,
+  output logic                    col_en_re_o,
+  output logic [EnIdxW-1:0]       en_idx_o,
+  output logic [31:0]             en_wdata_o,
+  input  logic [31:0]             row_en_rdata_i,
+  input  logic [31:0]             col_en_rdata_i
 );
 
   // Target of the current transfer, decoded in the setup phase.
@@ -119,14 +129,16 @@ module cim_apb_regs
     TgtWvFail,
     TgtWvCycles,
     TgtWvTarget,
-    TgtWvResult
+    TgtWvResult,
+    TgtRowEn,
+    TgtColEn
   } tgt_e;
 
   logic setup, access;
   tgt_e tgt_d, tgt_q;
   logic err_d, err_q;
   logic [31:0] rdata_d, rdata_q;
-  logic [31:0] in_off, out_off, cal_off, codes_off, wvt_off, wvr_off;
+  logic [31:0] in_off, out_off, cal_off, codes_off, wvt_off, wvr_off, ren_off, cen_off;
   logic [31:0] win_idx;
   logic        wr_en;
 
@@ -148,6 +160,8 @@ module cim_apb_regs
   assign codes_off = 32'(paddr_i) - 32'(CODES_BASE);
   assign wvt_off   = 32'(paddr_i) - 32'(WV_TARGET_BASE);
   assign wvr_off   = 32'(paddr_i) - 32'(WV_RESULT_BASE);
+  assign ren_off   = 32'(paddr_i) - 32'(ROW_EN_BASE);
+  assign cen_off   = 32'(paddr_i) - 32'(COL_EN_BASE);
   always_comb begin
     unique case (tgt_d)
       TgtInbuf:    win_idx = in_off >> 2;
@@ -155,6 +169,8 @@ module cim_apb_regs
       TgtAdcCal:   win_idx = cal_off >> 2;
       TgtWvTarget: win_idx = wvt_off >> 2;
       TgtWvResult: win_idx = wvr_off >> 2;
+      TgtRowEn:    win_idx = ren_off >> 2;
+      TgtColEn:    win_idx = cen_off >> 2;
       default:     win_idx = codes_off >> 2;
     endcase
   end
@@ -203,6 +219,10 @@ module cim_apb_regs
             tgt_d = TgtWvTarget;
           end else if (wvr_off < 32'(4 * WV_RESULT_WORDS)) begin
             tgt_d = TgtWvResult;
+          end else if (ren_off < 32'(4 * ROW_EN_WORDS)) begin
+            tgt_d = TgtRowEn;
+          end else if (cen_off < 32'(4 * COL_EN_WORDS)) begin
+            tgt_d = TgtColEn;
           end
         end
       endcase
@@ -225,6 +245,8 @@ module cim_apb_regs
       TgtCodes: err_d = pwrite_i || busy_i || (win_idx >= Cols);
       TgtWvTarget: err_d = busy_i || (win_idx >= WvWords);
       TgtWvResult: err_d = pwrite_i || busy_i || (win_idx >= WvWords);
+      TgtRowEn: err_d = busy_i || (win_idx >= RowEnWords);
+      TgtColEn: err_d = busy_i || (win_idx >= ColEnWords);
       default: err_d = 1'b0;
     endcase
   end
@@ -370,6 +392,12 @@ module cim_apb_regs
   assign wv_tgt_wdata_o = pwdata_i;
   assign wv_res_re_o    = setup && (tgt_d == TgtWvResult) && !err_d;
   assign wv_res_idx_o   = WvWinIdxW'(win_idx);
+  assign row_en_re_o    = setup && (tgt_d == TgtRowEn) && !err_d && !pwrite_i;
+  assign col_en_re_o    = setup && (tgt_d == TgtColEn) && !err_d && !pwrite_i;
+  assign row_en_we_o    = wr_en && (tgt_q == TgtRowEn);
+  assign col_en_we_o    = wr_en && (tgt_q == TgtColEn);
+  assign en_idx_o       = EnIdxW'(win_idx);
+  assign en_wdata_o     = pwdata_i;
 
   // ---------------------------------------------------------------- writes
   // Committed in the access phase, unless the setup phase flagged an error.
@@ -491,6 +519,8 @@ module cim_apb_regs
       TgtCodes:  prdata_o = codes_rdata_i;
       TgtWvTarget: prdata_o = wv_tgt_rdata_i;
       TgtWvResult: prdata_o = wv_res_rdata_i;
+      TgtRowEn:    prdata_o = row_en_rdata_i;
+      TgtColEn:    prdata_o = col_en_rdata_i;
       default:   prdata_o = rdata_q;
     endcase
   end

@@ -10,6 +10,7 @@ module cim_inbuf
 (
   input  logic               clk_i,
   input  logic               rst_ni,
+  input  logic [Rows-1:0]    row_en_i,  // ROW_EN: rows an MVM may select
   // APB window (word index already checked against InWords)
   input  logic               we_i,
   input  logic               re_i,      // capture rdata_o for the access phase
@@ -72,17 +73,19 @@ module cim_inbuf
     end
   end
 
-  // Rows of one phase: sel[r] = (wl_lo_i <= r < wl_hi_i), the row group
-  // whose access transistors are on; wl[r] = sel[r] && x[r][plane], the rows
-  // driven to the read voltage (the others of the group held at 0 V).
+  // Rows of one phase: sel[r] = (wl_lo_i <= r < wl_hi_i) && en[r], the row
+  // group whose access transistors are on (a disabled row never is);
+  // wl[r] = sel[r] && x[r][plane], the rows driven to the read voltage (the
+  // others of the group held at 0 V).
   // Shifting all-ones by a count >= Rows gives 0, so wl_hi_i == Rows works.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       sel_q <= '0;
       wl_q  <= '0;
     end else if (wl_load_i) begin
-      sel_q <= ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i);
-      wl_q  <= plane_q[wl_plane_i] & ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i);
+      sel_q <= ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i) & row_en_i;
+      wl_q  <= plane_q[wl_plane_i] & ({Rows{1'b1}} << wl_lo_i) & ~({Rows{1'b1}} << wl_hi_i) &
+               row_en_i;
     end
   end
 

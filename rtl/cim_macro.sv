@@ -31,6 +31,11 @@ module cim_macro
   logic [31:0] cycles;
 
   // Buffers
+  logic row_en_we, row_en_re, col_en_we, col_en_re;
+  logic [EnIdxW-1:0] en_idx;
+  logic [31:0] en_wdata, row_en_rdata, col_en_rdata;
+  logic [Rows-1:0] row_en;
+  logic [Cols-1:0] col_en;
   logic inbuf_we, inbuf_re;
   logic [InIdxW-1:0] inbuf_idx;
   logic [31:0] inbuf_wdata, inbuf_rdata;
@@ -100,6 +105,14 @@ module cim_macro
     .cycles_i       (cycles),
     .intr_done_i    (intr_done),
     .intr_err_i     (intr_err_any),
+    .row_en_we_o    (row_en_we),
+    .row_en_re_o    (row_en_re),
+    .col_en_we_o    (col_en_we),
+    .col_en_re_o    (col_en_re),
+    .en_idx_o       (en_idx),
+    .en_wdata_o     (en_wdata),
+    .row_en_rdata_i (row_en_rdata),
+    .col_en_rdata_i (col_en_rdata),
     .inbuf_we_o     (inbuf_we),
     .inbuf_re_o     (inbuf_re),
     .inbuf_idx_o    (inbuf_idx),
@@ -188,9 +201,25 @@ module cim_macro
     .out_idx_o    (out_idx)
   );
 
+  cim_line_en u_line_en (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .row_we_i    (row_en_we),
+    .row_re_i    (row_en_re),
+    .col_we_i    (col_en_we),
+    .col_re_i    (col_en_re),
+    .idx_i       (en_idx),
+    .wdata_i     (en_wdata),
+    .row_rdata_o (row_en_rdata),
+    .col_rdata_o (col_en_rdata),
+    .row_en_o    (row_en),
+    .col_en_o    (col_en)
+  );
+
   cim_inbuf u_inbuf (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
+    .row_en_i   (row_en),
     .we_i       (inbuf_we),
     .re_i       (inbuf_re),
     .idx_i      (inbuf_idx),
@@ -218,6 +247,7 @@ module cim_macro
     .start_i     (conv_start),
     .sel_i       (mux_sel),
     .act_cols_i  (act_cols),
+    .col_en_i    (col_en),
     .conv_done_o (conv_done),
     .adc_start_o (adc_start),
     .adc_sel_o   (adc_sel),

@@ -59,6 +59,12 @@ package cim_pkg;
   // Word index inside the ADC_CAL and CODES windows.
   localparam int unsigned CalIdxW = $clog2(cim_reg_pkg::ADC_CAL_WORDS);
   localparam int unsigned CodeIdxW = $clog2(cim_reg_pkg::CODES_WORDS);
+  // Words of the ROW_EN and COL_EN windows the build implements, and an index.
+  localparam int unsigned RowEnWords = (Rows + 31) / 32;
+  localparam int unsigned ColEnWords = (Cols + 31) / 32;
+  localparam int unsigned EnIdxW = $clog2(cim_reg_pkg::ROW_EN_WORDS);
+  // Index of a physical column.
+  localparam int unsigned ColIdxW = (Cols > 1) ? $clog2(Cols) : 1;
   // Conversion time counter (ADC.CONV_CYCLES).
   localparam int unsigned ConvW = cim_reg_pkg::ADC_CONV_CYCLES_WIDTH;
 

@@ -42,6 +42,11 @@ struct cim_dev {
   int conv_cycles; /* ADC.CONV_CYCLES programmed by cim_configure */
   int n_adc;        /* ceil(cols / cols_per_adc) */
   cim_adc_cal *cal; /* ADC_CAL as programmed, n_adc entries; the job points here */
+  /* ROW_EN and COL_EN as programmed (whole words); the job points here
+   * unless every line is enabled */
+  uint32_t *en[2];
+  int en_words[2];
+  int en_all[2];
   char errmsg[256];
 };
 
@@ -160,8 +165,21 @@ int cim_open(mmio_bus *bus, cim_dev **out) {
     dev->cal[a].offset_q4 = (int16_t)((int32_t)(FIELD_GET(w, ADC_CAL__CAL, OFFSET) << 20) >> 20);
     dev->cal[a].gain_q14 = (uint16_t)FIELD_GET(w, ADC_CAL__CAL, GAIN);
   }
+  /* The line enables as the macro holds them (reset: all on). */
+  for (int k = 0; k < 2 && rc == CIM_OK; k++) {
+    const int lines = k ? in->cols : in->rows;
+    dev->en_words[k] = (lines + 31) / 32;
+    dev->en[k] = calloc((size_t)dev->en_words[k], sizeof *dev->en[k]);
+    if (!dev->en[k]) rc = CIM_ENOMEM;
+    const uint32_t base = k ? CIM_REGS_COL_EN_BASE : CIM_REGS_ROW_EN_BASE;
+    for (int w = 0; w < dev->en_words[k] && rc == CIM_OK; w++)
+      rc = reg_read(dev, base + 4u * (uint32_t)w, k ? "COL_EN" : "ROW_EN", &dev->en[k][w]);
+    int all = 1;
+    for (int i = 0; rc == CIM_OK && i < lines; i++) all &= cim_line_enabled(dev->en[k], i);
+    dev->en_all[k] = all;
+  }
   if (rc != CIM_OK) {
-    fprintf(stderr, "cim_open: %s\n", dev->errmsg);
+    fprintf(stderr, "cim_open: %s\n", dev->errmsg[0] ? dev->errmsg : cim_strerror(rc));
     cim_close(dev);
     return rc;
   }
@@ -172,6 +190,8 @@ int cim_open(mmio_bus *bus, cim_dev **out) {
 void cim_close(cim_dev *dev) {
   if (!dev) return;
   free(dev->cal);
+  free(dev->en[0]);
+  free(dev->en[1]);
   free(dev);
 }
 
@@ -270,12 +290,41 @@ int cim_configure(cim_dev *dev, const cim_job *job) {
                                              FIELD_PREP(OUTPUT, SHIFT, r.shift) |
                                              FIELD_PREP(OUTPUT, OUT_BITS, r.out_bits)));
   r.adc_cal = dev->cal;
+  r.row_en = dev->en_all[0] ? NULL : dev->en[0];
+  r.col_en = dev->en_all[1] ? NULL : dev->en[1];
   dev->job = r;
   dev->configured = 1;
   return CIM_OK;
 }
 
 const cim_job *cim_get_job(const cim_dev *dev) { return dev->configured ? &dev->job : NULL; }
+
+/* ------------------------------------------------------------ line enables */
+
+int cim_set_line_enables(cim_dev *dev, const uint32_t *row_en, const uint32_t *col_en) {
+  dev->errmsg[0] = '\0';
+  uint32_t status;
+  RETURN_IF_ERROR(check_idle(dev, &status));
+  for (int k = 0; k < 2; k++) {
+    const uint32_t *m = k ? col_en : row_en;
+    const int lines = k ? dev->info.cols : dev->info.rows;
+    const uint32_t base = k ? CIM_REGS_COL_EN_BASE : CIM_REGS_ROW_EN_BASE;
+    int all = 1;
+    for (int w = 0; w < dev->en_words[k]; w++) {
+      /* bits past the last line are written 0, as the macro keeps them */
+      const int n = lines - 32 * w < 32 ? lines - 32 * w : 32;
+      const uint32_t valid = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1u;
+      const uint32_t v = (m ? m[w] : UINT32_MAX) & valid;
+      all &= v == valid;
+      RETURN_IF_ERROR(reg_write(dev, base + 4u * (uint32_t)w, k ? "COL_EN" : "ROW_EN", v));
+      dev->en[k][w] = v;
+    }
+    dev->en_all[k] = all;
+  }
+  dev->job.row_en = dev->en_all[0] ? NULL : dev->en[0];
+  dev->job.col_en = dev->en_all[1] ? NULL : dev->en[1];
+  return CIM_OK;
+}
 
 /* ------------------------------------------------------------ calibration */
 

@@ -89,6 +89,14 @@ int cim_num_adcs(const cim_dev *dev);
 /** Program ADC adc's calibration (ADC_CAL window); the job's adc_cal follows.
  * @return CIM_EINVAL (nothing written), CIM_EBUS (busy) */
 CIM_WARN_UNUSED_RESULT int cim_set_adc_cal(cim_dev *dev, int adc, const cim_adc_cal *cal);
+
+/** Program ROW_EN and COL_EN (while idle): bit i of word i/32 enables row
+ * (column) i; NULL enables every line. A disabled row is never selected nor
+ * driven; a disabled column's code enters the shift-and-add as 0. The job
+ * (cim_get_job) carries the masks for the twin. @return CIM_OK, CIM_EBUSY,
+ * CIM_EBUS */
+CIM_WARN_UNUSED_RESULT int cim_set_line_enables(cim_dev *dev, const uint32_t *row_en,
+                                                const uint32_t *col_en);
 /** Encode an ADC's fitted error, code = offset_lsb + gain * ideal, as the
  * ADC_CAL word that undoes it: offset_q4 = round(16 * offset_lsb) and
  * gain_q14 = round(2^14 / gain). Pure: no hardware access, no state.

@@ -119,6 +119,14 @@ int cim_verify_exact_applies(const cim_verify *v, const cim_job *job, char *why,
              rows_on, CIM_CFG_LEVEL_MAX, rows_on * CIM_CFG_LEVEL_MAX, CIM_CFG_ADC_MAX);
     return 0;
   }
+  /* a disabled column of an output leaves it its other slices only */
+  const int n_col = job->n_outs * 2 * cim_map_slices(v->w_bits, rram_array_geometry(v->array)->cell_bits);
+  for (int c = 0; job->col_en != NULL && c < n_col; c++) {
+    if (!cim_line_enabled(job->col_en, c)) {
+      snprintf(why, len, "column %d of output %d is disabled (COL_EN)", c, c / (n_col / job->n_outs));
+      return 0;
+    }
+  }
   const cim_adc_cal id = CIM_ADC_CAL_IDENTITY;
   for (int a = 0; job->adc_cal != NULL && a < rram_array_num_adcs(v->array); a++) {
     const cim_adc_cal *c = &job->adc_cal[a];
@@ -157,7 +165,9 @@ unsigned cim_verify_outputs(cim_verify *v, const cim_job *job, const int32_t *x,
   for (int j = 0; j < job->n_outs; j++) {
     int64_t s = 0;
     const int32_t *w = v->W + (size_t)j * (size_t)v->k;
-    for (int r = 0; r < job->n_rows; r++) s += (int64_t)w[r] * x[r];
+    /* a disabled row adds nothing */
+    for (int r = 0; r < job->n_rows; r++)
+      if (cim_line_enabled(job->row_en, r)) s += (int64_t)w[r] * x[r];
     v->y_exact[j] = s;
   }
   char why[200];

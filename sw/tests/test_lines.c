@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_golden.h"
 #include "cim_lines.h"
 #include "cim_progcfg.h"
+#include "cim_reg_enums.h"
 #include "cosim.h"
 #include "suites.h"
 
@@ -120,8 +122,159 @@ START_TEST(test_lines_found) {
 }
 END_TEST
 
+/* ---- ROW_EN / COL_EN ---- */
+
+typedef struct en_ctx {
+  rram_array *array;
+  const int32_t *W, *x;
+  int n_out, k, w_bits, x_bits;
+  uint32_t row_en[128], col_en[128];
+  /* filled by the firmware */
+  int status;
+  const char *step;
+  int32_t y[1024];
+  cim_check chk;
+  int exact_applies;
+  int twin_wrong_rc;      /* the twin told every row is enabled, on this log */
+  char twin_wrong_err[256];
+  uint32_t readback_row0, readback_last; /* ROW_EN word 0 and the last word */
+  int busy_write_rc;      /* a ROW_EN write during an MVM */
+} en_ctx;
+
+static int fw_enables(mmio_bus *bus, void *arg) {
+  en_ctx *x = arg;
+  cim_dev *dev = NULL;
+  cim_verify *ver = NULL;
+  if ((x->status = cim_open(bus, &dev)) != CIM_OK) return 0;
+  x->step = "cim_set_line_enables";
+  if ((x->status = cim_set_line_enables(dev, x->row_en, x->col_en)) != CIM_OK) goto out;
+  const cim_info *in = cim_get_info(dev);
+  mmio_read32(bus, CIM_REGS_ROW_EN_BASE, &x->readback_row0);
+  mmio_read32(bus, CIM_REGS_ROW_EN_BASE + 4u * (uint32_t)((in->rows - 1) / 32), &x->readback_last);
+  const cim_job job = {.n_rows = x->k, .n_outs = x->n_out, .x_bits = x->x_bits, .out_bits = 32};
+  x->step = "cim_configure";
+  if ((x->status = cim_configure(dev, &job)) != CIM_OK) goto out;
+  x->step = "cim_verify_create";
+  if ((x->status = cim_verify_create(x->array, x->W, x->n_out, x->k, x->w_bits, &ver)) != CIM_OK)
+    goto out;
+  cim_check_init(&x->chk);
+  x->exact_applies = cim_verify_exact_applies(ver, cim_get_job(dev), NULL, 0);
+  if ((x->status = cim_verify_mvm(ver, dev, x->x, CIM_WAIT_POLL, x->y, NULL, &x->chk, &x->step)) !=
+      CIM_OK)
+    goto out;
+  /* the twin must see the enables: told that every line is on, it refuses
+   * the same log */
+  cim_job all_on = *cim_get_job(dev);
+  all_on.row_en = all_on.col_en = NULL;
+  int32_t y2[1024];
+  x->twin_wrong_rc = cim_twin_run(x->array, x->w_bits, &all_on, x->x, NULL, y2, x->twin_wrong_err,
+                                  sizeof x->twin_wrong_err);
+  /* a ROW_EN write while an MVM runs is refused */
+  x->step = "busy write";
+  if ((x->status = cim_load_inputs(dev, x->x, x->k)) == CIM_OK &&
+      (x->status = cim_start(dev)) == CIM_OK) {
+    x->busy_write_rc = mmio_write32(bus, CIM_REGS_ROW_EN_BASE, 0);
+    x->status = cim_wait(dev, CIM_WAIT_POLL, cim_wait_budget(dev));
+  }
+  x->step = NULL;
+out:
+  cim_verify_destroy(ver);
+  cim_close(dev);
+  return 0;
+}
+
+/* Disabled rows are never selected or driven and disabled columns add 0:
+ * the RTL equals the twin that follows the masks, the exact MVM over the
+ * enabled rows where no output column is disabled, and the twin told that
+ * every line is on refuses the log. A ROW_EN write while busy is refused. */
+static void run_enables(const char *name, uint64_t seed, int pass) {
+  cosim_build b;
+  cosim_build_get(&b);
+  cosim_rng r = {seed};
+  en_ctx *x = calloc(1, sizeof *x);
+  ck_assert_ptr_nonnull(x);
+  x->n_out = b.n_out < 4 ? b.n_out : 4;
+  x->k = b.geo.rows < 64 ? b.geo.rows : 64;
+  x->w_bits = b.w_bits;
+  x->x_bits = b.x_bits;
+  int32_t *W = cosim_random_weights(&r, x->n_out, x->k, b.w_bits);
+  int32_t *in = cosim_random_inputs(&r, x->k, b.x_bits, 0);
+  ck_assert(W && in);
+  x->W = W;
+  x->x = in;
+  memset(x->row_en, 0xff, sizeof x->row_en);
+  memset(x->col_en, 0xff, sizeof x->col_en);
+  /* a quarter of the job's rows off (at least one, not all) */
+  int off = 0;
+  for (int i = 0; i < x->k; i++) {
+    if (cosim_range(&r, 0, 3) == 0 && off + 1 < x->k) {
+      x->row_en[i / 32] &= ~(UINT32_C(1) << (i % 32));
+      off++;
+    }
+  }
+  if (off == 0 && x->k > 1) {
+    x->row_en[0] &= ~UINT32_C(1);
+    off = 1;
+  }
+  {
+    /* pass 1 also turns off one column of an output */
+    if (pass == 1) {
+      const int c = cosim_range(&r, 0, x->n_out * (b.geo.cols / b.n_out) - 1);
+      x->col_en[c / 32] &= ~(UINT32_C(1) << (c % 32));
+    }
+    x->array = cosim_array(W, x->n_out, x->k, seed);
+    ck_assert_ptr_nonnull(x->array);
+    cim_sim_opts opts = {.array = x->array};
+    const int rc = cim_sim_run(&opts, fw_enables, x, NULL);
+    ck_assert_msg(rc == 0 && x->status == CIM_OK, "pass %d: simulation %d, %s: %s; reproduce: %s",
+                  pass, rc, x->step ? x->step : "", cim_strerror(x->status), cosim_repro(name, seed));
+    ck_assert_msg(cim_check_twin_ok(&x->chk), "pass %d: the RTL differs from the twin on %llu "
+                  "outputs; reproduce: %s", pass, (unsigned long long)x->chk.twin_fail_outputs,
+                  cosim_repro(name, seed));
+    const cim_job probe = {.n_rows = x->k, .n_outs = x->n_out, .x_bits = x->x_bits,
+                           .group_rows = b.p_fit < x->k ? b.p_fit : x->k, .out_bits = 32};
+    if (pass == 0 && cosim_exact_owed(&probe)) {
+      ck_assert_msg(x->exact_applies && x->chk.exact_fail_outputs == 0,
+                    "rows disabled: the RTL differs from the exact MVM over the enabled rows on "
+                    "%llu outputs; reproduce: %s", (unsigned long long)x->chk.exact_fail_outputs,
+                    cosim_repro(name, seed));
+    }
+    if (pass == 1) ck_assert_msg(!x->exact_applies, "a disabled output column left the exact check on");
+    /* the log: no disabled row ever selected or driven */
+    for (size_t p = 0; p < rram_array_log_phases(x->array); p++) {
+      const rram_phase *ph = rram_array_log_phase(x->array, p);
+      for (int w = 0; w < (b.geo.rows + 31) / 32; w++)
+        ck_assert_msg(((ph->sel[w] | ph->wl[w]) & ~x->row_en[w]) == 0,
+                      "phase %zu selects a disabled row in word %d; reproduce: %s", p, w,
+                      cosim_repro(name, seed));
+    }
+    ck_assert_msg(x->twin_wrong_rc != RRAM_OK, "pass %d: the twin accepted the log without the "
+                  "masks; reproduce: %s", pass, cosim_repro(name, seed));
+    ck_assert_int_eq(x->busy_write_rc, MMIO_SLVERR);
+    ck_assert_uint_eq(x->readback_row0, x->row_en[0] & (b.geo.rows >= 32 ? UINT32_MAX
+                                                        : (UINT32_C(1) << b.geo.rows) - 1u));
+    /* bits past the last row read 0 */
+    const int last_bits = b.geo.rows - 32 * ((b.geo.rows - 1) / 32);
+    if (last_bits < 32) ck_assert_uint_eq(x->readback_last >> last_bits, 0u);
+    printf("  %s pass %d: %d of %d rows disabled%s; twin exact, refused without the masks (%s)\n",
+           name, pass, off, x->k, pass ? ", one output column disabled" : "", x->twin_wrong_err);
+    rram_array_destroy(x->array);
+  }
+  free(W);
+  free(in);
+  free(x);
+}
+
+START_TEST(test_line_enables_rows) { run_enables("test_line_enables_rows", cosim_seed(79), 0); }
+END_TEST
+
+START_TEST(test_line_enables_cols) { run_enables("test_line_enables_cols", cosim_seed(83), 1); }
+END_TEST
+
 Suite *suite_lines(void) {
   Suite *s = suite_create("lines");
   suite_add_test(s, test_lines_found);
+  suite_add_test(s, test_line_enables_rows);
+  suite_add_test(s, test_line_enables_cols);
   return s;
 }
