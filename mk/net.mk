@@ -73,6 +73,11 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	  --mvm-budget $(NET_RTL_BUDGET) | tee $(BUILD)/net/comp.log
 	@grep -Eq "RESULT .* comp_exact=[1-9]" $(BUILD)/net/comp.log || \
 	  { echo "net-rtl-smoke: FAIL: --compensate re-targeted no partner"; exit 1; }
+	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 2 --rtl --device ideal \
+	  --set unformed_row_rate=0.05 --set leaky_row_rate=0.01 --set leaky_row_frac=0.1 \
+	  --map-bad-lines --mvm-budget $(NET_RTL_BUDGET) | tee $(BUILD)/net/map.log
+	@grep -q "map-bad-lines: .* found" $(BUILD)/net/map.log || \
+	  { echo "net-rtl-smoke: FAIL: --map-bad-lines reported nothing"; exit 1; }
 	@if CIM_INJECT=out:0:0 $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 1 --rtl \
 	    --program backdoor > $(BUILD)/net/inject.log 2>&1; then \
 	  cat $(BUILD)/net/inject.log; echo "net-rtl-smoke: FAIL: a flipped output bit passed"; exit 1; \
@@ -84,7 +89,8 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 50 --cmodel \
 	  --mvm-budget $(NET_RTL_BUDGET)
 	@# bad input: exit 2 with a message that names it
-	@for bad in "--program sideways" "--compensate --program backdoor" "--device nope" "--images 0" "--first 10000" \
+	@for bad in "--program sideways" "--compensate --program backdoor" \
+	    "--map-bad-lines --program backdoor" "--device nope" "--images 0" "--first 10000" \
 	    "--mvm-budget -3" "--age -1" "--set read_noise" "--set read_nois=0.1"; do \
 	  $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --rtl $$bad > $(BUILD)/net/bad.log 2>&1; \
 	  rc=$$?; opt=$${bad%% *}; opt=$${opt#--}; \

@@ -38,8 +38,9 @@ REF = re.compile(r"integer reference (\d+)/(\d+) correct")
 
 
 # Suffixes of a device name in --devices: NAME+cal calibrates the ADCs on
-# each tile, NAME+comp compensates stuck cells after programming.
-SUFFIXES = {"cal": "--calibrate", "comp": "--compensate"}
+# each tile, NAME+comp compensates stuck cells after programming, NAME+map
+# maps the tiles around the bad lines it finds first.
+SUFFIXES = {"cal": "--calibrate", "comp": "--compensate", "map": "--map-bad-lines"}
 
 
 def device_options(device):

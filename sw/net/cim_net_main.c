@@ -2,7 +2,8 @@
  *
  *   cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]
  *           [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]
- *                  [--program frontdoor|backdoor] [--compensate] [--calibrate]
+ *                  [--program frontdoor|backdoor] [--compensate] [--map-bad-lines]
+ *                  [--calibrate]
  *                  [--set KEY=VALUE]...
  *                  [--age SECONDS]] [--cmodel]
  *
@@ -18,7 +19,10 @@
  * device they must all be equal. Tiles are programmed through the write-verify
  * engine (front door, settings for the device as cim_mvm's) unless
  * --program backdoor; --compensate re-targets the differential partners of
- * cells the engine left outside their window (cim_compensate.h); --calibrate fits each ADC on each tile
+ * cells the engine left outside their window (cim_compensate.h);
+ * --map-bad-lines first finds the unformed and leaky rows and columns
+ * (cim_lines.h), disables them (ROW_EN, COL_EN) and places every tile on the
+ * good rows and on output slots whose columns are all good; --calibrate fits each ADC on each tile
  * (cim_calibrate_adcs) before its MVMs; --set overrides one device key (as
  * cim_mvm's); --age lets the array drift that long after each tile is
  * loaded (the time between programming and use). --cmodel runs the same
@@ -51,7 +55,8 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
-          "                      [--program frontdoor|backdoor] [--compensate] [--calibrate]\n"
+          "                      [--program frontdoor|backdoor] [--compensate] [--map-bad-lines]\n"
+          "                      [--calibrate]\n"
           "                      [--set KEY=VALUE]... [--age SECONDS]] [--cmodel]\n"
           "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
@@ -107,7 +112,7 @@ static int64_t mvms_per_item(const cim_net *net) {
 typedef struct rtl_opts {
   const char *device;
   uint64_t seed;
-  int frontdoor, compensate, calibrate, cmodel;
+  int frontdoor, compensate, calibrate, cmodel, map_lines;
   const char *sets[16];
   int n_sets;
   double age_s;
@@ -142,7 +147,8 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
   cim_progcfg_for_device(&dev, &prog_cfg);
   net_rtl_run r = {.net = net, .items = items, .n_items = n, .array = array,
                    .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .prog_cfg = &prog_cfg,
-                   .compensate = o->compensate, .calibrate = calibrate, .age_s = o->age_s,
+                   .compensate = o->compensate, .map_lines = o->map_lines,
+                   .calibrate = calibrate, .age_s = o->age_s,
                    .seed = (uint32_t)o->seed, .cls = cls};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -197,6 +203,11 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
       printf("cim_net: RTL: front door: %llu cells programmed, %llu missed their level, %llu DUT "
              "cycles\n", (unsigned long long)r.prog_cells, (unsigned long long)r.prog_failed,
              (unsigned long long)r.prog_cycles);
+    if (o->map_lines)
+      printf("cim_net: RTL: --map-bad-lines: %d unformed and %d leaky rows, %d unformed and %d "
+             "leaky columns found in %llu DUT cycles; tiles on %d rows and %d output slots\n",
+             r.lines.unformed_rows, r.lines.leaky_rows, r.lines.unformed_cols, r.lines.leaky_cols,
+             (unsigned long long)r.lines.total_cycles, r.good_rows, r.good_slots);
     if (o->compensate)
       printf("cim_net: RTL: --compensate: of %d failed cells, %d partners re-targeted exactly, "
              "%d to the end of their range, %d pairs failed on both sides; %d re-targeted "
@@ -240,6 +251,7 @@ int main(int argc, char **argv) {
                                      {"list-devices", no_argument, NULL, 'L'},
                                      {"calibrate", no_argument, NULL, 'C'},
                                      {"compensate", no_argument, NULL, 'P'},
+                                     {"map-bad-lines", no_argument, NULL, 'B'},
                                      {"cmodel", no_argument, NULL, 'M'},
                                      {"set", required_argument, NULL, 'S'},
                                      {"age", required_argument, NULL, 'a'},
@@ -255,6 +267,7 @@ int main(int argc, char **argv) {
       case 'r': rtl = 1; break;
       case 'C': o.calibrate = 1; break;
       case 'P': o.compensate = 1; break;
+      case 'B': o.map_lines = 1; break;
       case 'M': o.cmodel = rtl = 1; break;
       case 'S':
         if (!strchr(optarg, '=') || o.n_sets == 16) {
@@ -306,6 +319,11 @@ int main(int argc, char **argv) {
     }
   }
   if (o.frontdoor < 0) o.frontdoor = !o.cmodel; /* the C model alone has no engine */
+  if (o.map_lines && !o.frontdoor) {
+    fprintf(stderr, "cim_net: --map-bad-lines finds the bad lines with the write-verify engine: "
+            "not with --program backdoor\n");
+    return 2;
+  }
   if (o.compensate && !o.frontdoor) {
     fprintf(stderr, "cim_net: --compensate re-targets cells after front-door programming: not "
             "with --program backdoor\n");

@@ -60,22 +60,31 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
                     int32_t *x, int32_t *y) {
   const cim_net *net = r->net;
   const int k_all = L->inputs + L->bias_rows;
-  for (int j = 0; j < nc; j++)
-    memcpy(wt + (size_t)j * (size_t)kr, L->w + (size_t)(c0 + j) * (size_t)k_all + (size_t)r0,
-           (size_t)kr * sizeof *wt);
+  /* The tile on the macro: logical row q on physical row prow[q], output j
+   * on slot pslot[j] (the identity without --map-bad-lines); the cells in
+   * between hold 0. */
+  const int kp = r->prow ? r->prow[kr - 1] + 1 : kr;
+  const int np = r->pslot ? r->pslot[nc - 1] + 1 : nc;
+  memset(wt, 0, (size_t)np * (size_t)kp * sizeof *wt);
+  for (int j = 0; j < nc; j++) {
+    const int sj = r->pslot ? r->pslot[j] : j;
+    for (int q = 0; q < kr; q++)
+      wt[(size_t)sj * (size_t)kp + (size_t)(r->prow ? r->prow[q] : q)] =
+          L->w[(size_t)(c0 + j) * (size_t)k_all + (size_t)(r0 + q)];
+  }
   int st;
   if (r->frontdoor) {
     cim_program_report rep;
     memset(&rep, 0, sizeof rep);
     rep.cell = r->cell;
-    if ((st = cim_program_weights(dev, wt, nc, kr, r->prog_cfg, &rep)) != CIM_OK)
+    if ((st = cim_program_weights(dev, wt, np, kp, r->prog_cfg, &rep)) != CIM_OK)
       return fw_fail(r, dev, "cim_program_weights", st);
     r->prog_cells += (uint64_t)rep.n_cells;
     r->prog_failed += (uint64_t)rep.n_failed;
     r->prog_cycles += rep.total_cycles;
     if (r->compensate) {
       cim_comp_report c;
-      if ((st = cim_compensate_pairs(dev, wt, nc, kr, r->prog_cfg, r->cell, &c)) != CIM_OK)
+      if ((st = cim_compensate_pairs(dev, wt, np, kp, r->prog_cfg, r->cell, &c)) != CIM_OK)
         return fw_fail(r, dev, "cim_compensate_pairs", st);
       r->comp.n_failed += c.n_failed;
       r->comp.n_exact += c.n_exact;
@@ -86,7 +95,7 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
       r->comp.total_cycles += c.total_cycles;
       r->prog_cycles += c.total_cycles;
     }
-  } else if (cim_map_load(r->array, wt, nc, kr, net->w_bits) != RRAM_OK) {
+  } else if (cim_map_load(r->array, wt, np, kp, net->w_bits) != RRAM_OK) {
     snprintf(r->fail, sizeof r->fail, "cim_map_load: %s", rram_array_errmsg(r->array));
     return 3;
   }
@@ -99,20 +108,27 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     /* the tile's own ADC calibration; nothing to fit (a 1-bit ADC, one-row
      * groups) leaves the identity and the run goes on */
     cim_cal_report rep;
-    st = cim_calibrate_adcs(dev, wt, nc, kr, 16, r->seed + (uint32_t)r->tiles, &rep);
+    st = cim_calibrate_adcs(dev, wt, np, kp, 16, r->seed + (uint32_t)r->tiles, &rep);
     if (st == CIM_ENODATA) r->cal_nodata++;
     else if (st != CIM_OK) return fw_fail(r, dev, "cim_calibrate_adcs", st);
     else r->cal_fitted += rep.n_adc;
   }
   if (!dev) return cmodel_tile(r, L, r0, kr, nc, c0, a, width, acc, x, y);
-  const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = net->x_bits, .out_bits = 32};
+  const cim_job job = {.n_rows = kp, .n_outs = np, .x_bits = net->x_bits, .out_bits = 32};
   st = cim_configure(dev, &job);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_configure", st);
   cim_verify *ver = NULL;
-  if ((st = cim_verify_create(r->array, wt, nc, kr, net->w_bits, &ver)) != CIM_OK)
+  if ((st = cim_verify_create(r->array, wt, np, kp, net->w_bits, &ver)) != CIM_OK)
     return fw_fail(r, dev, "cim_verify_create", st);
+  int32_t *xl = x + kp; /* the logical inputs, then scattered into x */
   for (int i = 0; i < r->n_items; i++) {
-    tile_input(r, L, r0, kr, a, width, i, x);
+    if (r->prow) {
+      tile_input(r, L, r0, kr, a, width, i, xl);
+      memset(x, 0, (size_t)kp * sizeof *x);
+      for (int q = 0; q < kr; q++) x[r->prow[q]] = xl[q];
+    } else {
+      tile_input(r, L, r0, kr, a, width, i, x);
+    }
     uint32_t cyc = 0;
     const char *step = NULL;
     st = cim_verify_mvm(ver, dev, x, r->wait, y, &cyc, &r->chk, &step);
@@ -122,7 +138,8 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     }
     r->mvms++;
     r->mvm_cycles += cyc;
-    for (int j = 0; j < nc; j++) acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += y[j];
+    for (int j = 0; j < nc; j++)
+      acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += y[r->pslot ? r->pslot[j] : j];
   }
   cim_verify_destroy(ver);
   return 0;
@@ -131,14 +148,17 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
 /* Every layer, tile by tile, through dev (or the C model when dev is NULL). */
 static int run_layers(net_rtl_run *r, cim_dev *dev) {
   const cim_net *net = r->net;
-  const int rows = CIM_CFG_ROWS, n_out = CIM_CFG_N_OUT;
+  /* with mapped bad lines a tile takes the good rows and output slots */
+  const int rows = r->prow ? r->good_rows : CIM_CFG_ROWS;
+  const int n_out = r->pslot ? r->good_slots : CIM_CFG_N_OUT;
   const int width = net->max_width;
   const size_t n = (size_t)r->n_items;
   int32_t *a = calloc(n * (size_t)width, sizeof *a), *b = calloc(n * (size_t)width, sizeof *b);
   int64_t *acc = malloc(n * (size_t)width * sizeof *acc);
-  int32_t *wt = malloc((size_t)n_out * (size_t)rows * sizeof *wt);
-  int32_t *x = malloc((size_t)rows * sizeof *x), *y = malloc((size_t)n_out * sizeof *y);
-  r->cell = malloc((size_t)rows * (size_t)CIM_CFG_COLS);
+  int32_t *wt = malloc((size_t)CIM_CFG_N_OUT * (size_t)CIM_CFG_ROWS * sizeof *wt);
+  int32_t *x = malloc(2 * (size_t)CIM_CFG_ROWS * sizeof *x);
+  int32_t *y = malloc((size_t)CIM_CFG_N_OUT * sizeof *y);
+  r->cell = malloc((size_t)CIM_CFG_ROWS * (size_t)CIM_CFG_COLS);
   int rc = 0;
   if (!a || !b || !acc || !wt || !x || !y || !r->cell) {
     snprintf(r->fail, sizeof r->fail, "out of memory");
@@ -182,12 +202,59 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
   return rc;
 }
 
+/* --map-bad-lines: characterise the array, disable its bad lines and list
+ * the good rows and output slots (an output's 2S columns all good) the
+ * tiles go to. */
+static int map_lines(net_rtl_run *r, cim_dev *dev) {
+  const int rows = CIM_CFG_ROWS, cols = CIM_CFG_COLS, per = CIM_CFG_COLS / CIM_CFG_N_OUT;
+  uint8_t *rs = malloc((size_t)rows), *cs = malloc((size_t)cols);
+  uint32_t *ren = calloc((size_t)(rows + 31) / 32, sizeof *ren);
+  uint32_t *cen = calloc((size_t)(cols + 31) / 32, sizeof *cen);
+  r->prow = malloc((size_t)rows * sizeof *r->prow);
+  r->pslot = malloc((size_t)CIM_CFG_N_OUT * sizeof *r->pslot);
+  int st = rs && cs && ren && cen && r->prow && r->pslot ? CIM_OK : CIM_ENOMEM;
+  /* a coarse window: the characterisation needs no precise landing */
+  cim_program_cfg def;
+  cim_program_cfg cfg = *cim_program_cfg_or_default(r->prog_cfg, &def);
+  if (cfg.tol < 8) cfg.tol = 8;
+  if (st == CIM_OK) st = cim_find_bad_lines(dev, &cfg, rs, cs, &r->lines);
+  r->good_rows = r->good_slots = 0;
+  for (int i = 0; st == CIM_OK && i < rows; i++) {
+    if (rs[i] != CIM_LINE_OK) continue;
+    ren[i / 32] |= UINT32_C(1) << (i % 32);
+    r->prow[r->good_rows++] = i;
+  }
+  for (int c = 0; st == CIM_OK && c < cols; c++)
+    if (cs[c] == CIM_LINE_OK) cen[c / 32] |= UINT32_C(1) << (c % 32);
+  for (int j = 0; st == CIM_OK && j < CIM_CFG_N_OUT; j++) {
+    int ok = 1;
+    for (int c = j * per; c < (j + 1) * per; c++) ok &= cs[c] == CIM_LINE_OK;
+    if (ok) r->pslot[r->good_slots++] = j;
+  }
+  if (st == CIM_OK) st = cim_set_line_enables(dev, ren, cen);
+  if (st == CIM_OK && (r->good_rows == 0 || r->good_slots == 0)) {
+    snprintf(r->fail, sizeof r->fail, "--map-bad-lines: no good %s left", r->good_rows ? "output slot" : "row");
+    st = CIM_ENODATA;
+  }
+  free(rs);
+  free(cs);
+  free(ren);
+  free(cen);
+  return st;
+}
+
 static int firmware(mmio_bus *bus, void *arg) {
   net_rtl_run *r = arg;
   cim_dev *dev = NULL;
   int st = cim_open(bus, &dev);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_open", st);
-  const int rc = run_layers(r, dev);
+  int rc = 0;
+  if (r->map_lines && (st = map_lines(r, dev)) != CIM_OK)
+    rc = r->fail[0] ? 3 : fw_fail(r, dev, "cim_find_bad_lines", st);
+  if (rc == 0) rc = run_layers(r, dev);
+  free(r->prow);
+  free(r->pslot);
+  r->prow = r->pslot = NULL;
   cim_close(dev);
   return rc;
 }
@@ -197,8 +264,9 @@ int net_cmodel_classify(net_rtl_run *r) {
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
   memset(&r->comp, 0, sizeof r->comp);
+  r->prow = r->pslot = NULL;
   cim_check_init(&r->chk);
-  if (r->frontdoor || r->calibrate || r->compensate) {
+  if (r->frontdoor || r->calibrate || r->compensate || r->map_lines) {
     snprintf(r->fail, sizeof r->fail, "the C model alone has no write-verify engine or ADC "
              "calibration: back door, uncalibrated only");
     return 2;
@@ -211,6 +279,10 @@ int net_rtl_classify(net_rtl_run *r) {
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
   memset(&r->comp, 0, sizeof r->comp);
+  memset(&r->lines, 0, sizeof r->lines);
+  r->good_rows = CIM_CFG_ROWS;
+  r->good_slots = CIM_CFG_N_OUT;
+  r->prow = r->pslot = NULL;
   cim_check_init(&r->chk);
   if (r->net->w_bits > cim_sim_w_bits() || r->net->x_bits > cim_sim_x_bits()) {
     snprintf(r->fail, sizeof r->fail,

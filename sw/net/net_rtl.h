@@ -19,6 +19,7 @@
 
 #include "cim_check.h"
 #include "cim_compensate.h"
+#include "cim_lines.h"
 #include "cim_driver.h"
 #include "cim_net.h"
 #include "cim_program.h"
@@ -34,6 +35,8 @@ typedef struct net_rtl_run {
   int frontdoor;     /* program the tiles through the write-verify engine */
   const cim_program_cfg *prog_cfg; /* its settings; NULL: the macro's reset values */
   int compensate;    /* front door: re-target the partners of failed cells (cim_compensate.h) */
+  int map_lines;     /* front door: find the bad rows and columns first (cim_lines.h),
+                        disable them and place every tile on the good ones */
   int calibrate;     /* calibrate the ADCs on each tile (cim_calibrate_adcs) */
   double age_s;      /* the array ages this long after each tile is loaded (drift) */
   uint32_t seed;     /* of the calibration patterns */
@@ -46,9 +49,13 @@ typedef struct net_rtl_run {
   uint64_t prog_cells, prog_failed; /* front door: cells programmed, missed */
   uint64_t prog_cycles;             /* front door: DUT cycles of programming (compensation included) */
   cim_comp_report comp;             /* --compensate: summed over the tiles (total_cycles too) */
+  cim_lines_report lines;           /* --map-bad-lines: what the characterisation found */
+  int good_rows, good_slots;        /* rows and output slots the tiles may use */
   int cal_fitted, cal_nodata;       /* --calibrate: ADCs fitted; tiles with nothing to fit */
   char fail[512];      /* why the run stopped, "" if it did not */
   uint8_t *cell;       /* internal: a tile's WV_RESULT bytes (ROWS x COLS) */
+  int *prow, *pslot;   /* internal: the physical row of tile row q, the output slot of
+                          tile output j (NULL: the identity) */
 } net_rtl_run;
 
 /* Run every item through the network on the RTL (one cim_sim_run). 0 when
