@@ -206,7 +206,7 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
  * the good rows and output slots (an output's 2S columns all good) the
  * tiles go to. */
 static int map_lines(net_rtl_run *r, cim_dev *dev) {
-  const int rows = CIM_CFG_ROWS, cols = CIM_CFG_COLS, per = CIM_CFG_COLS / CIM_CFG_N_OUT;
+  const int rows = CIM_CFG_ROWS, cols = CIM_CFG_COLS, per = CIM_CFG_COLS_PER_OUT;
   uint8_t *rs = malloc((size_t)rows), *cs = malloc((size_t)cols);
   uint32_t *ren = calloc((size_t)(rows + 31) / 32, sizeof *ren);
   uint32_t *cen = calloc((size_t)(cols + 31) / 32, sizeof *cen);
