@@ -412,24 +412,14 @@ START_TEST(test_prog_read_only) {
   rram_device d;
   rram_device_ideal(&d);
   d.d2d_sigma = 0.1;
-  /* a small build's block may hold only level-0 cells, which read 0 whatever
-   * their gain: draw again (seed + 1, ...) until some cell is off its code */
-  prog_ctx *x = NULL;
+  prog_ctx *x = calloc(1, sizeof *x);
+  cim_program_cfg_default(&x->cfg);
+  x->read_only = 1;
+  prog_run(x, &d, seed, name);
   int off_level = 0;
-  for (int draw = 0; draw < 50 && off_level == 0; draw++) {
-    if (x) {
-      prog_free(x);
-      free(x);
-    }
-    x = calloc(1, sizeof *x);
-    cim_program_cfg_default(&x->cfg);
-    x->read_only = 1;
-    seed += draw > 0;
-    prog_run(x, &d, seed, name);
-    for (int r = 0; r < x->k; r++)
-      for (int c = 0; c < x->n_col; c++)
-        off_level += x->codes[r * x->n_col + c] != target_of(x, &d, r, c);
-  }
+  for (int r = 0; r < x->k; r++)
+    for (int c = 0; c < x->n_col; c++)
+      off_level += x->codes[r * x->n_col + c] != target_of(x, &d, r, c);
   for (int r = 0; r < x->k; r++) {
     for (int c = 0; c < x->n_col; c++) {
       double g = 0;
@@ -444,8 +434,12 @@ START_TEST(test_prog_read_only) {
   ck_assert_int_eq((int)FIELD(WV_PULSES, COUNT, x->wv_pulses), 0);
   ck_assert_int_eq((int)FIELD(WV_CELLS, FAILED, x->wv_cells), 0);
   ck_assert_int_eq((int)FIELD(WV_CELLS, DONE, x->wv_cells), x->n_col);
-  /* the codes are not simply the targets: the reads see the d2d gain */
-  ck_assert_msg(off_level > 0, "no cell off its level code; reproduce: %s", cosim_repro(name, seed));
+  /* the codes are not simply the targets: the reads see the d2d gain (a
+   * block of a few cells, on a small build, may hold level-0 cells only,
+   * which read 0 whatever their gain; one simulation per process, so no
+   * second draw) */
+  ck_assert_msg(off_level > 0 || x->k * x->n_col < 64, "no cell off its level code; reproduce: %s",
+                cosim_repro(name, seed));
   printf("  %s: %d cells read, %d off their level's code\n", name, x->k * x->n_col, off_level);
   prog_free(x);
   free(x);
@@ -528,25 +522,18 @@ START_TEST(test_prog_compensate) {
   rram_device_ideal(&d);
   d.stuck_gmin_rate = 0.1;
   d.stuck_gmax_rate = 0.1;
-  prog_ctx *x = NULL;
-  comp_counts n = {0};
-  /* a small build's block may hold no pair to mend: draw again (seed + 1, ...) */
-  for (int draw = 0; draw < 50 && (n.wrong_before == 0 || n.exact == 0); draw++) {
-    if (x) {
-      prog_free(x);
-      free(x);
-    }
-    x = calloc(1, sizeof *x);
-    cim_program_cfg_default(&x->cfg);
-    x->cfg.tol = 0;
-    x->cfg.max_iter = 48;
-    x->cfg.set_max = x->cfg.reset_max = 255;
-    x->compensate = 1;
-    seed += draw > 0;
-    prog_run(x, &d, seed, name);
-    n = comp_check(x, &d, name, seed);
-  }
-  ck_assert_msg(n.wrong_before > 0 && n.exact > 0, "50 draws left nothing to compensate");
+  prog_ctx *x = calloc(1, sizeof *x);
+  cim_program_cfg_default(&x->cfg);
+  x->cfg.tol = 0;
+  x->cfg.max_iter = 48;
+  x->cfg.set_max = x->cfg.reset_max = 255;
+  x->compensate = 1;
+  prog_run(x, &d, seed, name);
+  const comp_counts n = comp_check(x, &d, name, seed);
+  /* the seed has pairs to mend, except on a block of a few cells (a small
+   * build; one simulation per process, so no second draw) */
+  ck_assert_msg((n.wrong_before > 0 && n.exact > 0) || x->k * x->n_col < 64,
+                "seed %" PRIu64 " left nothing to compensate", seed);
   assert_mvms(x, 0, 0, name, seed);
   printf("  %s: %d failed cells; %d pairs with one (%d wrong before), %d mended, %d clamped, "
          "%d with both\n", name, x->comp.n_failed, n.one, n.wrong_before, n.exact, n.clamped,
