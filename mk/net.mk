@@ -71,13 +71,22 @@ net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 20 --rtl --device ideal \
 	  --set stuck_gmin_rate=0.01 --set stuck_gmax_rate=0.01 --compensate \
 	  --mvm-budget $(NET_RTL_BUDGET) | tee $(BUILD)/net/comp.log
-	@grep -Eq "RESULT .* comp_exact=[1-9]" $(BUILD)/net/comp.log || \
-	  { echo "net-rtl-smoke: FAIL: --compensate re-targeted no partner"; exit 1; }
-	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 2 --rtl --device ideal \
-	  --set unformed_row_rate=0.05 --set leaky_row_rate=0.01 --set leaky_row_frac=0.1 \
-	  --map-bad-lines --mvm-budget $(NET_RTL_BUDGET) | tee $(BUILD)/net/map.log
-	@grep -q "map-bad-lines: .* found" $(BUILD)/net/map.log || \
-	  { echo "net-rtl-smoke: FAIL: --map-bad-lines reported nothing"; exit 1; }
+	@# every failed cell is mended, clamped or one of a pair failed on both sides
+	@awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($$i, kv, "="); v[kv[1]] = kv[2] } } \
+	  END { n = v["comp_exact"] + v["comp_clamped"] + 2 * v["comp_both"]; \
+	        if (v["prog_failed"] == "" || n != v["prog_failed"]) { \
+	          print "net-rtl-smoke: FAIL: compensation accounted for " n " of " \
+	                v["prog_failed"] " failed cells"; exit 1 } \
+	        print "net-rtl-smoke: compensation accounted for all " n " failed cells" }' \
+	  $(BUILD)/net/comp.log
+	@# a build of a few rows may lose them all to the drawn defects: 16 at least
+	@if [ $(ROWS) -ge 16 ]; then \
+	  $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 2 --rtl --device ideal \
+	    --set unformed_row_rate=0.05 --set leaky_row_rate=0.01 --set leaky_row_frac=0.1 \
+	    --map-bad-lines --mvm-budget $(NET_RTL_BUDGET) | tee $(BUILD)/net/map.log && \
+	  grep -q "map-bad-lines: .* found" $(BUILD)/net/map.log || \
+	  { echo "net-rtl-smoke: FAIL: --map-bad-lines"; exit 1; }; \
+	else echo "net-rtl-smoke: --map-bad-lines skipped: $(ROWS) rows"; fi
 	@if CIM_INJECT=out:0:0 $(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images 1 --rtl \
 	    --program backdoor > $(BUILD)/net/inject.log 2>&1; then \
 	  cat $(BUILD)/net/inject.log; echo "net-rtl-smoke: FAIL: a flipped output bit passed"; exit 1; \

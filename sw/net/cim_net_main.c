@@ -217,11 +217,12 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
              (unsigned long long)r.comp.total_cycles);
     printf("RESULT engine=%s device=%s images=%d correct=%d equal=%d mvms=%llu tiles=%d "
            "seconds=%.3f cycles=%llu "
-           "prog_cycles=%llu prog_failed=%llu comp_exact=%d comp_clamped=%d twin_fail=%llu exact_applied=%llu exact_fail=%llu "
+           "prog_cycles=%llu prog_failed=%llu comp_exact=%d comp_clamped=%d comp_both=%d "
+           "twin_fail=%llu exact_applied=%llu exact_fail=%llu "
            "pass=%d\n",
            cmodel ? "cmodel" : "rtl", device, n, correct, equal, (unsigned long long)r.mvms,
            r.tiles, secs, (unsigned long long)r.mvm_cycles, (unsigned long long)r.prog_cycles,
-           (unsigned long long)r.prog_failed, r.comp.n_exact, r.comp.n_clamped,
+           (unsigned long long)r.prog_failed, r.comp.n_exact, r.comp.n_clamped, r.comp.n_both,
            (unsigned long long)r.chk.twin_fail_outputs,
            (unsigned long long)r.chk.exact_applied,
            (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), rc == 0);
