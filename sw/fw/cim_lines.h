@@ -18,7 +18,10 @@
  *      unformed. The leaky rows stay at 0, so their leak stays small.
  *
  * The array's contents are lost: run it before programming weights, once
- * per die. */
+ * per die. It assumes what the leaky rows pass together with their cells at
+ * code 0 stays well inside the sense range (a few leaky rows, as on
+ * NeuRRAM's cores); a leak that fills the range hides the unformed lines.
+ */
 #ifndef CIM_LINES_H
 #define CIM_LINES_H
 

@@ -280,6 +280,9 @@ static int fw_irq(mmio_bus *bus, void *arg) {
   mmio_write32(bus, CIM_REGS_INTR_ENABLE_OFFSET, 0);
   mmio_write32(bus, CIM_REGS_CTRL_OFFSET, CIM_REGS__CTRL__START_bm);
   fwcheck_expect(c, mmio_wait_irq(bus, 200000) == 0, "irq rose with INTR_ENABLE 0");
+  /* a build of many rows and wide ADC muxes runs longer than that */
+  (void)wait_idle(bus);
+  fwcheck_expect(c, mmio_wait_irq(bus, 1) == 0, "irq rose with INTR_ENABLE 0 (at the end)");
   uint32_t is = rd(bus, CIM_REGS_INTR_STATE_OFFSET);
   fwcheck_expect(c, is == CIM_REGS__INTR_STATE__DONE_bm, "INTR_STATE 0x%08x, want DONE", is);
   /* enabling a pending bit raises the line; W1C lowers it */
