@@ -108,6 +108,7 @@ struct rram_array {
   int *leaky_rows;      /* the leaky rows, ascending */
   int n_leaky_rows;
   double leak_col_units; /* a leaky column's parasitic, dG */
+  float *col_leak;      /* stride: each column's parasitic, dG; NULL if no column leaks */
   float *cur2;          /* stride: sum of squared cell currents (read noise) */
   rram__ir ir;          /* IR solver workspace */
   double r_wl_units, r_bl_units, ir_tol; /* wire resistance x dG (IR) */
@@ -265,6 +266,13 @@ static int effects_init(rram_array *a) {
                                                                       : RRAM_LINE_OK;
     }
     a->leak_col_units = dev->leaky_col_us / a->unit_us;
+    /* the parasitics as one row of currents, added to every drive */
+    for (size_t c = 0; c < cols && !a->col_leak; c++) {
+      if (a->col_line[c] != RRAM_LINE_LEAKY) continue;
+      if (!(a->col_leak = aligned_alloc(64, a->stride * sizeof(float)))) return RRAM_ENOMEM;
+      for (size_t k = 0; k < a->stride; k++)
+        a->col_leak[k] = k < cols && a->col_line[k] == RRAM_LINE_LEAKY ? (float)a->leak_col_units : 0.0f;
+    }
     for (size_t r = 0; r < rows; r++)
       for (size_t c = 0; c < cols; c++)
         if (a->row_line[r] == RRAM_LINE_UNFORMED || a->col_line[c] == RRAM_LINE_UNFORMED)
@@ -417,6 +425,7 @@ void rram_array_destroy(rram_array *a) {
   free(a->row_line);
   free(a->col_line);
   free(a->leaky_rows);
+  free(a->col_leak);
   rram__ir_free(&a->ir);
   free(a->xt);
   free(a->ir_scratch);
@@ -801,8 +810,7 @@ static void add_leaks(rram_array *a, const uint32_t *wl, float *cur) {
     const float *g = a->g + (size_t)r * a->stride;
     for (size_t c = 0; c < a->stride; c++) cur[c] += frac * g[c];
   }
-  for (int c = 0; c < a->geo.cols; c++)
-    if (a->col_line[c] == RRAM_LINE_LEAKY) cur[c] += (float)a->leak_col_units;
+  if (a->col_leak) add_row(cur, a->col_leak, a->stride);
 }
 
 int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl,

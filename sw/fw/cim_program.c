@@ -189,7 +189,36 @@ static int segment_cells(const cim_info *in) {
   return seg < in->cols ? seg : in->cols;
 }
 
-/* Cells row, col..col+count-1 to tgt (NULL: read them into res). */
+/* Cells row, col..col+count-1 to tgt (NULL: read them into res), one
+ * engine run per WV_TARGET window; the configuration already written. */
+static int run_row(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
+                   const uint8_t *tgt, uint8_t *res, cim_program_report *r) {
+  const int seg = segment_cells(cim_get_info(dev));
+  for (int c0 = 0; c0 < count; c0 += seg)
+    RETURN_IF_ERROR(run_segment(dev, cfg, row, col + c0, count - c0 < seg ? count - c0 : seg,
+                                tgt ? tgt + c0 : NULL, res + c0, r));
+  return CIM_OK;
+}
+
+/* Add the outcomes res of cells (row, col + c) aimed at tgt to r. */
+static void count_results(cim_program_report *r, int row, int col, int count, const uint8_t *tgt,
+                          const uint8_t *res) {
+  for (int c = 0; c < count; c++) {
+    const int pulses = res[c] & 0x7F;
+    r->n_cells++;
+    r->hist[pulses]++;
+    if (pulses > r->max_pulses) r->max_pulses = pulses;
+    if (!(res[c] >> 7)) {
+      r->n_ok++;
+      continue;
+    }
+    r->n_failed++;
+    if (r->n_fail_listed < CIM_PROGRAM_MAX_FAILS)
+      r->fail[r->n_fail_listed++] = (cim_program_fail){row, col + c, tgt[c], pulses};
+  }
+}
+
+/* Check the cells and cfg, write the configuration, then run_row. */
 static int run_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
                      const uint8_t *tgt, uint8_t *res, cim_program_report *r) {
   const cim_info *in = cim_get_info(dev);
@@ -208,10 +237,7 @@ static int run_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col,
   mmio_bus *bus = cim_get_bus(dev);
   const uint64_t t0 = mmio_cycles(bus);
   RETURN_IF_ERROR(begin_runs(bus, cfg));
-  const int seg = segment_cells(in);
-  for (int c0 = 0; c0 < count; c0 += seg)
-    RETURN_IF_ERROR(run_segment(dev, cfg, row, col + c0, count - c0 < seg ? count - c0 : seg,
-                                tgt ? tgt + c0 : NULL, res + c0, r));
+  RETURN_IF_ERROR(run_row(dev, cfg, row, col, count, tgt, res, r));
   r->total_cycles += mmio_cycles(bus) - t0;
   return CIM_OK;
 }
@@ -222,19 +248,7 @@ int cim_program_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col
   memset(&r, 0, sizeof r);
   if (!targets) return CIM_EINVAL;
   const int rc = run_cells(dev, cfg, row, col, count, targets, results, &r);
-  for (int c = 0; rc == CIM_OK && c < count; c++) {
-    const int pulses = results[c] & 0x7F;
-    r.n_cells++;
-    r.hist[pulses]++;
-    if (pulses > r.max_pulses) r.max_pulses = pulses;
-    if (results[c] >> 7) {
-      r.n_failed++;
-      if (r.n_fail_listed < CIM_PROGRAM_MAX_FAILS)
-        r.fail[r.n_fail_listed++] = (cim_program_fail){row, col + c, targets[c], pulses};
-    } else {
-      r.n_ok++;
-    }
-  }
+  if (rc == CIM_OK) count_results(&r, row, col, count, targets, results);
   if (rep) *rep = r;
   return rc;
 }
@@ -272,8 +286,6 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
       return CIM_EINVAL;
     }
   }
-  const int seg = segment_cells(in);
-
   cim_program_report r;
   memset(&r, 0, sizeof r);
   r.cell = rep ? rep->cell : NULL;
@@ -291,24 +303,10 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
   for (int row = 0; row < k && rc == CIM_OK; row++) {
     for (int c = 0; c < n_col; c++)
       tgt[c] = (uint8_t)cim_program_target(in, W, k, row, c, cfg->sense_bits);
-    for (int c0 = 0; c0 < n_col && rc == CIM_OK; c0 += seg) {
-      const int count = n_col - c0 < seg ? n_col - c0 : seg;
-      rc = run_segment(dev, cfg, row, c0, count, tgt + c0, res + c0, &r);
-    }
-    for (int c = 0; c < n_col && rc == CIM_OK; c++) {
-      const int pulses = res[c] & 0x7F, failed = res[c] >> 7;
-      r.n_cells++;
-      r.hist[pulses]++;
-      if (pulses > r.max_pulses) r.max_pulses = pulses;
-      if (r.cell) r.cell[(size_t)row * (size_t)n_col + (size_t)c] = res[c];
-      if (!failed) {
-        r.n_ok++;
-        continue;
-      }
-      r.n_failed++;
-      if (r.n_fail_listed < CIM_PROGRAM_MAX_FAILS)
-        r.fail[r.n_fail_listed++] = (cim_program_fail){row, c, tgt[c], pulses};
-    }
+    rc = run_row(dev, cfg, row, 0, n_col, tgt, res, &r);
+    if (rc != CIM_OK) break;
+    count_results(&r, row, 0, n_col, tgt, res);
+    if (r.cell) memcpy(r.cell + (size_t)row * (size_t)n_col, res, (size_t)n_col);
   }
   r.total_cycles = mmio_cycles(bus) - t_start;
   if (rep) *rep = r;
