@@ -23,11 +23,19 @@
  *                             fit (mean -0.089 uS, std +0.042 uS per e-fold
  *                             of time from t = 1 s) at the window's middle,
  *                             20 uS: nu = 0.089/20, sigma_nu = 0.042/20.
- *   stuck 1.75 % Gmin,        C.-Y. Chen et al., "RRAM defect modeling and
- *   9.04 % Gmax               failure analysis based on march test and a
- *                             novel squeeze-search scheme", IEEE Trans.
- *                             Computers 64(1), 2015, as quoted by L. Xia et
- *                             al., DAC 2017 (stuck-at-HRS / stuck-at-LRS).
+ *   lines: unformed rows 4 %, NeuRRAM's die characterisation and mapping
+ *   columns 0.5 %; leaky      (github weierwan/Neurram_48core, the chip-
+ *   rows 0.4 %, columns 1 %   inference notebooks; see set_lines).
+ *   at 2 uS
+ *   weak 0.77 % of cells      NeuRRAM's write-verify runs (see set_weak):
+ *                             cells that miss their window end near it.
+ *   stuck 0                   hard stuck-at cells are off; the `stuck_2015`
+ *                             preset keeps the old default's 1.75 % Gmin and
+ *                             9.04 % Gmax of C.-Y. Chen et al., "RRAM defect
+ *                             modeling and failure analysis based on march
+ *                             test and a novel squeeze-search scheme", IEEE
+ *                             Trans. Computers 64(1), 2015, as quoted by
+ *                             L. Xia et al., DAC 2017.
  *   r_wl = r_bl 0.5 ohm       estimate, not a measured value: Cu wire
  *                             0.16 um x 0.3 um (130 nm-class metal, the
  *                             NeuRRAM node), rho 2.2e-8 ohm m, 1 um cell
@@ -266,7 +274,22 @@ static void set_d2d(rram_device *d) {
 }
 
 static void preset_ideal(rram_device *d) { rram_device_ideal(d); }
+/* Every effect at its magnitude except the hard stuck-at cells: NeuRRAM's
+ * failed cells end near their targets (weak), not at a rail. */
 static void preset_default(rram_device *d) {
+  preset_window(d);
+  set_prog_error(d);
+  set_read_noise(d);
+  set_lines(d);
+  set_weak(d);
+  set_drift(d);
+  set_ir_drop(d);
+  set_adc(d);
+  set_switching(d);
+}
+/* The default of before, for comparison: Chen 2015's stuck-at rates instead
+ * of line defects and weak cells. */
+static void preset_stuck_2015(rram_device *d) {
   preset_window(d);
   set_prog_error(d);
   set_read_noise(d);
@@ -302,12 +325,13 @@ static const struct {
     {"stuck", preset_stuck},       {"drift", preset_drift},
     {"ir_drop", preset_ir_drop},   {"adc", preset_adc},
     {"switching", preset_switching}, {"lines", preset_lines}, {"weak", preset_weak},
+    {"stuck_2015", preset_stuck_2015},
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 
 static const char *const preset_names[N_PRESETS + 1] = {
     "ideal", "default", "window", "prog_error", "d2d", "read_noise",
-    "stuck", "drift",   "ir_drop", "adc",       "switching", "lines", "weak", NULL};
+    "stuck", "drift",   "ir_drop", "adc",       "switching", "lines", "weak", "stuck_2015", NULL};
 
 const char *const *rram_device_presets(void) { return preset_names; }
 

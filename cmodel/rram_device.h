@@ -154,10 +154,13 @@ void rram_device_ideal(rram_device *dev);
 
 /* Names of the compiled-in presets, NULL-terminated: "ideal"; "default"
  * (every effect on at its published or estimated magnitude, sources in
- * rram_device.c); "window" (default's g_min 4 uS and physical ADC LSB, no
- * random effect); then one per effect ("prog_error", "d2d", "read_noise",
- * "stuck", "drift", "ir_drop", "adc", "switching"): the ideal device with
- * that one effect at its `default` magnitude (d2d, off in default, at 5 %). */
+ * rram_device.c, except d2d and hard stuck-at cells); "window" (default's
+ * g_min 4 uS and physical ADC LSB, no random effect); then one per effect
+ * ("prog_error", "d2d", "read_noise", "stuck", "drift", "ir_drop", "adc",
+ * "switching", "lines", "weak"): the ideal device with that one effect at
+ * its magnitude (d2d at 5 %, stuck at Chen 2015's rates); "stuck_2015": the
+ * default before line defects and weak cells, with Chen 2015's stuck-at
+ * rates in their place. */
 const char *const *rram_device_presets(void);
 
 /* Fill *dev with preset name. RRAM_EINVAL (dev unchanged) if no such preset. */

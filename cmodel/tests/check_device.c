@@ -83,6 +83,15 @@ START_TEST(test_presets_load_and_roundtrip) {
   ck_assert_int_eq(rram_device_preset("default", &p), RRAM_OK);
   ck_assert(p.g_max_us == 40.0 && p.g_min_us == 4.0 && p.read_noise == 0.01 &&
             p.prog_model == RRAM_PROG_NEURRAM);
+  /* anchored on NeuRRAM: line defects and weak cells, no hard stuck-at */
+  ck_assert(p.unformed_row_rate > 0 && p.leaky_col_rate > 0 && p.weak_rate > 0 &&
+            p.stuck_gmin_rate == 0 && p.stuck_gmax_rate == 0);
+  /* the old default kept for comparison: the same but Chen 2015's rates */
+  rram_device old;
+  ck_assert_int_eq(rram_device_preset("stuck_2015", &old), RRAM_OK);
+  ck_assert(old.stuck_gmin_rate == 0.0175 && old.stuck_gmax_rate == 0.0904 &&
+            old.unformed_row_rate == 0 && old.weak_rate == 0 && old.read_noise == p.read_noise &&
+            old.adc_noise_lsb == p.adc_noise_lsb && old.sw_rate_set == p.sw_rate_set);
 }
 END_TEST
 

@@ -299,6 +299,13 @@ int cim_configure(cim_dev *dev, const cim_job *job) {
 
 const cim_job *cim_get_job(const cim_dev *dev) { return dev->configured ? &dev->job : NULL; }
 
+int cim_row_enabled(const cim_dev *dev, int row) {
+  return row >= 0 && row < dev->info.rows && cim_line_enabled(dev->en[0], row);
+}
+int cim_col_enabled(const cim_dev *dev, int col) {
+  return col >= 0 && col < dev->info.cols && cim_line_enabled(dev->en[1], col);
+}
+
 /* ------------------------------------------------------------ line enables */
 
 int cim_set_line_enables(cim_dev *dev, const uint32_t *row_en, const uint32_t *col_en) {

@@ -97,6 +97,10 @@ CIM_WARN_UNUSED_RESULT int cim_set_adc_cal(cim_dev *dev, int adc, const cim_adc_
  * CIM_EBUS */
 CIM_WARN_UNUSED_RESULT int cim_set_line_enables(cim_dev *dev, const uint32_t *row_en,
                                                 const uint32_t *col_en);
+/** 1 if row (column) i is enabled in ROW_EN (COL_EN) as last programmed,
+ * 0 if it is disabled or out of range. */
+int cim_row_enabled(const cim_dev *dev, int row);
+int cim_col_enabled(const cim_dev *dev, int col);
 /** Encode an ADC's fitted error, code = offset_lsb + gain * ideal, as the
  * ADC_CAL word that undoes it: offset_q4 = round(16 * offset_lsb) and
  * gain_q14 = round(2^14 / gain). Pure: no hardware access, no state.

@@ -300,13 +300,21 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
 
   int rc = begin_runs(bus, cfg);
 
+  /* cells on disabled lines are left alone: no MVM reads them, and on an
+   * unformed line every one would only run to max_iter and fail */
   for (int row = 0; row < k && rc == CIM_OK; row++) {
-    for (int c = 0; c < n_col; c++)
-      tgt[c] = (uint8_t)cim_program_target(in, W, k, row, c, cfg->sense_bits);
-    rc = run_row(dev, cfg, row, 0, n_col, tgt, res, &r);
-    if (rc != CIM_OK) break;
-    count_results(&r, row, 0, n_col, tgt, res);
-    if (r.cell) memcpy(r.cell + (size_t)row * (size_t)n_col, res, (size_t)n_col);
+    memset(res, 0, (size_t)n_col);
+    for (int c0 = 0, c1; cim_row_enabled(dev, row) && c0 < n_col && rc == CIM_OK; c0 = c1) {
+      if (!cim_col_enabled(dev, c0)) {
+        c1 = c0 + 1;
+        continue;
+      }
+      for (c1 = c0; c1 < n_col && cim_col_enabled(dev, c1); c1++)
+        tgt[c1] = (uint8_t)cim_program_target(in, W, k, row, c1, cfg->sense_bits);
+      rc = run_row(dev, cfg, row, c0, c1 - c0, tgt + c0, res + c0, &r);
+      if (rc == CIM_OK) count_results(&r, row, c0, c1 - c0, tgt + c0, res + c0);
+    }
+    if (rc == CIM_OK && r.cell) memcpy(r.cell + (size_t)row * (size_t)n_col, res, (size_t)n_col);
   }
   r.total_cycles = mmio_cycles(bus) - t_start;
   if (rep) *rep = r;

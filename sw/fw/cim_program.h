@@ -7,7 +7,9 @@
  * level into a target sense code, and programs rows 0..k-1 x columns
  * 0..n_out*2S-1 one row segment per engine run. Unlike the backdoor it does
  * not rewrite the rest of those rows and columns: an MVM of k rows and
- * n_out outputs never reads them.
+ * n_out outputs never reads them. Nor does it touch the cells of rows and
+ * columns disabled in ROW_EN / COL_EN (cim_set_line_enables): no MVM reads
+ * them, and on an unformed line each would only run to max_iter and fail.
  *
  * Sense codes: the verify sense amplifier reads 0 at g_min and 2^sense_bits-1
  * at g_max; level L of a cell of CELL_BITS bits has the target
@@ -53,7 +55,8 @@ typedef struct cim_program_report {
    * bits 6:0 the pulses it took, bit 7 set if it failed. NULL: not wanted. */
   uint8_t *cell;
   /* Out: */
-  int n_cells;            /* cells programmed: k * n_col */
+  int n_cells;            /* cells programmed: k * n_col less those on
+                             disabled lines (their cell[] bytes are 0) */
   int n_ok, n_failed;     /* in the window / failed */
   uint64_t pulses;        /* SET and RESET pulses in all */
   uint32_t hist[CIM_PROGRAM_HIST]; /* hist[p]: cells that took p pulses */
