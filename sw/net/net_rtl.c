@@ -60,17 +60,17 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
                     int32_t *x, int32_t *y) {
   const cim_net *net = r->net;
   const int k_all = L->inputs + L->bias_rows;
-  /* The tile on the macro: logical row q on physical row prow[q], output j
-   * on slot pslot[j] (the identity without --map-bad-lines); the cells in
-   * between hold 0. */
-  const int kp = r->prow ? r->prow[kr - 1] + 1 : kr;
-  const int np = r->pslot ? r->pslot[nc - 1] + 1 : nc;
-  memset(wt, 0, (size_t)np * (size_t)kp * sizeof *wt);
-  for (int j = 0; j < nc; j++) {
-    const int sj = r->pslot ? r->pslot[j] : j;
+  /* The tile, logical (nc x kr), then on the macro (np x kp): the same
+   * without --map-bad-lines, else on the good rows and output slots with
+   * 0 between (wl is wt's second half). */
+  int32_t *wl = r->map ? wt + (size_t)CIM_CFG_N_OUT * (size_t)CIM_CFG_ROWS : wt;
+  for (int j = 0; j < nc; j++)
     for (int q = 0; q < kr; q++)
-      wt[(size_t)sj * (size_t)kp + (size_t)(r->prow ? r->prow[q] : q)] =
-          L->w[(size_t)(c0 + j) * (size_t)k_all + (size_t)(r0 + q)];
+      wl[(size_t)j * (size_t)kr + (size_t)q] = L->w[(size_t)(c0 + j) * (size_t)k_all + (size_t)(r0 + q)];
+  int np = nc, kp = kr;
+  if (r->map && cim_linemap_place_weights(r->map, wl, nc, kr, wt, &np, &kp) != CIM_OK) {
+    snprintf(r->fail, sizeof r->fail, "a %dx%d tile does not fit the good lines", nc, kr);
+    return 3;
   }
   int st;
   if (r->frontdoor) {
@@ -120,15 +120,11 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
   cim_verify *ver = NULL;
   if ((st = cim_verify_create(r->array, wt, np, kp, net->w_bits, &ver)) != CIM_OK)
     return fw_fail(r, dev, "cim_verify_create", st);
-  int32_t *xl = x + kp; /* the logical inputs, then scattered into x */
+  int32_t *xl = x + CIM_CFG_ROWS; /* the logical inputs, then placed into x */
+  int32_t *yl = y + CIM_CFG_N_OUT; /* the logical outputs, taken from y */
   for (int i = 0; i < r->n_items; i++) {
-    if (r->prow) {
-      tile_input(r, L, r0, kr, a, width, i, xl);
-      memset(x, 0, (size_t)kp * sizeof *x);
-      for (int q = 0; q < kr; q++) x[r->prow[q]] = xl[q];
-    } else {
-      tile_input(r, L, r0, kr, a, width, i, x);
-    }
+    tile_input(r, L, r0, kr, a, width, i, r->map ? xl : x);
+    if (r->map) cim_linemap_place_inputs(r->map, xl, kr, kp, x);
     uint32_t cyc = 0;
     const char *step = NULL;
     st = cim_verify_mvm(ver, dev, x, r->wait, y, &cyc, &r->chk, &step);
@@ -138,8 +134,9 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     }
     r->mvms++;
     r->mvm_cycles += cyc;
+    if (r->map) cim_linemap_take_outputs(r->map, y, nc, yl);
     for (int j = 0; j < nc; j++)
-      acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += y[r->pslot ? r->pslot[j] : j];
+      acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += (r->map ? yl : y)[j];
   }
   cim_verify_destroy(ver);
   return 0;
@@ -149,15 +146,15 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
 static int run_layers(net_rtl_run *r, cim_dev *dev) {
   const cim_net *net = r->net;
   /* with mapped bad lines a tile takes the good rows and output slots */
-  const int rows = r->prow ? r->good_rows : CIM_CFG_ROWS;
-  const int n_out = r->pslot ? r->good_slots : CIM_CFG_N_OUT;
+  const int rows = r->map ? r->good_rows : CIM_CFG_ROWS;
+  const int n_out = r->map ? r->good_slots : CIM_CFG_N_OUT;
   const int width = net->max_width;
   const size_t n = (size_t)r->n_items;
   int32_t *a = calloc(n * (size_t)width, sizeof *a), *b = calloc(n * (size_t)width, sizeof *b);
   int64_t *acc = malloc(n * (size_t)width * sizeof *acc);
-  int32_t *wt = malloc((size_t)CIM_CFG_N_OUT * (size_t)CIM_CFG_ROWS * sizeof *wt);
+  int32_t *wt = malloc(2 * (size_t)CIM_CFG_N_OUT * (size_t)CIM_CFG_ROWS * sizeof *wt);
   int32_t *x = malloc(2 * (size_t)CIM_CFG_ROWS * sizeof *x);
-  int32_t *y = malloc((size_t)CIM_CFG_N_OUT * sizeof *y);
+  int32_t *y = malloc(2 * (size_t)CIM_CFG_N_OUT * sizeof *y);
   r->cell = malloc((size_t)CIM_CFG_ROWS * (size_t)CIM_CFG_COLS);
   int rc = 0;
   if (!a || !b || !acc || !wt || !x || !y || !r->cell) {
@@ -202,44 +199,17 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
   return rc;
 }
 
-/* --map-bad-lines: characterise the array, disable its bad lines and list
- * the good rows and output slots (an output's 2S columns all good) the
- * tiles go to. */
+/* --map-bad-lines: characterise the array, disable its bad lines; the
+ * tiles go on the good rows and output slots. */
 static int map_lines(net_rtl_run *r, cim_dev *dev) {
-  const int rows = CIM_CFG_ROWS, cols = CIM_CFG_COLS, per = CIM_CFG_COLS_PER_OUT;
-  uint8_t *rs = malloc((size_t)rows), *cs = malloc((size_t)cols);
-  uint32_t *ren = calloc((size_t)(rows + 31) / 32, sizeof *ren);
-  uint32_t *cen = calloc((size_t)(cols + 31) / 32, sizeof *cen);
-  r->prow = malloc((size_t)rows * sizeof *r->prow);
-  r->pslot = malloc((size_t)CIM_CFG_N_OUT * sizeof *r->pslot);
-  int st = rs && cs && ren && cen && r->prow && r->pslot ? CIM_OK : CIM_ENOMEM;
   /* a coarse window: the characterisation needs no precise landing */
   cim_program_cfg def;
   cim_program_cfg cfg = *cim_program_cfg_or_default(r->prog_cfg, &def);
   if (cfg.tol < 8) cfg.tol = 8;
-  if (st == CIM_OK) st = cim_find_bad_lines(dev, &cfg, rs, cs, &r->lines);
-  r->good_rows = r->good_slots = 0;
-  for (int i = 0; st == CIM_OK && i < rows; i++) {
-    if (rs[i] != CIM_LINE_OK) continue;
-    ren[i / 32] |= UINT32_C(1) << (i % 32);
-    r->prow[r->good_rows++] = i;
-  }
-  for (int c = 0; st == CIM_OK && c < cols; c++)
-    if (cs[c] == CIM_LINE_OK) cen[c / 32] |= UINT32_C(1) << (c % 32);
-  for (int j = 0; st == CIM_OK && j < CIM_CFG_N_OUT; j++) {
-    int ok = 1;
-    for (int c = j * per; c < (j + 1) * per; c++) ok &= cs[c] == CIM_LINE_OK;
-    if (ok) r->pslot[r->good_slots++] = j;
-  }
-  if (st == CIM_OK) st = cim_set_line_enables(dev, ren, cen);
-  if (st == CIM_OK && (r->good_rows == 0 || r->good_slots == 0)) {
-    snprintf(r->fail, sizeof r->fail, "--map-bad-lines: no good %s left", r->good_rows ? "output slot" : "row");
-    st = CIM_ENODATA;
-  }
-  free(rs);
-  free(cs);
-  free(ren);
-  free(cen);
+  const int st = cim_linemap_create(dev, &cfg, &r->map, &r->lines);
+  if (st == CIM_ENODATA) snprintf(r->fail, sizeof r->fail, "--map-bad-lines: no good line left");
+  r->good_rows = cim_linemap_rows(r->map);
+  r->good_slots = cim_linemap_outputs(r->map);
   return st;
 }
 
@@ -252,9 +222,8 @@ static int firmware(mmio_bus *bus, void *arg) {
   if (r->map_lines && (st = map_lines(r, dev)) != CIM_OK)
     rc = r->fail[0] ? 3 : fw_fail(r, dev, "cim_find_bad_lines", st);
   if (rc == 0) rc = run_layers(r, dev);
-  free(r->prow);
-  free(r->pslot);
-  r->prow = r->pslot = NULL;
+  cim_linemap_destroy(r->map);
+  r->map = NULL;
   cim_close(dev);
   return rc;
 }
@@ -264,7 +233,7 @@ int net_cmodel_classify(net_rtl_run *r) {
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
   memset(&r->comp, 0, sizeof r->comp);
-  r->prow = r->pslot = NULL;
+  r->map = NULL;
   cim_check_init(&r->chk);
   if (r->frontdoor || r->calibrate || r->compensate || r->map_lines) {
     snprintf(r->fail, sizeof r->fail, "the C model alone has no write-verify engine or ADC "
@@ -282,7 +251,7 @@ int net_rtl_classify(net_rtl_run *r) {
   memset(&r->lines, 0, sizeof r->lines);
   r->good_rows = CIM_CFG_ROWS;
   r->good_slots = CIM_CFG_N_OUT;
-  r->prow = r->pslot = NULL;
+  r->map = NULL;
   cim_check_init(&r->chk);
   if (r->net->w_bits > cim_sim_w_bits() || r->net->x_bits > cim_sim_x_bits()) {
     snprintf(r->fail, sizeof r->fail,

@@ -20,6 +20,7 @@
 #include "cim_check.h"
 #include "cim_compensate.h"
 #include "cim_lines.h"
+#include "cim_linemap.h"
 #include "cim_driver.h"
 #include "cim_net.h"
 #include "cim_program.h"
@@ -54,8 +55,7 @@ typedef struct net_rtl_run {
   int cal_fitted, cal_nodata;       /* --calibrate: ADCs fitted; tiles with nothing to fit */
   char fail[512];      /* why the run stopped, "" if it did not */
   uint8_t *cell;       /* internal: a tile's WV_RESULT bytes (ROWS x COLS) */
-  int *prow, *pslot;   /* internal: the physical row of tile row q, the output slot of
-                          tile output j (NULL: the identity) */
+  cim_linemap *map;    /* internal: --map-bad-lines' placement (NULL: the identity) */
 } net_rtl_run;
 
 /* Run every item through the network on the RTL (one cim_sim_run). 0 when

@@ -9,6 +9,7 @@
 #include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_lines.h"
+#include "cim_linemap.h"
 #include "cim_progcfg.h"
 #include "cim_reg_enums.h"
 #include "cosim.h"
@@ -60,37 +61,51 @@ static int well_posed(const truth *t, const rram_geometry *g) {
          g->rows - t->unformed[0] >= (g->rows < 2 ? g->rows : 2) && t->ok[1] >= 1;
 }
 
+/* Preset base with every kind of bad line at rates a test can meet. */
+static void lines_device(const char *base, const cosim_build *b, rram_device *d) {
+  rram_device_preset(base, d);
+  /* one row cannot be read through another: no row defects then */
+  d->unformed_row_rate = b->geo.rows >= 2 ? 0.05 : 0.0;
+  d->unformed_col_rate = 0.03;
+  /* the leaky rows' cells at code 0 still leak: a few of them, so that
+   * together they stay well inside the sense range (cim_lines.h) */
+  d->leaky_row_rate = b->geo.rows >= 2 ? (3.0 / b->geo.rows < 0.03 ? 3.0 / b->geo.rows : 0.03) : 0.0;
+  d->leaky_row_frac = 0.2;
+  d->leaky_col_rate = 0.05;
+  d->leaky_col_us = 3.0;
+}
+
+/* An array of d drawn on seed, seed + 1, ... until the draw can be
+ * characterised and, on a build large enough, holds every kind of bad line
+ * d has a rate for; *seed and *t are the draw's. */
+static rram_array *draw_lines(const rram_device *d, uint64_t *seed, const rram_geometry *g,
+                              truth *t) {
+  rram_array *a = NULL;
+  for (int draw = 0; draw < 100; draw++, (*seed)++) {
+    rram_array_destroy(a);
+    a = cosim_array_dev(NULL, 0, 0, *seed, d);
+    ck_assert_ptr_nonnull(a);
+    *t = truth_of(a, g);
+    const int all_kinds = (t->unformed[0] || !d->unformed_row_rate) &&
+                          (t->unformed[1] || !d->unformed_col_rate) &&
+                          (t->leaky[1] || !d->leaky_col_rate) && (t->leaky[0] || !d->leaky_row_rate);
+    if (well_posed(t, g) && (all_kinds || draw >= 50)) return a;
+  }
+  ck_abort_msg("no well-posed draw in 100 seeds");
+  return a;
+}
+
 START_TEST(test_lines_found) {
   const char *name = "test_lines_found";
   uint64_t seed = cosim_seed(73);
   cosim_build b;
   cosim_build_get(&b);
   rram_device d;
-  rram_device_preset("window", &d);
-  /* one row cannot be read through another: no row defects then */
-  d.unformed_row_rate = b.geo.rows >= 2 ? 0.05 : 0.0;
-  d.unformed_col_rate = 0.03;
-  /* the leaky rows' cells at code 0 still leak: a few of them, so that
-   * together they stay well inside the sense range (cim_lines.h) */
-  d.leaky_row_rate = b.geo.rows >= 2 ? (3.0 / b.geo.rows < 0.03 ? 3.0 / b.geo.rows : 0.03) : 0.0;
-  d.leaky_row_frac = 0.2;
-  d.leaky_col_rate = 0.05;
-  d.leaky_col_us = 3.0;
+  lines_device("window", &b, &d);
   lines_ctx x;
   memset(&x, 0, sizeof x);
-  truth t = {{0, 0}, {0, 0}, {0, 0}};
-  /* draw again (seed + 1, ...) until the draw can be characterised and,
-   * on a build large enough, holds every kind of bad line */
-  for (int draw = 0; draw < 100; draw++, seed++) {
-    rram_array_destroy(x.array);
-    x.array = cosim_array_dev(NULL, 0, 0, seed, &d);
-    ck_assert_ptr_nonnull(x.array);
-    t = truth_of(x.array, &b.geo);
-    const int all_kinds = (t.unformed[0] || !d.unformed_row_rate) && t.unformed[1] && t.leaky[1] &&
-                          (t.leaky[0] || !d.leaky_row_rate);
-    if (well_posed(&t, &b.geo) && (all_kinds || draw >= 50)) break;
-  }
-  ck_assert_msg(well_posed(&t, &b.geo), "no well-posed draw in 100 seeds");
+  truth t;
+  x.array = draw_lines(&d, &seed, &b.geo, &t);
   /* characterisation needs no precise landing: a coarse window, few pulses */
   cim_progcfg_for_device(&d, &x.cfg);
   x.cfg.tol = 8;
@@ -124,6 +139,221 @@ START_TEST(test_lines_found) {
          t.leaky[1], (double)x.rep.total_cycles / 1e6);
   free(x.rows);
   free(x.cols);
+  rram_array_destroy(x.array);
+}
+END_TEST
+
+/* ---- weights mapped around the bad lines (cim_linemap.h) ---- */
+
+/* cim_linemap_from_states: the good rows and slots in order, W placed on
+ * them with 0 between, inputs and outputs moved the same way; refusals. */
+START_TEST(test_linemap_place) {
+  cosim_build b;
+  cosim_build_get(&b);
+  const cim_info in = {.rows = b.geo.rows, .cols = b.geo.cols, .w_bits = b.w_bits,
+                       .cell_bits = b.geo.cell_bits, .n_out = b.n_out};
+  const int per = CIM_CFG_COLS_PER_OUT;
+  uint8_t *rs = calloc((size_t)in.rows, 1), *cs = calloc((size_t)in.cols, 1);
+  ck_assert(rs && cs);
+  /* every third row bad (row 0 stays good), and one column of output 0 */
+  for (int i = 2; i < in.rows; i += 3) rs[i] = (uint8_t)(i % 2 ? CIM_LINE_LEAKY : CIM_LINE_UNFORMED);
+  if (in.n_out > 1) cs[per - 1] = CIM_LINE_UNFORMED;
+  cim_linemap *m = NULL;
+  ck_assert_int_eq(cim_linemap_from_states(&in, rs, cs, &m), CIM_OK);
+  const int good_rows = in.rows - (in.rows + 0) / 3, good_slots = in.n_out > 1 ? in.n_out - 1 : 1;
+  ck_assert_int_eq(cim_linemap_rows(m), good_rows);
+  ck_assert_int_eq(cim_linemap_outputs(m), good_slots);
+  const int k = good_rows, n = good_slots;
+  int32_t *W = malloc((size_t)n * (size_t)k * sizeof *W);
+  int32_t *Wp = malloc((size_t)in.n_out * (size_t)in.rows * sizeof *Wp);
+  int32_t *x = malloc((size_t)k * sizeof *x), *xp = malloc((size_t)in.rows * sizeof *xp);
+  int32_t *yp = malloc((size_t)in.n_out * sizeof *yp), *y = malloc((size_t)n * sizeof *y);
+  ck_assert(W && Wp && x && xp && yp && y);
+  for (int i = 0; i < n * k; i++) W[i] = 1 + i % 5;
+  for (int q = 0; q < k; q++) x[q] = 1 + q;
+  int np = 0, kp = 0;
+  ck_assert_int_eq(cim_linemap_place_weights(m, W, n, k, Wp, &np, &kp), CIM_OK);
+  /* the physical MVM equals the logical one, output for output */
+  cim_linemap_place_inputs(m, x, k, kp, xp);
+  for (int j = 0; j < np; j++) {
+    int64_t s = 0;
+    for (int r = 0; r < kp; r++) {
+      const int32_t w = Wp[(size_t)j * (size_t)kp + (size_t)r];
+      ck_assert_msg(w == 0 || (rs[r] == CIM_LINE_OK && (in.n_out == 1 || j != 0)),
+                    "weight %d placed on bad row %d or slot %d", w, r, j);
+      s += (int64_t)w * xp[r];
+    }
+    yp[j] = (int32_t)s;
+  }
+  cim_linemap_take_outputs(m, yp, n, y);
+  for (int j = 0; j < n; j++) {
+    int64_t s = 0;
+    for (int q = 0; q < k; q++) s += (int64_t)W[(size_t)j * (size_t)k + (size_t)q] * x[q];
+    ck_assert_msg(y[j] == s, "output %d: placed %d, logical %lld", j, y[j], (long long)s);
+  }
+  /* more than the good lines hold is refused */
+  ck_assert_int_eq(cim_linemap_place_weights(m, W, n, k + 1, Wp, &np, &kp), CIM_EINVAL);
+  ck_assert_int_eq(cim_linemap_place_weights(m, W, n + 1, k, Wp, &np, &kp), CIM_EINVAL);
+  cim_linemap_destroy(m);
+  /* no good row left */
+  memset(rs, CIM_LINE_UNFORMED, (size_t)in.rows);
+  ck_assert_int_eq(cim_linemap_from_states(&in, rs, cs, &m), CIM_ENODATA);
+  ck_assert_ptr_null(m);
+  free(W);
+  free(Wp);
+  free(x);
+  free(xp);
+  free(yp);
+  free(y);
+  free(rs);
+  free(cs);
+}
+END_TEST
+
+typedef struct mapped_ctx {
+  rram_array *array;
+  cim_program_cfg cfg;
+  const int32_t *W, *x;
+  int n_out, k, w_bits, x_bits;
+  /* filled by the firmware */
+  int status;
+  const char *step;
+  int32_t y_plain[64], y_mapped[64];
+  cim_check chk_plain, chk_mapped;
+  int np, kp, good_rows, good_slots;
+  cim_job job_mapped;
+} mapped_ctx;
+
+/* W programmed front door and one MVM through the checked routine, on the
+ * array as it is (plain) and, after cim_linemap_create, on the good lines. */
+static int fw_mapped(mmio_bus *bus, void *arg) {
+  mapped_ctx *x = arg;
+  cim_dev *dev = NULL;
+  cim_verify *ver = NULL;
+  cim_linemap *m = NULL;
+  int32_t *Wp = NULL, *xp = NULL, *yp = NULL;
+  if ((x->status = cim_open(bus, &dev)) != CIM_OK) return 0;
+  const cim_info *in = cim_get_info(dev);
+  for (int pass = 0; pass < 2; pass++) {
+    const int32_t *W = x->W, *xv = x->x;
+    int np = x->n_out, kp = x->k;
+    if (pass == 1) {
+      cim_program_cfg coarse = x->cfg;
+      coarse.tol = 8;
+      x->step = "cim_linemap_create";
+      if ((x->status = cim_linemap_create(dev, &coarse, &m, NULL)) != CIM_OK) goto out;
+      x->good_rows = cim_linemap_rows(m);
+      x->good_slots = cim_linemap_outputs(m);
+      Wp = malloc((size_t)in->n_out * (size_t)in->rows * sizeof *Wp);
+      xp = malloc((size_t)in->rows * sizeof *xp);
+      yp = malloc((size_t)in->n_out * sizeof *yp);
+      x->step = "cim_linemap_place_weights";
+      if (!Wp || !xp || !yp ||
+          (x->status = cim_linemap_place_weights(m, x->W, x->n_out, x->k, Wp, &np, &kp)) != CIM_OK)
+        goto out;
+      cim_linemap_place_inputs(m, x->x, x->k, kp, xp);
+      W = Wp;
+      xv = xp;
+      x->np = np;
+      x->kp = kp;
+    }
+    x->step = "cim_program_weights";
+    if ((x->status = cim_program_weights(dev, W, np, kp, &x->cfg, NULL)) != CIM_OK) goto out;
+    const cim_job job = {.n_rows = kp, .n_outs = np, .x_bits = x->x_bits, .out_bits = 32};
+    x->step = "cim_configure";
+    if ((x->status = cim_configure(dev, &job)) != CIM_OK) goto out;
+    if (pass == 1) x->job_mapped = *cim_get_job(dev);
+    x->step = "cim_verify_create";
+    if ((x->status = cim_verify_create(x->array, W, np, kp, x->w_bits, &ver)) != CIM_OK) goto out;
+    cim_check *chk = pass ? &x->chk_mapped : &x->chk_plain;
+    cim_check_init(chk);
+    x->step = "cim_verify_mvm";
+    if ((x->status = cim_verify_mvm(ver, dev, xv, CIM_WAIT_POLL, pass ? yp : x->y_plain, NULL, chk,
+                                    &x->step)) != CIM_OK)
+      goto out;
+    if (pass == 1) cim_linemap_take_outputs(m, yp, x->n_out, x->y_mapped);
+    cim_verify_destroy(ver);
+    ver = NULL;
+  }
+  x->step = NULL;
+out:
+  cim_verify_destroy(ver);
+  cim_linemap_destroy(m);
+  free(Wp);
+  free(xp);
+  free(yp);
+  cim_close(dev);
+  return 0;
+}
+
+/* On an ideal device with unformed and leaky rows and columns, the MVM
+ * placed on the good lines equals the exact W x, where the same weights on
+ * the first rows and columns do not; the twin is bit-exact both ways. */
+START_TEST(test_lines_mapped_exact) {
+  const char *name = "test_lines_mapped_exact";
+  uint64_t seed = cosim_seed(89);
+  cosim_build b;
+  cosim_build_get(&b);
+  rram_device d;
+  lines_device("ideal", &b, &d);
+  mapped_ctx x;
+  memset(&x, 0, sizeof x);
+  truth t;
+  x.array = draw_lines(&d, &seed, &b.geo, &t);
+  /* the logical block: what the good lines hold, at most 32 rows and 4
+   * outputs, and within what the ADC adds up exactly */
+  int good_slots = 0;
+  for (int j = 0; j < b.n_out; j++) {
+    int ok = 1;
+    for (int c = j * CIM_CFG_COLS_PER_OUT; c < (j + 1) * CIM_CFG_COLS_PER_OUT; c++) {
+      int k = RRAM_LINE_OK;
+      rram_array_get_line(x.array, 1, c, &k);
+      ok &= k == RRAM_LINE_OK;
+    }
+    good_slots += ok;
+  }
+  x.k = t.ok[0] < 32 ? t.ok[0] : 32;
+  x.n_out = good_slots < 4 ? good_slots : 4;
+  ck_assert_msg(x.k >= 1 && x.n_out >= 1, "seed %" PRIu64 ": no good row or slot", seed);
+  x.w_bits = b.w_bits;
+  x.x_bits = b.x_bits;
+  cosim_rng r = {seed};
+  int32_t *W = cosim_random_weights(&r, x.n_out, x.k, b.w_bits);
+  int32_t *in = cosim_random_inputs(&r, x.k, b.x_bits, 0);
+  ck_assert(W && in);
+  x.W = W;
+  x.x = in;
+  cim_progcfg_for_device(&d, &x.cfg);
+  cim_sim_opts opts = {.array = x.array};
+  const int rc = cim_sim_run(&opts, fw_mapped, &x, NULL);
+  ck_assert_msg(rc == 0 && x.status == CIM_OK, "simulation %d, %s: %s; reproduce: %s", rc,
+                x.step ? x.step : "", cim_strerror(x.status), cosim_repro(name, seed));
+  ck_assert_msg(cim_check_twin_ok(&x.chk_plain) && cim_check_twin_ok(&x.chk_mapped),
+                "the RTL differs from the twin (plain %llu, mapped %llu outputs); reproduce: %s",
+                (unsigned long long)x.chk_plain.twin_fail_outputs,
+                (unsigned long long)x.chk_mapped.twin_fail_outputs, cosim_repro(name, seed));
+  int plain_wrong = 0;
+  const int owed = cosim_exact_owed(&x.job_mapped);
+  for (int j = 0; j < x.n_out; j++) {
+    int64_t s = 0;
+    for (int q = 0; q < x.k; q++) s += (int64_t)W[(size_t)j * (size_t)x.k + (size_t)q] * in[q];
+    plain_wrong += x.y_plain[j] != s;
+    ck_assert_msg(!owed || x.y_mapped[j] == s, "output %d mapped: RTL %d, exact %lld; reproduce: %s",
+                  j, x.y_mapped[j], (long long)s, cosim_repro(name, seed));
+  }
+  /* the plain run's block took bad lines (drawn: every kind is present)
+   * and so is wrong somewhere */
+  const int bad_in_block = x.kp > x.k || x.np > x.n_out;
+  ck_assert_msg(!owed || !bad_in_block || plain_wrong > 0,
+                "the unmapped block crossed bad lines and still equals W x; reproduce: %s",
+                cosim_repro(name, seed));
+  printf("  %s (seed %" PRIu64 "): %d x %d block on rows 0..%d, slots 0..%d of %d good rows, %d "
+         "good slots; mapped %s, unmapped wrong on %d of %d outputs\n",
+         name, seed, x.n_out, x.k, x.kp - 1, x.np - 1, x.good_rows, x.good_slots,
+         owed ? "exact" : "twin-exact (the ADC may clip: no exact check owed)", plain_wrong,
+         x.n_out);
+  free(W);
+  free(in);
   rram_array_destroy(x.array);
 }
 END_TEST
@@ -281,6 +511,8 @@ END_TEST
 Suite *suite_lines(void) {
   Suite *s = suite_create("lines");
   suite_add_test(s, test_lines_found);
+  suite_add_test(s, test_linemap_place);
+  suite_add_test(s, test_lines_mapped_exact);
   suite_add_test(s, test_line_enables_rows);
   suite_add_test(s, test_line_enables_cols);
   return s;
