@@ -132,7 +132,8 @@ struct rram_array {
   size_t n_ph;
   size_t cap_ph;
   size_t orphans;
-  uint64_t n_pulses, n_reads; /* front-door operations (rram_array_wv_stats) */
+  rram_activity act;    /* rram_array_activity */
+  double e_read_unit;   /* J of one read pulse per level unit of current */
   char errmsg[256];
 };
 
@@ -381,6 +382,10 @@ int rram_array_create(const rram_geometry *geo, const rram_device *dev, uint64_t
   a->unit_us = (dev->g_max_us - dev->g_min_us) / (double)((1 << geo->cell_bits) - 1);
   a->g0_units = dev->g_min_us / a->unit_us;
   a->code_per_unit = code_per_unit(geo, dev);
+  {
+    const double t_s = (dev->read_pulse_ns > 0.0 ? dev->read_pulse_ns : 10.0) * 1e-9;
+    a->e_read_unit = dev->v_read * dev->v_read * a->unit_us * 1e-6 * t_s;
+  }
   a->fx = effects_of(dev);
 
   /* Aligned so each LANES block is one cache line; sizes are multiples of
@@ -534,11 +539,16 @@ int rram_array_pulse(rram_array *a, int row, int col, int polarity, int amplitud
     rram__array_seterr(a, "pulse amplitude %d / width %d out of range 0..255", amplitude, width);
     return RRAM_EINVAL;
   }
-  a->n_pulses++;
+  a->act.pulses++;
   const size_t ci = (size_t)row * (size_t)a->geo.cols + (size_t)col;
   const size_t gi = (size_t)row * a->stride + (size_t)col;
   const int weak = a->fault && a->fault[ci] == RRAM_FAULT_WEAK;
-  if (a->fault && a->fault[ci] != RRAM_FAULT_NONE && !weak) return RRAM_OK; /* stuck, open */
+  if (a->fault && a->fault[ci] != RRAM_FAULT_NONE && !weak) {
+    /* stuck or open: the pulse still passes its current, nothing moves */
+    const double v = 0.01 * amplitude, g_stuck = (double)a->g[gi] * a->unit_us;
+    a->act.e_pulse_j += v * v * g_stuck * 1e-6 * 1e-8 * width;
+    return RRAM_OK;
+  }
   /* The deviate is drawn for every pulse with c2c on, so a cell's sequence
    * depends only on the seed and the pulses before it. */
   const double z = a->dev.sw_c2c > 0.0 ? rram__rng_normal(&a->stream[RNG_SWITCH]) : 0.0;
@@ -546,6 +556,8 @@ int rram_array_pulse(rram_array *a, int row, int col, int polarity, int amplitud
   const int ideal_weak = weak && rram_switch_is_ideal(&a->dev);
   if (weak && !ideal_weak) gain *= a->dev.weak_gain;
   const double g_us = (double)a->g[gi] * a->unit_us;
+  const double v = 0.01 * amplitude;
+  a->act.e_pulse_j += v * v * g_us * 1e-6 * 1e-8 * width;
   double g_new = rram_switch_apply(&a->dev, g_us, polarity, amplitude, width, gain, z);
   /* ideal switching moves whole codes: a weak cell makes weak_gain of the move */
   if (ideal_weak) g_new = g_us + (g_new - g_us) * a->dev.weak_gain;
@@ -567,7 +579,7 @@ int rram_array_verify_read(rram_array *a, int row, int col, int *code) {
     rram__array_seterr(a, "code is NULL");
     return RRAM_EINVAL;
   }
-  a->n_reads++;
+  a->act.reads++;
   double g_us = (double)a->g[(size_t)row * a->stride + (size_t)col] * a->unit_us;
   if (a->fx & FX_LINES) {
     /* the sense amplifier sees the column's whole current: what leaky
@@ -578,6 +590,7 @@ int rram_array_verify_read(rram_array *a, int row, int col, int *code) {
         leak += a->dev.leaky_row_frac * (double)a->g[(size_t)a->leaky_rows[i] * a->stride + (size_t)col];
     g_us += leak * a->unit_us;
   }
+  a->act.e_verify_j += a->e_read_unit * g_us / a->unit_us;
   if (a->fx & FX_READ) g_us *= 1.0 + a->dev.read_noise * rram__rng_normal(&a->stream[RNG_VERIFY]);
   *code = rram_switch_sense_code(&a->dev, g_us);
   return RRAM_OK;
@@ -585,9 +598,19 @@ int rram_array_verify_read(rram_array *a, int row, int col, int *code) {
 
 int rram_array_wv_stats(const rram_array *a, uint64_t *pulses, uint64_t *reads) {
   if (!a) return RRAM_EINVAL;
-  if (pulses) *pulses = a->n_pulses;
-  if (reads) *reads = a->n_reads;
+  if (pulses) *pulses = a->act.pulses;
+  if (reads) *reads = a->act.reads;
   return RRAM_OK;
+}
+
+int rram_array_activity(const rram_array *a, rram_activity *out) {
+  if (!a || !out) return RRAM_EINVAL;
+  *out = a->act;
+  return RRAM_OK;
+}
+
+void rram_array_activity_clear(rram_array *a) {
+  if (a) memset(&a->act, 0, sizeof a->act);
 }
 
 int rram_array_get_conductance(const rram_array *a, int row, int col, double *g_us) {
@@ -884,6 +907,11 @@ int rram_array_drive_rows(rram_array *a, const uint32_t *sel, const uint32_t *wl
   }
 
   if (a->fx & FX_LINES) add_leaks(a, wl, cur);
+  double sum = 0.0;
+  for (int c = 0; c < a->geo.cols; c++) sum += (double)cur[c];
+  a->act.drives++;
+  a->act.wordlines += (uint64_t)popcount_rows(a, wl);
+  a->act.e_drive_j += a->e_read_unit * sum;
 
   rram_phase *p = &a->ph[a->n_ph++];
   memcpy(p->wl, wl, a->wl_words * sizeof(uint32_t));
@@ -959,6 +987,7 @@ int rram_array_convert(rram_array *a, int adc, int col, int *code) {
     c = adc_quantize(a, adc, i_col * a->code_per_unit);
   }
   *code = c;
+  a->act.conversions++;
 
   if (a->n_ph == 0) {
     a->orphans++;

@@ -155,6 +155,27 @@ int rram_array_verify_read(rram_array *a, int row, int col, int *code /* OUT */)
 int rram_array_wv_stats(const rram_array *a, uint64_t *pulses /* OUT */,
                         uint64_t *reads /* OUT */);
 
+/* What the array did since create or rram_array_activity_clear(): the
+ * events an energy estimate counts, and the energy the model can compute
+ * itself from voltages and conductances (J). Drive and verify-read energy:
+ * v_read^2 G t over the conducting cells, t the device's read_pulse_ns,
+ * computed as v_read times the column currents the conversions see (so
+ * with IR drop and leaks as they are on); a pulse: V^2 G t with its
+ * amplitude (10 mV a code), width (10 ns a code) and the cell's
+ * conductance before it, stuck cells included. */
+typedef struct rram_activity {
+  uint64_t drives;       /* rram_array_drive(_rows) calls: MVM phases */
+  uint64_t wordlines;    /* driven wordlines, summed over the drives */
+  uint64_t conversions;  /* rram_array_convert calls */
+  uint64_t pulses;       /* rram_array_pulse calls */
+  uint64_t reads;        /* rram_array_verify_read calls */
+  double e_drive_j;      /* array read energy of the drives */
+  double e_verify_j;     /* array energy of the verify reads */
+  double e_pulse_j;      /* programming energy of the pulses */
+} rram_activity;
+int rram_array_activity(const rram_array *a, rram_activity *out /* OUT */);
+void rram_array_activity_clear(rram_array *a);
+
 /* Fault of a cell, fixed at create: stuck at a rail, open (on an unformed
  * row or column: conducts nothing, never moves; it wins over stuck), or
  * weak (switches weak_gain as fast; rram_device.h). */

@@ -141,6 +141,7 @@ static const device_key device_keys[] = {
     DKEY(sw_vth_reset_v, KIND_NUMBER, 0, 2.55, "V, RESET threshold; <= 0: 1.1"),
     DKEY(sw_c2c, KIND_NUMBER, 0, 10, "relative sigma of each pulse's change"),
     DKEY(sense_bits, KIND_NUMBER, 0, 8, "verify sense code bits 1..8; 0: 8"),
+    DKEY(read_pulse_ns, KIND_NUMBER, 0, 1e6, "ns, read pulse width, for the energy only; <= 0: 10"),
 };
 #define N_KEYS (sizeof device_keys / sizeof device_keys[0])
 

@@ -146,6 +146,11 @@ typedef struct rram_device {
   double sw_vth_reset_v; /* RESET threshold, V; <= 0: 1.1 V */
   double sw_c2c;         /* cycle-to-cycle relative sigma of each pulse's change */
   double sense_bits;     /* verify-read sense code bits, integer 1..8; 0: 8 */
+
+  /* Energy only (no effect on any current or code): the width of the read
+   * pulse of an MVM phase and of a verify read, ns; <= 0: 10 ns (NeuroSim's
+   * default read pulse). */
+  double read_pulse_ns;
 } rram_device;
 
 /* Fill *dev with the ideal device: g_max 40 uS, g_min 0, v_read 0.2 V,

@@ -91,7 +91,10 @@ module cim_apb_regs
   output logic [EnIdxW-1:0]       en_idx_o,
   output logic [31:0]             en_wdata_o,
   input  logic [31:0]             row_en_rdata_i,
-  input  logic [31:0]             col_en_rdata_i
+  input  logic [31:0]             col_en_rdata_i,
+  // Activity counters
+  output logic                    act_clear_o,
+  input  act_cnt_t                act_i
 );
 
   // Target of the current transfer, decoded in the setup phase.
@@ -128,6 +131,14 @@ module cim_apb_regs
     TgtWvPulses,
     TgtWvFail,
     TgtWvCycles,
+    TgtActCtrl,
+    TgtActPhases,
+    TgtActWordlines,
+    TgtActConversions,
+    TgtActShiftAdds,
+    TgtActPulses,
+    TgtActReads,
+    TgtActBusy,
     TgtWvTarget,
     TgtWvResult,
     TgtRowEn,
@@ -206,6 +217,14 @@ module cim_apb_regs
         WV_PULSES_OFFSET:   tgt_d = TgtWvPulses;
         WV_FAIL_OFFSET:     tgt_d = TgtWvFail;
         WV_CYCLES_OFFSET:   tgt_d = TgtWvCycles;
+        ACT_CTRL_OFFSET:        tgt_d = TgtActCtrl;
+        ACT_PHASES_OFFSET:      tgt_d = TgtActPhases;
+        ACT_WORDLINES_OFFSET:   tgt_d = TgtActWordlines;
+        ACT_CONVERSIONS_OFFSET: tgt_d = TgtActConversions;
+        ACT_SHIFT_ADDS_OFFSET:  tgt_d = TgtActShiftAdds;
+        ACT_PULSES_OFFSET:      tgt_d = TgtActPulses;
+        ACT_READS_OFFSET:       tgt_d = TgtActReads;
+        ACT_BUSY_OFFSET:        tgt_d = TgtActBusy;
         default: begin
           if (in_off < 32'(4 * INBUF_WORDS)) begin
             tgt_d = TgtInbuf;
@@ -236,7 +255,8 @@ module cim_apb_regs
       TgtNone: err_d = 1'b1;
       TgtId, TgtVersion, TgtParamArray, TgtParamBits, TgtParamAdc, TgtParamOut,
       TgtStatus, TgtCycles, TgtWvStatus, TgtWvCells, TgtWvPulses, TgtWvFail,
-      TgtWvCycles: err_d = pwrite_i;
+      TgtWvCycles, TgtActPhases, TgtActWordlines, TgtActConversions, TgtActShiftAdds,
+      TgtActPulses, TgtActReads, TgtActBusy: err_d = pwrite_i;
       TgtShape, TgtInput, TgtAdc, TgtOutput, TgtWvAddr, TgtWvCount, TgtWvVerify, TgtWvSet,
       TgtWvReset, TgtWvTiming: err_d = pwrite_i && busy_i;
       TgtInbuf: err_d = busy_i || (win_idx >= InWords);
@@ -356,6 +376,13 @@ module cim_apb_regs
           rdata_d[WV_FAIL_COL_LSB +: WV_FAIL_COL_WIDTH] = wv_stat_i.fail_col;
         end
         TgtWvCycles: rdata_d[WV_CYCLES_COUNT_LSB +: WV_CYCLES_COUNT_WIDTH] = wv_stat_i.cycles;
+        TgtActPhases:      rdata_d = act_i.phases;
+        TgtActWordlines:   rdata_d = act_i.wordlines;
+        TgtActConversions: rdata_d = act_i.conversions;
+        TgtActShiftAdds:   rdata_d = act_i.shift_adds;
+        TgtActPulses:      rdata_d = act_i.pulses;
+        TgtActReads:       rdata_d = act_i.reads;
+        TgtActBusy:        rdata_d = act_i.busy;
         default: rdata_d = '0;  // CTRL, WV_CTRL, windows (their own read ports), none
       endcase
     end
@@ -485,6 +512,7 @@ module cim_apb_regs
   assign start_o    = wr_en && (tgt_q == TgtCtrl) && pwdata_i[CTRL_START_LSB];
   assign wv_start_o = wr_en && (tgt_q == TgtWvCtrl) && pwdata_i[WV_CTRL_START_LSB];
   assign wv_read_o  = wr_en && (tgt_q == TgtWvCtrl) && pwdata_i[WV_CTRL_READ_LSB];
+  assign act_clear_o = wr_en && (tgt_q == TgtActCtrl) && pwdata_i[ACT_CTRL_CLEAR_LSB];
 
   // INTR_STATE: hardware sets win over a software clear in the same cycle.
   always_comb begin

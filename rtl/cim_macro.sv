@@ -81,6 +81,9 @@ module cim_macro
   logic [SenseBits-1:0] wv_code;
 
   // Accumulators and output stage
+  logic     act_clear;
+  act_cnt_t act;
+
   logic signed [AccBits-1:0] acc [NOut];
   logic [31:0]               out_word;
 
@@ -141,7 +144,9 @@ module cim_macro
     .wv_tgt_rdata_i (wv_tgt_rdata),
     .wv_res_re_o    (wv_res_re),
     .wv_res_idx_o   (wv_res_idx),
-    .wv_res_rdata_i (wv_res_rdata)
+    .wv_res_rdata_i (wv_res_rdata),
+    .act_clear_o    (act_clear),
+    .act_i          (act)
   );
 
   // MVMs and write-verify runs exclude each other: a START during a run never
@@ -323,6 +328,21 @@ module cim_macro
     .busy_o        (wv_op_busy),
     .done_o        (wv_op_done),
     .code_o        (wv_code)
+  );
+
+  cim_activity u_activity (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (act_clear),
+    .drive_i     (drive),
+    .wl_i        (wl),
+    .adc_start_i (adc_start),
+    .accum_i     (accum),
+    .n_outs_i    (n_outs),
+    .pulse_i     (wv_pulse),
+    .read_i      (wv_read),
+    .busy_i      (busy_any),
+    .cnt_o       (act)
   );
 
   cim_shift_add u_shift_add (

@@ -138,4 +138,15 @@ package cim_pkg;
     logic [31:0]                                   cycles;
   } wv_stat_t;
 
+  // Activity counters (ACT_* registers, cim_activity).
+  typedef struct packed {
+    logic [31:0] phases;       // MVM phases (wordline drives)
+    logic [31:0] wordlines;    // wordlines driven, summed over the phases
+    logic [31:0] conversions;  // ADC conversions
+    logic [31:0] shift_adds;   // column codes added by the shift-and-add
+    logic [31:0] pulses;       // write-verify pulses
+    logic [31:0] reads;        // verify reads
+    logic [31:0] busy;         // cycles with an MVM or a write-verify run going on
+  } act_cnt_t;
+
 endpackage

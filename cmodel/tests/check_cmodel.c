@@ -1061,6 +1061,7 @@ int main(void) {
   srunner_add_suite(sr, parse_suite());
   srunner_add_suite(sr, ir_accuracy_suite());
   srunner_add_suite(sr, lines_suite());
+  srunner_add_suite(sr, activity_suite());
   srunner_run_all(sr, CK_NORMAL);
   const int run = srunner_ntests_run(sr);
   const int failed = srunner_ntests_failed(sr);

@@ -15,6 +15,8 @@ Suite *parse_suite(void);
  * full-size arrays, and that exact reference (ir_ref.c) itself. */
 Suite *ir_accuracy_suite(void);
 Suite *lines_suite(void);
+/* check_activity.c: activity counts and energies (rram_array_activity). */
+Suite *activity_suite(void);
 
 /* check_util.c: helpers the suites share. */
 #include <stdint.h>
