@@ -7,7 +7,7 @@
 #include "cim_reg_enums.h"
 #include "rram_num.h"
 
-enum { INJECT_NONE, INJECT_OUT, INJECT_ADC, INJECT_APB };
+enum { INJECT_NONE, INJECT_OUT, INJECT_ADC, INJECT_APB, INJECT_REG };
 
 static int g_kind = INJECT_NONE;
 static long g_a, g_b;          /* out: word, bit; adc: conversion index, delta */
@@ -45,12 +45,17 @@ int cim_inject_arm(const char *spec) {
            rram_num_int(a, 0, 1000000000, &va, NULL, 0) == RRAM_NUM_OK &&
            rram_num_int(b, -65535, 65535, &vb, NULL, 0) == RRAM_NUM_OK && vb != 0)
     kind_on = INJECT_ADC;
+  else if (n == 3 && strcmp(kind, "reg") == 0 &&
+           rram_num_int(a, 0, 0xFFFC, &va, NULL, 0) == RRAM_NUM_OK && va % 4 == 0 &&
+           rram_num_int(b, -65535, 65535, &vb, NULL, 0) == RRAM_NUM_OK && vb != 0)
+    kind_on = INJECT_REG;
   else if (n == 2 && strcmp(kind, "apb") == 0 &&
            rram_num_int(a, 1, UINT32_MAX, &va, NULL, 0) == RRAM_NUM_OK)
     kind_on = INJECT_APB;
   if (kind_on == INJECT_NONE) {
     fprintf(stderr, "cim_sim: fault injection '%s' is not out:WORD:BIT (0..1023, 0..31), "
-                    "adc:N:DELTA (N >= 0, DELTA != 0) or apb:N (N >= 1)\n", spec);
+                    "adc:N:DELTA (N >= 0, DELTA != 0), reg:OFFSET:DELTA (a word offset, DELTA != 0) "
+                    "or apb:N (N >= 1)\n", spec);
     return -1;
   }
   g_kind = kind_on;
@@ -70,5 +75,6 @@ uint32_t cim_inject_apb_glitch(void) { return g_kind == INJECT_APB ? (uint32_t)g
 uint32_t cim_inject_read(uint32_t addr, uint32_t data) {
   if (g_kind == INJECT_OUT && addr == CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)g_a)
     return data ^ (1u << g_b);
+  if (g_kind == INJECT_REG && addr == (uint32_t)g_a) return data + (uint32_t)g_b;
   return data;
 }

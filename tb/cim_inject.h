@@ -9,6 +9,8 @@
  *             every conversion counted) as the RTL receives it; the analog
  *             model's log keeps the code it produced (a fault in the ADC
  *             interface)
+ *   reg:O:D   add D to every APB read of the register at offset O (a
+ *             counter or status word read wrong)
  *   apb:N     the N-th APB transfer after reset (1 = the first) changes PADDR
  *             in its access phase, a protocol error the RTL's ApbStable_A
  *             assertion must stop

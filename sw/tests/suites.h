@@ -29,5 +29,6 @@ Suite *suite_verify(void);   /* test_verify.c: when the exact check applies, and
 Suite *suite_idx(void);      /* test_idx.c: the IDX dataset reader, good and bad files */
 Suite *suite_net(void);      /* test_net.c: network files and the integer reference */
 Suite *suite_lines(void);    /* test_lines.c: the firmware finds the bad rows and columns */
+Suite *suite_activity(void); /* test_activity.c: ACT_* counters against the model's counts */
 
 #endif
