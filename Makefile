@@ -200,6 +200,9 @@ $(CHECK_CIM): $(call obj,$(wildcard sw/tests/*.c)) $(SIM_OBJ) $(VLIB)
 $(BUILD)/o/cmodel/tests/check_device.o: CPPFLAGS += \
   -DRRAM_EXAMPLE_DEV='"$(CURDIR)/cmodel/devices/example.dev"'
 
+# The shipped energy presets, by absolute path: cim_mvm runs from any folder.
+$(BUILD)/o/sw/host/cim_energy.o: CPPFLAGS += -DCIM_ENERGY_DIR='"$(CURDIR)/sw/energy"'
+
 $(CHECK_CMODEL): $(call obj,$(wildcard cmodel/tests/*.c)) $(CMODEL_OBJ)
 	gcc -o $@ $^ $(CHECK_LIBS) -lm
 

@@ -62,6 +62,10 @@ static int make_array(cli_run *c) {
   const cli_data *d = c->d;
   char err[256];
   if (cli_load_device(o, &c->dev, c->effects, sizeof c->effects) != 0) return EXIT_USAGE;
+  if (cim_energy_load(o->energy, &c->energy, err, sizeof err) != 0) {
+    cli_usage_error("--energy %s", err);
+    return EXIT_USAGE;
+  }
   rram_device ideal;
   rram_device_ideal(&ideal);
   c->device_ideal = rram_device_equal(&ideal, &c->dev);

@@ -16,7 +16,9 @@
 
 #include "cim_calib.h"
 #include "cim_check.h"
+#include "cim_activity.h"
 #include "cim_driver.h"
+#include "cim_energy.h"
 #include "cim_job.h"
 #include "cim_program.h"
 #include "cim_sim.h"
@@ -72,6 +74,7 @@ typedef struct cli_opts {
   const char *stats;    /* per-column error statistics CSV */
   int backdoor;         /* --program backdoor: cim_map_load instead of the engine */
   int wv_tol, wv_iter;  /* --wv-tol, --wv-iter; -1 = the default for the device */
+  const char *energy;   /* --energy: preset or parameter file */
 } cli_opts;
 
 /* "cim_mvm: <message>" and the --help hint, on stderr. */
@@ -125,6 +128,9 @@ typedef struct cli_run {
   uint64_t mvm_c0, mvm_c1;    /* DUT cycles around it */
   int done;                   /* vectors completed */
   cim_check chk;
+  /* energy: the parameters, and the activity of programming and of the MVMs */
+  cim_energy_params energy;
+  cim_energy_activity act_prog, act_mvm;
   /* failure of the simulation or driver */
   int failed;
   int fail_status;            /* EXIT_USAGE when the driver refused the job */

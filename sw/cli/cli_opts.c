@@ -93,7 +93,7 @@ void cli_print_help(const cli_build *b) {
       "Device:\n"
       "  --device NAME|FILE the analog device: a preset (ideal, default, window,\n"
       "                     prog_error, d2d, read_noise, stuck, drift, ir_drop, adc,\n"
-      "                     switching)\n"
+      "                     switching, lines, weak, stuck_2015)\n"
       "                     or a device file (key = value lines, see\n"
       "                     cmodel/devices/example.dev); default ideal\n"
       "  --set KEY=VALUE    override one device key (repeatable)\n"
@@ -108,6 +108,9 @@ void cli_print_help(const cli_build *b) {
       "                     (default 0 on ideal switching, else 4)\n"
       "  --wv-iter N        write-verify pulses per cell at most, 1..127\n"
       "                     (default 64 on ideal switching, else 32)\n"
+      "  --energy NAME|FILE per-operation energies for the energy report: a preset\n"
+      "                     (neurram_130nm, neurosim_22nm) or a parameter file\n"
+      "                     (sw/energy/*.energy); default neurram_130nm\n"
       "\n"
       "Simulation:\n"
       "  --wait poll|irq    wait for each MVM by polling STATUS or on the interrupt\n"
@@ -248,6 +251,7 @@ enum {
   OPT_AGE,
   OPT_CALIBRATE,
   OPT_STATS,
+  OPT_ENERGY,
   OPT_PROGRAM,
   OPT_WV_TOL,
   OPT_WV_ITER,
@@ -278,6 +282,7 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
       {"age", required_argument, NULL, OPT_AGE},
       {"calibrate", no_argument, NULL, OPT_CALIBRATE},
       {"stats", required_argument, NULL, OPT_STATS},
+      {"energy", required_argument, NULL, OPT_ENERGY},
       {"program", required_argument, NULL, OPT_PROGRAM},
       {"wv-tol", required_argument, NULL, OPT_WV_TOL},
       {"wv-iter", required_argument, NULL, OPT_WV_ITER},
@@ -293,6 +298,7 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
   o->out_bits = 32;
   o->wait = CIM_WAIT_POLL;
   o->device = "ideal";
+  o->energy = "neurram_130nm";
   o->wv_tol = -1;
   o->wv_iter = -1;
   *done = 0;
@@ -384,6 +390,7 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
         break;
       case OPT_CALIBRATE: o->calibrate = 1; break;
       case OPT_STATS: o->stats = optarg; break;
+      case OPT_ENERGY: o->energy = optarg; break;
       case OPT_PROGRAM:
         if (strcmp(optarg, "frontdoor") == 0) {
           o->backdoor = 0;

@@ -1,5 +1,6 @@
 /* cli_report.c: the run report and the verdict line of cim_mvm. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,47 @@ void cli_print_verdict(FILE *fp, const cli_run *c, int pass) {
           pass ? "PASS" : "FAIL", c->d->n, c->d->k, c->d->v, c->d->v == 1 ? "" : "s",
           c->o->seed, k->vectors - k->twin_fail_vectors, k->vectors,
           k->vectors - k->exact_fail_vectors, k->vectors, skip, k->max_abs_err);
+}
+
+/* Joules with an SI prefix: "1.23 nJ". */
+static const char *joules(double j, char *buf, size_t len) {
+  static const char *const pre[] = {"f", "p", "n", "u", "m", ""};
+  double v = j * 1e15;
+  int i = 0;
+  while (i < 5 && fabs(v) >= 1000.0) {
+    v /= 1000.0;
+    i++;
+  }
+  snprintf(buf, len, "%.3g %sJ", v, pre[i]);
+  return buf;
+}
+
+/* The energy and latency report (cim_energy.h): per MVM, its breakdown,
+ * TOPS/W, and front-door programming. */
+static void print_energy(const cli_run *c) {
+  const cim_energy_params *p = &c->energy;
+  char e0[24], e1[24], e2[24], e3[24], e4[24], e5[24];
+  if (c->done > 0) {
+    cim_energy e;
+    cim_energy_compute(p, &c->act_mvm, &e);
+    const double n = c->done;
+    printf("  energy    %s (%g nm, %g MHz): per MVM %s = array %s + ADC %s + drivers %s + "
+           "digital %s\n",
+           p->name, p->node_nm, p->clock_mhz, joules(e.mvm_j / n, e0, sizeof e0),
+           joules(e.array_j / n, e1, sizeof e1), joules(e.adc_j / n, e2, sizeof e2),
+           joules(e.drivers_j / n, e3, sizeof e3), joules(e.digital_j / n, e4, sizeof e4));
+    printf("            %.3g TOPS/W (2 operations per MAC, %d x %d MACs of %d-bit weights and "
+           "%d-bit inputs); latency %.3g us per MVM (%.0f busy cycles)\n",
+           e.tops_per_w, c->d->k, c->d->n, c->b->w_bits, c->job.x_bits, e.latency_s / n * 1e6,
+           (double)c->act_mvm.act.busy / n);
+  }
+  if (!c->o->backdoor) {
+    cim_energy e;
+    cim_energy_compute(p, &c->act_prog, &e);
+    printf("            programming %s (pulses %s, verify reads %s) in %.3g ms\n",
+           joules(e.program_j, e5, sizeof e5), joules(c->act_prog.model.e_pulse_j, e0, sizeof e0),
+           joules(e.program_j - c->act_prog.model.e_pulse_j, e1, sizeof e1), e.latency_s * 1e3);
+  }
 }
 
 void cli_print_report(const cli_run *c, const cim_sim_stats *stats, double wall_total) {
@@ -242,6 +284,8 @@ void cli_print_report(const cli_run *c, const cim_sim_stats *stats, double wall_
            duration(ws, t2, sizeof t2), duration(wall_total, t3, sizeof t3));
   else
     printf("  speed     %s in all\n", duration(wall_total, t3, sizeof t3));
+
+  print_energy(c);
 
   char line[512];
   printf("  twin      %" PRIu64 "/%" PRIu64 " vectors bit-exact (%s/%s outputs)  %s\n",
