@@ -35,6 +35,7 @@ void cim_program_cfg_default(cim_program_cfg *cfg) {
   cfg->width = (int)CIM_REGS__WV_TIMING__WIDTH_reset;
   cfg->read_cycles = (int)CIM_REGS__WV_TIMING__READ_CYCLES_reset;
   cfg->sense_bits = 8;
+  cfg->col_offset = NULL;
 }
 
 const cim_program_cfg *cim_program_cfg_or_default(const cim_program_cfg *cfg,
