@@ -7,6 +7,7 @@
 
 struct cim_linemap {
   int n_rows, n_slots;
+  uint8_t *col_base; /* cim_lines_report.col_base; NULL from states alone */
   int *row;  /* row[q]: the physical row of logical row q */
   int *slot; /* slot[j]: the physical output slot of logical output j */
 };
@@ -15,10 +16,12 @@ void cim_linemap_destroy(cim_linemap *m) {
   if (!m) return;
   free(m->row);
   free(m->slot);
+  free(m->col_base);
   free(m);
 }
 
 int cim_linemap_rows(const cim_linemap *m) { return m ? m->n_rows : 0; }
+const uint8_t *cim_linemap_col_base(const cim_linemap *m) { return m ? m->col_base : NULL; }
 int cim_linemap_outputs(const cim_linemap *m) { return m ? m->n_slots : 0; }
 
 int cim_linemap_from_states(const cim_info *in, const uint8_t *rs, const uint8_t *cs,
@@ -58,16 +61,24 @@ int cim_linemap_create(cim_dev *dev, const cim_program_cfg *cfg, cim_linemap **o
   const size_t ew = ((size_t)in->rows + 31) / 32, cw = ((size_t)in->cols + 31) / 32;
   uint8_t *rs = malloc((size_t)in->rows), *cs = malloc((size_t)in->cols);
   uint32_t *ren = calloc(ew, sizeof *ren), *cen = calloc(cw, sizeof *cen);
-  cim_lines_report r = {0};
-  int st = rs && cs && ren && cen ? CIM_OK : CIM_ENOMEM;
+  uint8_t *base = malloc((size_t)in->cols);
+  cim_lines_report r = {.col_base = base};
+  int st = rs && cs && ren && cen && base ? CIM_OK : CIM_ENOMEM;
   if (st == CIM_OK) st = cim_find_bad_lines(dev, cfg, rs, cs, &r);
   for (int i = 0; st == CIM_OK && i < in->rows; i++)
     if (rs[i] == CIM_LINE_OK) ren[i / 32] |= UINT32_C(1) << (i % 32);
   for (int c = 0; st == CIM_OK && c < in->cols; c++)
     if (cs[c] == CIM_LINE_OK) cen[c / 32] |= UINT32_C(1) << (c % 32);
   if (st == CIM_OK) st = cim_set_line_enables(dev, ren, cen);
-  if (st == CIM_OK && rep) *rep = r;
+  if (st == CIM_OK && rep) {
+    *rep = r;
+    rep->col_base = NULL; /* the map's own */
+  }
   if (st == CIM_OK) st = cim_linemap_from_states(in, rs, cs, out);
+  if (st == CIM_OK) {
+    (*out)->col_base = base;
+    base = NULL;
+  }
   if (st == CIM_ENODATA)
     fprintf(stderr, "cim_linemap: no good %s left (%d rows and %d columns bad)\n",
             r.unformed_rows + r.leaky_rows < in->rows ? "output slot" : "row",
@@ -76,6 +87,7 @@ int cim_linemap_create(cim_dev *dev, const cim_program_cfg *cfg, cim_linemap **o
   free(cs);
   free(ren);
   free(cen);
+  free(base);
   return st;
 }
 

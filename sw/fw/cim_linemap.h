@@ -61,6 +61,12 @@ int cim_linemap_place_weights(const cim_linemap *m, const int32_t *W, int n_out,
 void cim_linemap_place_inputs(const cim_linemap *m, const int32_t *x, int k, int kp,
                               int32_t *xp /* OUT */);
 
+/** Each column's background (cim_lines_report.col_base) as found by
+ * cim_linemap_create, COLS bytes; NULL for a map from states. Give it to
+ * cim_program_cfg.col_offset so that verify reads meet their targets over
+ * the leak of the disabled leaky rows. */
+const uint8_t *cim_linemap_col_base(const cim_linemap *m);
+
 /** The logical outputs y[0..n_out-1] from the physical yp. */
 void cim_linemap_take_outputs(const cim_linemap *m, const int32_t *yp, int n_out,
                               int32_t *y /* OUT */);

@@ -50,15 +50,41 @@ static int set_probes(cim_dev *dev, const cim_program_cfg *cfg, int r, const int
   return rc;
 }
 
-/* Step 3: is row r leaky, read through row ref (baseline mean base)? */
+/* Step 2: is row r leaky, read through row ref? The reference is read just
+ * before the probes rise: a cell brought back "to 0" lands anywhere in its
+ * window, so a reading from earlier would not be this one's baseline. */
 static int row_leaks(cim_dev *dev, const cim_program_cfg *cfg, int r, int ref, int cols,
-                     const int *probe, int n_probe, uint8_t top, double base, uint8_t *row_buf,
-                     int *leaky) {
-  double m = 0;
-  int rc = set_probes(dev, cfg, r, probe, n_probe, top);
+                     const int *probe, int n_probe, uint8_t top, uint8_t *row_buf, int *leaky) {
+  double base = 0, m = 0;
+  int rc = probe_mean(dev, cfg, ref, cols, probe, n_probe, row_buf, &base);
+  if (rc == CIM_OK) rc = set_probes(dev, cfg, r, probe, n_probe, top);
   if (rc == CIM_OK) rc = probe_mean(dev, cfg, ref, cols, probe, n_probe, row_buf, &m);
   if (rc == CIM_OK) rc = set_probes(dev, cfg, r, probe, n_probe, 0);
   *leaky = m - base >= CIM_LINES_LEAK_CODES;
+  return rc;
+}
+
+/* Up to CIM_LINES_FLOOR_ROWS good rows at their floor, read: base[c] is
+ * the median of their codes in column c (0 where no row is good). lo is
+ * scratch of rows x cols. */
+static int background(cim_dev *dev, const cim_program_cfg *cfg, const uint8_t *row_state,
+                     int rows, int cols, uint8_t *row_buf, uint8_t *res, uint8_t *tmp, uint8_t *lo,
+                     uint8_t *base) {
+  cim_program_cfg floor_cfg = *cfg;
+  floor_cfg.tol = 0;
+  floor_cfg.col_offset = NULL;
+  memset(row_buf, 0, (size_t)cols);
+  int n = 0, rc = CIM_OK;
+  for (int i = 0; i < rows && n < CIM_LINES_FLOOR_ROWS && rc == CIM_OK; i++) {
+    if (row_state[i] != CIM_LINE_OK) continue;
+    rc = cim_program_cells(dev, &floor_cfg, i, 0, cols, row_buf, res, NULL);
+    if (rc == CIM_OK) rc = cim_program_read(dev, cfg, i, 0, cols, lo + (size_t)n * (size_t)cols, NULL);
+    n++;
+  }
+  for (int c = 0; rc == CIM_OK && c < cols; c++) {
+    for (int k = 0; k < n; k++) tmp[k] = lo[(size_t)k * (size_t)cols + (size_t)c];
+    base[c] = (uint8_t)(n ? median_u8(tmp, n) : 0);
+  }
   return rc;
 }
 
@@ -74,7 +100,7 @@ int cim_find_bad_lines(cim_dev *dev, const cim_program_cfg *cfg, uint8_t *row_st
   uint8_t *lo = malloc(n), *hi = malloc(n), *row_buf = malloc((size_t)cols);
   uint8_t *res = malloc((size_t)cols), *tmp = malloc((size_t)(rows > cols ? rows : cols));
   int probe[CIM_LINES_PROBES];
-  cim_lines_report r = {.reference_row = -1};
+  cim_lines_report r = {.reference_row = -1, .col_base = rep ? rep->col_base : NULL};
   mmio_bus *bus = cim_get_bus(dev);
   const uint64_t t0 = mmio_cycles(bus);
   int rc = lo && hi && row_buf && res && tmp ? CIM_OK : CIM_ENOMEM;
@@ -112,14 +138,11 @@ int cim_find_bad_lines(cim_dev *dev, const cim_program_cfg *cfg, uint8_t *row_st
   const int ref = rows >= 2 ? 0 : -1, ref2 = rows >= 2 ? 1 : -1;
   r.reference_row = ref;
   if (rc == CIM_OK && ref >= 0 && n_probe > 0) {
-    double base = 0, base2 = 0;
-    rc = probe_mean(dev, cfg, ref, cols, probe, n_probe, row_buf, &base);
-    if (rc == CIM_OK) rc = probe_mean(dev, cfg, ref2, cols, probe, n_probe, row_buf, &base2);
     for (int i = 0; rc == CIM_OK && i < rows; i++) {
       int leaky = 0;
       /* the reference itself is read through the second one */
-      rc = i == ref ? row_leaks(dev, cfg, i, ref2, cols, probe, n_probe, top, base2, row_buf, &leaky)
-                    : row_leaks(dev, cfg, i, ref, cols, probe, n_probe, top, base, row_buf, &leaky);
+      rc = row_leaks(dev, cfg, i, i == ref ? ref2 : ref, cols, probe, n_probe, top, row_buf,
+                     &leaky);
       if (leaky) {
         row_state[i] = CIM_LINE_LEAKY;
         r.leaky_rows++;
@@ -157,6 +180,12 @@ int cim_find_bad_lines(cim_dev *dev, const cim_program_cfg *cfg, uint8_t *row_st
     }
   }
 #undef DEAD
+  /* 4. The background: a few good rows driven to their floor (target 0,
+   * no window: every pulse the limit allows) read what the column adds by
+   * itself, the leaky rows' leak. Step 1's readings cannot tell it: a cell
+   * only "within the window of 0" may sit anywhere in it. */
+  if (rc == CIM_OK && r.col_base) rc = background(dev, cfg, row_state, rows, cols, row_buf, res, tmp,
+                                                  lo, r.col_base);
   r.total_cycles = mmio_cycles(bus) - t0;
   if (rep) *rep = r;
   free(lo);

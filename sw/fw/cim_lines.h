@@ -16,6 +16,10 @@
  *      back: a cell that reads within a quarter of the range of its code-0
  *      reading never formed; a row (column) most of whose cells did not is
  *      unformed. The leaky rows stay at 0, so their leak stays small.
+ *   4. On request (cim_lines_report.col_base): drive a few good rows to
+ *      their floor (target 0, no window) and read them: the median per
+ *      column is its background, what the disabled leaky rows will still
+ *      add to every verify read (cim_program_cfg.col_offset).
  *
  * The array's contents are lost: run it before programming weights, once
  * per die. It assumes what the leaky rows pass together with their cells at
@@ -39,10 +43,17 @@ enum cim_line { CIM_LINE_OK = 0, CIM_LINE_UNFORMED = 1, CIM_LINE_LEAKY = 2 };
 
 /* Sense codes above the typical reading that flag a leak (steps 2, 3). */
 #define CIM_LINES_LEAK_CODES 6
-/* Probe cells per row in step 3. */
+/* Probe cells per row in step 2. */
 #define CIM_LINES_PROBES 8
+/* Good rows driven to their floor to read each column's background (step 4). */
+#define CIM_LINES_FLOOR_ROWS 3
 
 typedef struct cim_lines_report {
+  /* In: caller-owned COLS bytes, or NULL. Out: each column's background
+   * (step 4), what the leaky rows and its own leak add to every verify read
+   * there, in sense codes. */
+  uint8_t *col_base;
+  /* Out: */
   int unformed_rows, leaky_rows, unformed_cols, leaky_cols;
   int reference_row;       /* the row step 3 read; -1 if none was good */
   uint64_t total_cycles;   /* DUT cycles of the whole routine */

@@ -35,6 +35,7 @@ void cim_program_cfg_default(cim_program_cfg *cfg) {
   cfg->width = (int)CIM_REGS__WV_TIMING__WIDTH_reset;
   cfg->read_cycles = (int)CIM_REGS__WV_TIMING__READ_CYCLES_reset;
   cfg->sense_bits = 8;
+  cfg->col_offset = NULL;
 }
 
 const cim_program_cfg *cim_program_cfg_or_default(const cim_program_cfg *cfg,
@@ -218,6 +219,14 @@ static void count_results(cim_program_report *r, int row, int col, int count, co
   }
 }
 
+/* Target t of column col with the column's background offset, at most the
+ * top code. */
+static uint8_t offset_target(const cim_program_cfg *cfg, int t, int col) {
+  const int top = (1 << (cfg->sense_bits ? cfg->sense_bits : 8)) - 1;
+  if (cfg->col_offset) t += cfg->col_offset[col];
+  return (uint8_t)(t < top ? t : top);
+}
+
 /* Check the cells and cfg, write the configuration, then run_row. */
 static int run_cells(cim_dev *dev, const cim_program_cfg *cfg, int row, int col, int count,
                      const uint8_t *tgt, uint8_t *res, cim_program_report *r) {
@@ -310,7 +319,7 @@ int cim_program_weights(cim_dev *dev, const int32_t *W, int n_out, int k,
         continue;
       }
       for (c1 = c0; c1 < n_col && cim_col_enabled(dev, c1); c1++)
-        tgt[c1] = (uint8_t)cim_program_target(in, W, k, row, c1, cfg->sense_bits);
+        tgt[c1] = offset_target(cfg, cim_program_target(in, W, k, row, c1, cfg->sense_bits), c1);
       rc = run_row(dev, cfg, row, c0, c1 - c0, tgt + c0, res + c0, &r);
       if (rc == CIM_OK) count_results(&r, row, c0, c1 - c0, tgt + c0, res + c0);
     }

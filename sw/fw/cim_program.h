@@ -35,6 +35,11 @@ typedef struct cim_program_cfg {
   int width;       /* pulse width, clock cycles, 1..255 */
   int read_cycles; /* verify read time, clock cycles, 1..255 */
   int sense_bits;  /* bits of the verify sense code, 1..8; 0 = 8 */
+  /* cim_program_weights only: per physical column, sense codes added to
+   * every target (up to the top code), the background a column's verify
+   * reads carry, e.g. the leak of disabled leaky rows (cim_linemap.h);
+   * NULL: none. */
+  const uint8_t *col_offset;
 } cim_program_cfg;
 
 /* Pulses counted by the histogram: 0..CIM_PROGRAM_HIST-1 (MAX_ITER <= 127). */

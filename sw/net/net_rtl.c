@@ -73,18 +73,19 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     return 3;
   }
   int st;
+  const cim_program_cfg *pcfg = r->map ? &r->map_cfg : r->prog_cfg;
   if (r->frontdoor) {
     cim_program_report rep;
     memset(&rep, 0, sizeof rep);
     rep.cell = r->cell;
-    if ((st = cim_program_weights(dev, wt, np, kp, r->prog_cfg, &rep)) != CIM_OK)
+    if ((st = cim_program_weights(dev, wt, np, kp, pcfg, &rep)) != CIM_OK)
       return fw_fail(r, dev, "cim_program_weights", st);
     r->prog_cells += (uint64_t)rep.n_cells;
     r->prog_failed += (uint64_t)rep.n_failed;
     r->prog_cycles += rep.total_cycles;
     if (r->compensate) {
       cim_comp_report c;
-      if ((st = cim_compensate_pairs(dev, wt, np, kp, r->prog_cfg, r->cell, &c)) != CIM_OK)
+      if ((st = cim_compensate_pairs(dev, wt, np, kp, pcfg, r->cell, &c)) != CIM_OK)
         return fw_fail(r, dev, "cim_compensate_pairs", st);
       r->comp.n_failed += c.n_failed;
       r->comp.n_exact += c.n_exact;
@@ -210,6 +211,9 @@ static int map_lines(net_rtl_run *r, cim_dev *dev) {
   if (st == CIM_ENODATA) snprintf(r->fail, sizeof r->fail, "--map-bad-lines: no good line left");
   r->good_rows = cim_linemap_rows(r->map);
   r->good_slots = cim_linemap_outputs(r->map);
+  /* verify reads carry the disabled leaky rows' leak: targets above it */
+  r->map_cfg = *cim_program_cfg_or_default(r->prog_cfg, &def);
+  r->map_cfg.col_offset = cim_linemap_col_base(r->map);
   return st;
 }
 

@@ -56,6 +56,7 @@ typedef struct net_rtl_run {
   char fail[512];      /* why the run stopped, "" if it did not */
   uint8_t *cell;       /* internal: a tile's WV_RESULT bytes (ROWS x COLS) */
   cim_linemap *map;    /* internal: --map-bad-lines' placement (NULL: the identity) */
+  cim_program_cfg map_cfg; /* internal: prog_cfg with the columns' background offsets */
 } net_rtl_run;
 
 /* Run every item through the network on the RTL (one cim_sim_run). 0 when

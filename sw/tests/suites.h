@@ -16,6 +16,14 @@ static inline void suite_add_test(Suite *s, const TTest *t) {
   suite_add_tcase(s, tc);
 }
 
+/* The same for a loop test over _i = lo..hi-1 (one case, one repro name). */
+static inline void suite_add_loop_test(Suite *s, const TTest *t, int lo, int hi) {
+  TCase *tc = tcase_create(t->name);
+  tcase_set_timeout(tc, COSIM_TIMEOUT_S);
+  tcase_add_loop_test(tc, t, lo, hi);
+  suite_add_tcase(s, tc);
+}
+
 Suite *suite_regs(void);     /* test_regs.c: reset values, access rules */
 Suite *suite_mvm(void);      /* test_mvm.c: ideal MVMs, requantization */
 Suite *suite_errors(void);   /* test_errors.c: error paths, interrupts */
