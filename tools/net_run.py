@@ -223,20 +223,26 @@ def main(argv):
         tot = dict(images=0, correct=0, equal=0, mvms=0, cycles=0, twin_fail=0, exact_fail=0,
                    exact_applied=0, prog_cycles=0, prog_failed=0, comp_exact=0, comp_clamped=0)
         ref = 0
+        energy = dict(e_array=0.0, e_adc=0.0, e_drivers=0.0, e_digital=0.0, macs=0.0)
         for cmd, rc, res, refc, dt, text in outs:
             if rc != 0 or res is None:
                 failed.append((dev, " ".join(cmd), text))
                 continue
             for k in tot:
                 tot[k] += int(res[k])
+            for k in energy:
+                energy[k] += float(res.get(k, 0))
             ref += refc[0] if refc else 0
         ref_correct = ref if ref_correct is None else ref_correct
         n = max(tot["images"], 1)
+        e_mvm = energy["e_array"] + energy["e_adc"] + energy["e_drivers"] + energy["e_digital"]
+        tops_w = 2 * energy["macs"] / e_mvm / 1e12 if e_mvm > 0 else 0.0
         rows.append([dev, tot["images"], tot["correct"], f"{tot['correct'] / n:.4f}",
                      tot["equal"], tot["mvms"], f"{tot['cycles'] / n:.0f}", tot["twin_fail"],
                      "yes" if tot["exact_applied"] == tot["mvms"] and tot["mvms"] else "no",
                      f"{wall:.1f}", f"{tot['images'] / wall:.1f}",
-                     f"{tot['prog_cycles'] / 1e6:.1f}", tot["prog_failed"], tot["comp_exact"]])
+                     f"{tot['prog_cycles'] / 1e6:.1f}", tot["prog_failed"], tot["comp_exact"],
+                     f"{e_mvm / n * 1e9:.2f}", f"{tops_w:.3g}"])
     print(f"{'':28} {'accuracy':>9} {'images':>7}")
     if f_acc is not None:
         print(f"{'float software':28} {f_acc:9.4f} {'10000':>7}")
@@ -246,14 +252,16 @@ def main(argv):
     print()
     hdr = ["device", "images", "correct", "accuracy", "same_class_as_ref", "mvms",
            "dut_cycles_per_image", "twin_fail_outputs", "exact_checked", "wall_s", "images_per_s",
-           "programming_mcycles", "cells_missed", "partners_retargeted"]
+           "programming_mcycles", "cells_missed", "partners_retargeted", "nj_per_image",
+           "tops_per_w"]
     print("  ".join(f"{h:>12}" for h in ["RTL, device", "accuracy", "as ref", "MVMs",
                                           "cycles/img", "twin fails", "exact", "wall s",
                                           "images/s", "prog Mcyc", "cells missed",
-                                          "compensated"]))
+                                          "compensated", "nJ/image", "TOPS/W"]))
     for r in rows:
         print("  ".join(f"{v:>12}" for v in [r[0], r[3], f"{r[4]}/{r[1]}", r[5], r[6], r[7],
-                                              r[8], r[9], r[10], r[11], r[12], r[13]]))
+                                              r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+                                              r[15]]))
     if a.out:
         pad = [""] * (len(hdr) - 4)
         extra = [["float_software", 10000, "", f"{f_acc:.4f}" if f_acc else ""] + pad,

@@ -53,36 +53,11 @@ static void prog_accuracy(cli_run *c) {
   c->prog_max_err = mx;
 }
 
-/* The model's activity from mark to now. */
-static rram_activity model_delta(const rram_activity *mark, const rram_activity *now) {
-  rram_activity d = {
-      .drives = now->drives - mark->drives,
-      .wordlines = now->wordlines - mark->wordlines,
-      .conversions = now->conversions - mark->conversions,
-      .pulses = now->pulses - mark->pulses,
-      .reads = now->reads - mark->reads,
-      .e_drive_j = now->e_drive_j - mark->e_drive_j,
-      .e_verify_j = now->e_verify_j - mark->e_verify_j,
-      .e_pulse_j = now->e_pulse_j - mark->e_pulse_j,
-  };
-  return d;
-}
-
-/* The activity of the macro and of the model since the marks, into e. */
-static int activity_since(cim_dev *dev, const cli_run *c, const cim_activity *mark,
-                          const rram_activity *model_mark, cim_energy_activity *e) {
-  cim_activity now;
-  rram_activity model_now;
-  const int st = cim_activity_read(dev, &now);
-  if (st != CIM_OK) return st;
-  rram_array_activity(c->array, &model_now);
-  memset(&e->act, 0, sizeof e->act);
-  cim_activity_add_delta(&e->act, mark, &now);
-  e->model = model_delta(model_mark, &model_now);
+/* The build's figures the energy sums need. */
+static void energy_build(const cli_run *c, cim_energy_activity *e) {
   e->adc_bits = c->b->geo.adc_bits;
   e->sense_bits = (int)(c->dev.sense_bits > 0 ? c->dev.sense_bits : 8);
   e->cols = c->b->geo.cols;
-  return CIM_OK;
 }
 
 int cli_firmware(mmio_bus *bus, void *arg) {
@@ -111,16 +86,14 @@ int cli_firmware(mmio_bus *bus, void *arg) {
     cim_close(dev);
     return EXIT_SIM;
   }
-  cim_activity mark;
-  rram_activity model_mark;
-  memset(&mark, 0, sizeof mark);
-  memset(&model_mark, 0, sizeof model_mark);
-  if ((st = cim_activity_clear(dev)) != CIM_OK) {
-    fw_fail(c, dev, st, "cim_activity_clear", -1);
+  cim_energy_mark mark;
+  energy_build(c, &c->act_prog);
+  energy_build(c, &c->act_mvm);
+  if ((st = cim_energy_mark_now(dev, c->array, &mark)) != CIM_OK) {
+    fw_fail(c, dev, st, "cim_activity_read", -1);
     cim_close(dev);
     return EXIT_SIM;
   }
-  rram_array_activity_clear(c->array);
   if (!c->o->backdoor) {
     /* Front door: the engine pulses and verifies every cell of W's block. */
     st = cim_program_weights(dev, d->W, d->n, d->k, &c->prog_cfg, &c->prog);
@@ -131,7 +104,7 @@ int cli_firmware(mmio_bus *bus, void *arg) {
     }
     c->prog_cycles = c->prog.total_cycles;
     prog_accuracy(c);
-    if ((st = activity_since(dev, c, &mark, &model_mark, &c->act_prog)) != CIM_OK) {
+    if ((st = cim_energy_add_since(dev, c->array, &mark, &c->act_prog)) != CIM_OK) {
       fw_fail(c, dev, st, "cim_activity_read", -1);
       cim_close(dev);
       return EXIT_SIM;
@@ -182,13 +155,12 @@ int cli_firmware(mmio_bus *bus, void *arg) {
 
   const char *step = NULL;
   int v;
-  if ((st = cim_activity_read(dev, &mark)) != CIM_OK) {
+  if ((st = cim_energy_mark_now(dev, c->array, &mark)) != CIM_OK) {
     cim_verify_destroy(ver);
     fw_fail(c, dev, st, "cim_activity_read", -1);
     cim_close(dev);
     return EXIT_SIM;
   }
-  rram_array_activity(c->array, &model_mark);
   c->mvm_t0 = cli_now_s();
   c->mvm_c0 = mmio_cycles(bus);
   for (v = 0; v < d->v; v++) {
@@ -201,7 +173,7 @@ int cli_firmware(mmio_bus *bus, void *arg) {
   c->mvm_t1 = cli_now_s();
   c->mvm_c1 = mmio_cycles(bus);
   cim_verify_destroy(ver);
-  if (st == CIM_OK && (st = activity_since(dev, c, &mark, &model_mark, &c->act_mvm)) != CIM_OK)
+  if (st == CIM_OK && (st = cim_energy_add_since(dev, c->array, &mark, &c->act_mvm)) != CIM_OK)
     step = "cim_activity_read";
   /* every MVM moved ceil(K/4) input words in and N output words out */
   c->act_mvm.buffer_words = (uint64_t)c->done * (uint64_t)((d->k + 3) / 4 + d->n);

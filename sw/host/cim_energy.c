@@ -139,6 +139,32 @@ int cim_energy_load(const char *name, cim_energy_params *out, char *err, size_t 
   return 0;
 }
 
+int cim_energy_mark_now(cim_dev *dev, const rram_array *array, cim_energy_mark *m) {
+  const int st = cim_activity_read(dev, &m->act);
+  if (st == CIM_OK) rram_array_activity(array, &m->model);
+  return st;
+}
+
+int cim_energy_add_since(cim_dev *dev, const rram_array *array, cim_energy_mark *mark,
+                         cim_energy_activity *e) {
+  cim_energy_mark now;
+  const int st = cim_energy_mark_now(dev, array, &now);
+  if (st != CIM_OK) return st;
+  cim_activity_add_delta(&e->act, &mark->act, &now.act);
+  rram_activity *d = &e->model;
+  const rram_activity *a = &mark->model, *b = &now.model;
+  d->drives += b->drives - a->drives;
+  d->wordlines += b->wordlines - a->wordlines;
+  d->conversions += b->conversions - a->conversions;
+  d->pulses += b->pulses - a->pulses;
+  d->reads += b->reads - a->reads;
+  d->e_drive_j += b->e_drive_j - a->e_drive_j;
+  d->e_verify_j += b->e_verify_j - a->e_verify_j;
+  d->e_pulse_j += b->e_pulse_j - a->e_pulse_j;
+  *mark = now;
+  return CIM_OK;
+}
+
 static double adc_fj(const cim_energy_params *p, int bits) {
   const double n = bits;
   return p->adc_fj_c0 + p->adc_fj_c1 * n + p->adc_fj_c2 * n * n;

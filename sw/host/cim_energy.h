@@ -66,6 +66,21 @@ typedef struct cim_energy_activity {
   int adc_bits, sense_bits, cols;
 } cim_energy_activity;
 
+/* The macro's counters and the model's activity at one moment. */
+typedef struct cim_energy_mark {
+  cim_activity act;
+  rram_activity model;
+} cim_energy_mark;
+
+/** Read both now. @return CIM_OK or the driver's status */
+int cim_energy_mark_now(cim_dev *dev, const rram_array *array, cim_energy_mark *m /* OUT */);
+
+/** Add the activity from mark to now to e (counters and model energies;
+ * e's other fields untouched); *mark becomes now, so that calls can chain.
+ * @return CIM_OK or the driver's status */
+int cim_energy_add_since(cim_dev *dev, const rram_array *array, cim_energy_mark *mark,
+                         cim_energy_activity *e);
+
 typedef struct cim_energy {
   double array_j, adc_j, drivers_j, digital_j, program_j, total_j;
   double mvm_j;       /* total less programming */

@@ -56,7 +56,7 @@ static void usage(FILE *f) {
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
           "                      [--program frontdoor|backdoor] [--compensate] [--map-bad-lines]\n"
-          "                      [--calibrate]\n"
+          "                      [--calibrate] [--energy PRESET|FILE]\n"
           "                      [--set KEY=VALUE]... [--age SECONDS]] [--cmodel]\n"
           "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
@@ -116,6 +116,7 @@ typedef struct rtl_opts {
   const char *sets[16];
   int n_sets;
   double age_s;
+  cim_energy_params energy; /* --energy */
 } rtl_opts;
 
 static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
@@ -215,17 +216,32 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
              r.comp.n_failed, r.comp.n_exact, r.comp.n_clamped, r.comp.n_both,
              r.comp.n_partner_missed, r.comp.rows_read,
              (unsigned long long)r.comp.total_cycles);
+    cim_energy em, ep;
+    cim_energy_compute(&o->energy, &r.act_mvm, &em);
+    cim_energy_compute(&o->energy, &r.act_prog, &ep);
+    if (!cmodel && n > 0)
+      printf("cim_net: RTL: energy (%s, %g nm, %g MHz): %.4g nJ per image = array %.4g + ADC "
+             "%.4g + drivers %.4g + digital %.4g nJ; %.3g TOPS/W; latency %.4g us per image; "
+             "loading the tiles %.4g uJ in %.4g ms\n",
+             o->energy.name, o->energy.node_nm, o->energy.clock_mhz, em.mvm_j / n * 1e9,
+             em.array_j / n * 1e9, em.adc_j / n * 1e9, em.drivers_j / n * 1e9,
+             em.digital_j / n * 1e9, em.tops_per_w, em.latency_s / n * 1e6,
+             (ep.total_j) * 1e6, ep.latency_s * 1e3);
     printf("RESULT engine=%s device=%s images=%d correct=%d equal=%d mvms=%llu tiles=%d "
            "seconds=%.3f cycles=%llu "
            "prog_cycles=%llu prog_failed=%llu comp_exact=%d comp_clamped=%d comp_both=%d "
            "twin_fail=%llu exact_applied=%llu exact_fail=%llu "
+           "e_array=%.6g e_adc=%.6g e_drivers=%.6g e_digital=%.6g e_load=%.6g macs=%llu "
+           "busy_mvm=%llu "
            "pass=%d\n",
            cmodel ? "cmodel" : "rtl", device, n, correct, equal, (unsigned long long)r.mvms,
            r.tiles, secs, (unsigned long long)r.mvm_cycles, (unsigned long long)r.prog_cycles,
            (unsigned long long)r.prog_failed, r.comp.n_exact, r.comp.n_clamped, r.comp.n_both,
            (unsigned long long)r.chk.twin_fail_outputs,
            (unsigned long long)r.chk.exact_applied,
-           (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), rc == 0);
+           (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), em.array_j,
+           em.adc_j, em.drivers_j, em.digital_j, ep.total_j,
+           (unsigned long long)r.act_mvm.macs, (unsigned long long)r.act_mvm.act.busy, rc == 0);
     printf("cim_net: %s %s\n", engine, rc ? "FAIL" : "PASS");
   }
   free(cls);
@@ -238,6 +254,13 @@ int main(int argc, char **argv) {
   int64_t first = 0, images = -1;
   int rtl = 0;
   rtl_opts o = {.device = "ideal", .seed = 1, .frontdoor = -1};
+  {
+    char err[256];
+    if (cim_energy_load("neurram_130nm", &o.energy, err, sizeof err) != 0) {
+      fprintf(stderr, "cim_net: the default energy parameters: %s\n", err);
+      return 3;
+    }
+  }
   int64_t budget = -1;
   static const struct option lo[] = {{"net", required_argument, NULL, 'n'},
                                      {"data", required_argument, NULL, 'd'},
@@ -256,6 +279,7 @@ int main(int argc, char **argv) {
                                      {"cmodel", no_argument, NULL, 'M'},
                                      {"set", required_argument, NULL, 'S'},
                                      {"age", required_argument, NULL, 'a'},
+                                     {"energy", required_argument, NULL, 'E'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -298,6 +322,12 @@ int main(int argc, char **argv) {
         }
         break;
       case 'D': o.device = optarg; break;
+      case 'E':
+        if (cim_energy_load(optarg, &o.energy, why, sizeof why) != 0) {
+          fprintf(stderr, "cim_net: --energy %s\n", why);
+          return 2;
+        }
+        break;
       case 's':
         if (rram_num_uint(optarg, 0, UINT64_MAX, &o.seed, why, sizeof why) != RRAM_NUM_OK) {
           fprintf(stderr, "cim_net: --seed: %s\n", why);

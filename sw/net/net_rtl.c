@@ -115,6 +115,8 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     else r->cal_fitted += rep.n_adc;
   }
   if (!dev) return cmodel_tile(r, L, r0, kr, nc, c0, a, width, acc, x, y);
+  if ((st = cim_energy_add_since(dev, r->array, &r->mark, &r->act_prog)) != CIM_OK)
+    return fw_fail(r, dev, "cim_activity_read", st);
   const cim_job job = {.n_rows = kp, .n_outs = np, .x_bits = net->x_bits, .out_bits = 32};
   st = cim_configure(dev, &job);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_configure", st);
@@ -135,11 +137,15 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     }
     r->mvms++;
     r->mvm_cycles += cyc;
+    r->act_mvm.macs += (uint64_t)kr * (uint64_t)nc;
+    r->act_mvm.buffer_words += (uint64_t)((kp + 3) / 4 + np);
     if (r->map) cim_linemap_take_outputs(r->map, y, nc, yl);
     for (int j = 0; j < nc; j++)
       acc[(size_t)i * (size_t)L->outputs + (size_t)(c0 + j)] += (r->map ? yl : y)[j];
   }
   cim_verify_destroy(ver);
+  if ((st = cim_energy_add_since(dev, r->array, &r->mark, &r->act_mvm)) != CIM_OK)
+    return fw_fail(r, dev, "cim_activity_read", st);
   return 0;
 }
 
@@ -223,6 +229,8 @@ static int firmware(mmio_bus *bus, void *arg) {
   int st = cim_open(bus, &dev);
   if (st != CIM_OK) return fw_fail(r, dev, "cim_open", st);
   int rc = 0;
+  if ((st = cim_energy_mark_now(dev, r->array, &r->mark)) != CIM_OK)
+    return fw_fail(r, dev, "cim_activity_read", st);
   if (r->map_lines && (st = map_lines(r, dev)) != CIM_OK)
     rc = r->fail[0] ? 3 : fw_fail(r, dev, "cim_find_bad_lines", st);
   if (rc == 0) rc = run_layers(r, dev);
@@ -253,6 +261,14 @@ int net_rtl_classify(net_rtl_run *r) {
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
   memset(&r->comp, 0, sizeof r->comp);
   memset(&r->lines, 0, sizeof r->lines);
+  memset(&r->act_prog, 0, sizeof r->act_prog);
+  memset(&r->act_mvm, 0, sizeof r->act_mvm);
+  r->act_prog.adc_bits = r->act_mvm.adc_bits = CIM_CFG_ADC_BITS;
+  r->act_prog.cols = r->act_mvm.cols = CIM_CFG_COLS;
+  {
+    const double sb = rram_array_device(r->array)->sense_bits;
+    r->act_prog.sense_bits = r->act_mvm.sense_bits = sb > 0 ? (int)sb : 8;
+  }
   r->good_rows = CIM_CFG_ROWS;
   r->good_slots = CIM_CFG_N_OUT;
   r->map = NULL;

@@ -20,6 +20,7 @@
 #include "cim_check.h"
 #include "cim_compensate.h"
 #include "cim_lines.h"
+#include "cim_energy.h"
 #include "cim_linemap.h"
 #include "cim_driver.h"
 #include "cim_net.h"
@@ -53,10 +54,14 @@ typedef struct net_rtl_run {
   cim_lines_report lines;           /* --map-bad-lines: what the characterisation found */
   int good_rows, good_slots;        /* rows and output slots the tiles may use */
   int cal_fitted, cal_nodata;       /* --calibrate: ADCs fitted; tiles with nothing to fit */
+  cim_energy_activity act_prog;     /* activity of loading the tiles (characterisation,
+                                       programming, compensation, calibration) */
+  cim_energy_activity act_mvm;      /* activity of the MVMs (macs: logical K x N each) */
   char fail[512];      /* why the run stopped, "" if it did not */
   uint8_t *cell;       /* internal: a tile's WV_RESULT bytes (ROWS x COLS) */
   cim_linemap *map;    /* internal: --map-bad-lines' placement (NULL: the identity) */
   cim_program_cfg map_cfg; /* internal: prog_cfg with the columns' background offsets */
+  cim_energy_mark mark;    /* internal: the activity when last added up */
 } net_rtl_run;
 
 /* Run every item through the network on the RTL (one cim_sim_run). 0 when
