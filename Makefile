@@ -102,6 +102,7 @@ help:
 	@echo "  test-config  the tests of one configuration only"
 	@echo "  lint       verilator --lint-only -Wall on the RTL"
 	@echo "  sweep      accuracy against one device parameter, CSV + PNG (SWEEP=$(SWEEP))"
+	@echo "  energy     energy per MVM by component, CSV + PNG (ENERGY_PARAMS=$(ENERGY_PARAMS))"
 	@echo "  net-model  train (once per NET_SEED) and quantize the Fashion-MNIST MLP for this build"
 	@echo "  net-ref    its integer reference in C against numpy's, on all 10,000 test images"
 	@echo "  regs       regenerate the register header, SV package and docs/registers.md"

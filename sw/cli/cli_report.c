@@ -139,6 +139,11 @@ static void print_energy(const cli_run *c) {
            "%d-bit inputs); latency %.3g us per MVM (%.0f busy cycles)\n",
            e.tops_per_w, c->d->k, c->d->n, c->b->w_bits, c->job.x_bits, e.latency_s / n * 1e6,
            (double)c->act_mvm.act.busy / n);
+    /* one line for tools/energy.py, per MVM */
+    printf("ENERGY params=%s node_nm=%g clock_mhz=%g array_j=%.6g adc_j=%.6g drivers_j=%.6g "
+           "digital_j=%.6g mvm_j=%.6g tops_w=%.6g latency_s=%.6g\n",
+           p->name, p->node_nm, p->clock_mhz, e.array_j / n, e.adc_j / n, e.drivers_j / n,
+           e.digital_j / n, e.mvm_j / n, e.tops_per_w, e.latency_s / n);
   }
   if (!c->o->backdoor) {
     cim_energy e;
