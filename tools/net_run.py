@@ -184,7 +184,7 @@ def main(argv):
     ap.add_argument("--devices", default="ideal,default",
                     help="comma-separated presets or device files; NAME+cal with the ADCs "
                          "calibrated per tile, NAME+comp with stuck cells compensated; 'all': "
-                         "every preset and default+comp")
+                         "every preset, default+comp and default+map")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--program", choices=["frontdoor", "backdoor"], default="frontdoor",
                     help="how each process loads the tiles (default: the write-verify engine)")
@@ -211,7 +211,7 @@ def main(argv):
     devices = a.devices.split(",")
     if devices == ["all"]:
         p = subprocess.run([prog, "--list-devices"], capture_output=True, text=True, check=True)
-        devices = p.stdout.split() + ["default+comp"]
+        devices = p.stdout.split() + ["default+comp", "default+map"]
     for dev in devices:
         device_options(dev)  # a bad suffix stops the run before any process
     for dev in devices:
