@@ -202,7 +202,8 @@ lint-c: $(GEN_HDRS) $(VOBJ)/V$(TOP).mk
 	  --error-exitcode=1 --suppress=missingIncludeSystem $(VERIF_C_INC) $(VERIF_C)
 	@echo "lint-c: cppcheck clean"
 	@printf '%s\n' $(VERIF_C) | xargs -P $(JOBS) -I{} clang-tidy --quiet {} -- -std=c11 \
-	  -D_POSIX_C_SOURCE=200809L $(VERIF_C_INC) 2>/dev/null > $(BUILD)/clang-tidy.log; \
+	  -D_POSIX_C_SOURCE=200809L -DCIM_ENERGY_DIR='"sw/energy"' $(VERIF_C_INC) 2>/dev/null \
+	  > $(BUILD)/clang-tidy.log; \
 	  rc=$$?; cat $(BUILD)/clang-tidy.log; \
 	  [ $$rc = 0 ] && echo "lint-c: clang-tidy clean ($(words $(VERIF_C)) files)"
 

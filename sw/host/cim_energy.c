@@ -27,7 +27,7 @@ static const struct {
 #define N_KEYS (sizeof k_keys / sizeof k_keys[0])
 
 /* Largest parameter file read, bytes. */
-#define MAX_FILE (64 * 1024)
+#define MAX_FILE ((size_t)64 * 1024)
 
 static int parse(const char *text, const char *file, cim_energy_params *p, char *err, size_t len) {
   int line_of[N_KEYS] = {0};
