@@ -51,7 +51,7 @@ typedef struct cim_energy_params {
 /** Names of the shipped presets, NULL-terminated. */
 const char *const *cim_energy_presets(void);
 
-/** Load preset name (sw/energy/name.energy) or else the file at that path.
+/** Load preset name (sw/energy/NAME.energy) or else the file at that path.
  * @return 0, or -1 with one line in err naming the file, the line and the
  *         key: an unknown or repeated key, a bad or negative number, a
  *         missing key, a file that cannot be read */
