@@ -21,18 +21,13 @@ module cim_activity
   output act_cnt_t             cnt_o
 );
 
-  // Set bits of a vector; a loop the synthesis tools read as an adder tree.
-  function automatic logic [31:0] ones(logic [Rows-1:0] v);
+  // Set bits of a vector (wordlines or ADC starts, zero-extended to the
+  // wider); a loop the synthesis tools read as an adder tree.
+  localparam int unsigned OnesW = (Rows > NAdc) ? Rows : NAdc;
+  function automatic logic [31:0] ones(logic [OnesW-1:0] v);
     logic [31:0] n;
     n = '0;
-    for (int unsigned i = 0; i < Rows; i++) n = n + 32'(v[i]);
-    return n;
-  endfunction
-
-  function automatic logic [31:0] ones_adc(logic [NAdc-1:0] v);
-    logic [31:0] n;
-    n = '0;
-    for (int unsigned i = 0; i < NAdc; i++) n = n + 32'(v[i]);
+    for (int unsigned i = 0; i < OnesW; i++) n = n + 32'(v[i]);
     return n;
   endfunction
 
@@ -49,10 +44,10 @@ module cim_activity
     end else begin
       if (drive_i) begin
         cnt_q.phases    <= cnt_q.phases + 32'd1;
-        cnt_q.wordlines <= cnt_q.wordlines + ones(wl_i);
+        cnt_q.wordlines <= cnt_q.wordlines + ones(OnesW'(wl_i));
       end
       if (adc_start_i != '0) begin
-        cnt_q.conversions <= cnt_q.conversions + ones_adc(adc_start_i);
+        cnt_q.conversions <= cnt_q.conversions + ones(OnesW'(adc_start_i));
       end
       if (accum_i) begin
         // every active output adds its 2S column codes

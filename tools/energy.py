@@ -34,6 +34,18 @@ def run(prog, device, params, seed):
     return dict(kv.split("=", 1) for kv in m.group(1).split())
 
 
+def text_chart(rows, width=50):
+    """The shares of each run as a stacked bar of characters (for README)."""
+    marks = {"array_j": "a", "adc_j": "A", "drivers_j": "w", "digital_j": "d"}
+    lines = ["shares of one MVM's energy: a array, A ADC, w wordline drivers, d digital"]
+    for r in rows:
+        vals = [float(v) for v in r[3:3 + len(COMPONENTS)]]
+        total = sum(vals) or 1.0
+        bar = "".join(marks[k] * round(v / total * width) for k, v in zip(COMPONENTS, vals))
+        lines.append(f"{r[0]:<24} |{bar:<{width}}| {float(r[7]) * 1e9:.3g} nJ")
+    return "\n".join(lines)
+
+
 def plot(csv, png, build):
     script = (f"set terminal pngcairo size 900,500 noenhanced\nset output '{png}.tmp'\n"
               "set datafile separator ','\nset style data histograms\n"
@@ -76,6 +88,7 @@ def main(argv):
                   + "  ".join(f"{k[:-2]} {float(e[k]) / float(e['mvm_j']) * 100:4.1f} %"
                               for k in COMPONENTS)
                   + f"  {float(e['tops_w']):.3g} TOPS/W  {float(e['latency_s']) * 1e6:.3g} us")
+    print(text_chart(rows))
     csv = os.path.join(out, "energy.csv")
 
     def fill(f):

@@ -38,10 +38,11 @@ static int fw_lines(mmio_bus *bus, void *arg) {
  * characterised at all (formed rows and columns to read through). */
 typedef struct truth {
   int unformed[2], leaky[2], ok[2];
+  int good_slots; /* outputs whose 2S columns are all good */
 } truth;
 
 static truth truth_of(const rram_array *a, const rram_geometry *g) {
-  truth t = {{0, 0}, {0, 0}, {0, 0}};
+  truth t = {{0, 0}, {0, 0}, {0, 0}, 0};
   for (int is_col = 0; is_col <= 1; is_col++) {
     for (int i = 0; i < (is_col ? g->cols : g->rows); i++) {
       int k = RRAM_LINE_OK;
@@ -50,6 +51,15 @@ static truth truth_of(const rram_array *a, const rram_geometry *g) {
       t.leaky[is_col] += k == RRAM_LINE_LEAKY;
       t.ok[is_col] += k == RRAM_LINE_OK;
     }
+  }
+  for (int j = 0; j < g->cols / CIM_CFG_COLS_PER_OUT; j++) {
+    int ok = 1;
+    for (int c = j * CIM_CFG_COLS_PER_OUT; c < (j + 1) * CIM_CFG_COLS_PER_OUT; c++) {
+      int k = RRAM_LINE_OK;
+      rram_array_get_line(a, 1, c, &k);
+      ok &= k == RRAM_LINE_OK;
+    }
+    t.good_slots += ok;
   }
   return t;
 }
@@ -77,10 +87,11 @@ static void lines_device(const char *base, const cosim_build *b, rram_device *d)
 }
 
 /* An array of d drawn on seed, seed + 1, ... until the draw can be
- * characterised and, on a build large enough, holds every kind of bad line
- * d has a rate for; *seed and *t are the draw's. */
+ * characterised (and, with need_slot, leaves an output slot good) and, on a
+ * build large enough, holds every kind of bad line d has a rate for; *seed
+ * and *t are the draw's. */
 static rram_array *draw_lines(const rram_device *d, uint64_t *seed, const rram_geometry *g,
-                              truth *t) {
+                              int need_slot, truth *t) {
   rram_array *a = NULL;
   for (int draw = 0; draw < 100; draw++, (*seed)++) {
     rram_array_destroy(a);
@@ -90,7 +101,8 @@ static rram_array *draw_lines(const rram_device *d, uint64_t *seed, const rram_g
     const int all_kinds = (t->unformed[0] || !d->unformed_row_rate) &&
                           (t->unformed[1] || !d->unformed_col_rate) &&
                           (t->leaky[1] || !d->leaky_col_rate) && (t->leaky[0] || !d->leaky_row_rate);
-    if (well_posed(t, g) && (all_kinds || draw >= 50)) return a;
+    if (well_posed(t, g) && (!need_slot || t->good_slots > 0) && (all_kinds || draw >= 50))
+      return a;
   }
   ck_abort_msg("no well-posed draw in 100 seeds");
   return a;
@@ -117,7 +129,7 @@ START_TEST(test_lines_found) {
   lines_ctx x;
   memset(&x, 0, sizeof x);
   truth t;
-  x.array = draw_lines(&d, &seed, &b.geo, &t);
+  x.array = draw_lines(&d, &seed, &b.geo, 0, &t);
   /* characterisation needs no precise landing: a coarse window, few pulses */
   cim_progcfg_for_device(&d, &x.cfg);
   x.cfg.tol = 8;
@@ -335,21 +347,11 @@ START_TEST(test_lines_mapped_exact) {
   mapped_ctx x;
   memset(&x, 0, sizeof x);
   truth t;
-  x.array = draw_lines(&d, &seed, &b.geo, &t);
+  x.array = draw_lines(&d, &seed, &b.geo, 1, &t);
   /* the logical block: what the good lines hold, at most 32 rows and 4
    * outputs, and within what the ADC adds up exactly */
-  int good_slots = 0;
-  for (int j = 0; j < b.n_out; j++) {
-    int ok = 1;
-    for (int c = j * CIM_CFG_COLS_PER_OUT; c < (j + 1) * CIM_CFG_COLS_PER_OUT; c++) {
-      int k = RRAM_LINE_OK;
-      rram_array_get_line(x.array, 1, c, &k);
-      ok &= k == RRAM_LINE_OK;
-    }
-    good_slots += ok;
-  }
   x.k = t.ok[0] < 32 ? t.ok[0] : 32;
-  x.n_out = good_slots < 4 ? good_slots : 4;
+  x.n_out = t.good_slots < 4 ? t.good_slots : 4;
   ck_assert_msg(x.k >= 1 && x.n_out >= 1, "seed %" PRIu64 ": no good row or slot", seed);
   x.w_bits = b.w_bits;
   x.x_bits = b.x_bits;

@@ -49,6 +49,7 @@ typedef struct prog_ctx {
   int32_t *x[PROG_N_MVM];
   cosim_mvm mvm[2][PROG_N_MVM];           /* [0] front door, [1] back door */
   double g_err_back[2];                   /* rms / max |G - level G|, uS, back door */
+  int back_outside;                       /* back door: cells the engine would pulse */
 } prog_ctx;
 
 /* One MVM over rows 0..k-1 of W through the checked-MVM routine, as in
@@ -119,6 +120,26 @@ static void snapshot(const prog_ctx *x, double *g) {
       rram_array_get_conductance(x->array, r, c, &g[r * x->n_col + c]);
 }
 
+static int g_inside(const rram_device *d, double g, int t, int tol);
+static int target_of(const prog_ctx *x, const rram_device *d, int r, int c);
+
+/* Cells outside their window as the verify read would see them (no
+ * noise): the cells the engine would pulse. */
+static int count_outside(const prog_ctx *x) {
+  const rram_device *d = rram_array_device(x->array);
+  int n = 0;
+  for (int r = 0; r < x->k; r++) {
+    for (int c = 0; c < x->n_col; c++) {
+      double g = 0;
+      int fault = 0;
+      rram_array_get_fault(x->array, r, c, &fault);
+      rram_array_get_conductance(x->array, r, c, &g);
+      n += fault == RRAM_FAULT_NONE && !g_inside(d, g, target_of(x, d, r, c), x->cfg.tol);
+    }
+  }
+  return n;
+}
+
 static int fw_program(mmio_bus *bus, void *arg) {
   prog_ctx *x = arg;
   cim_dev *dev = NULL;
@@ -140,6 +161,7 @@ static int fw_program(mmio_bus *bus, void *arg) {
     x->prog_status = cim_map_load(x->array, x->W, x->n_out, x->k, x->b.w_bits) == RRAM_OK
                          ? CIM_OK : CIM_EINVAL;
     level_error(x, &x->g_err_back[0], &x->g_err_back[1]);
+    x->back_outside = count_outside(x);
     run_mvms(dev, x, x->mvm[1]);
   }
   if (x->row_en) {
@@ -407,8 +429,9 @@ START_TEST(test_prog_skips_disabled) {
   }
   ck_assert_int_eq(x->rep.n_cells, enabled);
   ck_assert_int_eq(x->rep.n_failed, 0);
-  /* the check could fail: some skipped cell is off its target */
-  ck_assert_msg(skipped == 0 || moved_if_programmed > 0,
+  /* the check could fail: some skipped cell is off its target (a build of
+   * a few cells may draw none; beyond 8 skipped cells a draw has some) */
+  ck_assert_msg(skipped <= 8 || moved_if_programmed > 0,
                 "no disabled cell would have moved; reproduce: %s", cosim_repro(name, seed));
   assert_mvms(x, 0, 0, name, seed);
   printf("  %s: %d cells programmed, %d on disabled lines left alone (%d of them off target)\n",
@@ -818,6 +841,10 @@ START_TEST(test_prog_front_vs_back) {
   uint64_t seed = cosim_seed(66);
   rram_device d;
   rram_device_preset("default", &d);
+  /* bad lines cost the same either way (an open cell is open to both, a
+   * leak is mapped out by cim_linemap, tested on its own): the comparison
+   * is of the cells' programming */
+  d.unformed_row_rate = d.unformed_col_rate = d.leaky_row_rate = d.leaky_col_rate = 0.0;
   prog_ctx *x = calloc(1, sizeof *x);
   cim_program_cfg_default(&x->cfg);
   x->backdoor_first = 1;
@@ -836,13 +863,21 @@ START_TEST(test_prog_front_vs_back) {
         if (s == 0) sx += (double)x->mvm[s][i].y_exact[j] * (double)x->mvm[s][i].y_exact[j];
       }
   printf("  %s: |G - level| rms %.3f uS (max %.2f) back door, %.3f uS (max %.2f) front door; "
-         "MVM rel. rms error %.4f back, %.4f front; %d of %d cells failed (stuck), "
+         "MVM rel. rms error %.4f back, %.4f front; %d of %d cells failed, "
          "%.2f pulses/cell\n",
          name, x->g_err_back[0], x->g_err_back[1], rms_front, max_front, sqrt(se[1] / sx),
          sqrt(se[0] / sx), x->rep.n_failed, x->rep.n_cells, cim_program_mean_pulses(&x->rep));
-  ck_assert_msg(rms_front < x->g_err_back[0],
-                "front door %.3f uS rms is not better than back door %.3f uS; reproduce: %s",
-                rms_front, x->g_err_back[0], cosim_repro(name, seed));
+  /* strictly better where the back door left a cell the engine can see
+   * outside its window (a build of a few cells may draw none, or only cells
+   * below g_min, which read as code 0: then no worse) */
+  if (x->back_outside > 0)
+    ck_assert_msg(rms_front < x->g_err_back[0],
+                  "front door %.3f uS rms is not better than back door %.3f uS; reproduce: %s",
+                  rms_front, x->g_err_back[0], cosim_repro(name, seed));
+  else
+    ck_assert_msg(rms_front <= x->g_err_back[0] + 1e-9,
+                  "front door %.3f uS rms is worse than back door %.3f uS, whose cells were all in "
+                  "the window; reproduce: %s", rms_front, x->g_err_back[0], cosim_repro(name, seed));
   prog_free(x);
   free(x);
 }
