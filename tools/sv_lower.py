@@ -28,8 +28,8 @@ with their ports (the DPI-facing behavioural models of the analog macros);
 their contents are never lowered. Constructs outside what the RTL uses stop
 the tool with the source location, never a silent guess.
 
-Usage: sv_lower.py --top cim_macro [--blackbox a,b] [--suffix S] --out FILE.v
-                   [-D NAME]... SV_FILES...
+Usage: sv_lower.py --top cim_macro [--blackbox NAME]... [--omit-blackboxes]
+                   [--suffix S] --out FILE.v [-D NAME]... SV_FILES...
 """
 import argparse
 import os
@@ -150,6 +150,7 @@ class ModuleWriter:
         self.func_done = {}  # subroutine symbol -> Verilog name
         self.used = set()
         self.fn_scope = None  # while writing a function: its locals list
+        self.loop_vars = set()  # variables of for loops (Yosys unrolls them)
 
     # ------------------------------------------------------------ names
     def fresh(self, base):
@@ -231,34 +232,35 @@ class ModuleWriter:
         return self.convert(text, w, s, 32, False), None
 
     def select_chain(self, e):
-        """(base expression, offset, width) of a select / member chain:
-        offset is (text or None, const int); text is a 32-bit expression."""
+        """(base expression, dynamic terms, constant offset, width) of a
+        select / member chain. A dynamic term is a dict: idx (32-bit text),
+        values (the legal index values) and pos (value -> bit offset)."""
         k = e.kind
         if k == EK.MemberAccess:
-            base, (dyn, off), _ = self.select_chain(e.value)
+            base, dyn, off, _ = self.select_chain(e.value)
             fld = e.member
             if fld.kind != SK.Field:
                 raise Unsupported(f"{where(e)}: member {fld.name} is not a packed field")
-            return base, (dyn, off + fld.bitOffset), width_of(e.type)
+            return base, dyn, off + fld.bitOffset, width_of(e.type)
         if k == EK.ElementSelect:
-            base, (dyn, off), _ = self.select_chain(e.value)
+            base, dyn, off, _ = self.select_chain(e.value)
             _, lo, hi, ew, asc = array_layout(e.value.type)
             sdyn, sconst = self.index32(e.selector)
             if sdyn is None:
                 pos = (hi - sconst) if asc else (sconst - lo)
-                return base, (dyn, off + pos * ew), ew
-            if asc:
-                term = f"(32'd{hi} - {sdyn}) * 32'd{ew}"
-            else:
-                term = f"({sdyn} - 32'd{lo}) * 32'd{ew}"
-            return base, (term if dyn is None else f"{dyn} + {term}", off), ew
+                return base, dyn, off + pos * ew, ew
+            term = {"idx": sdyn, "values": range(lo, hi + 1), "expr": e.selector,
+                    "pos": (lambda v, hi=hi, ew=ew: (hi - v) * ew) if asc else
+                           (lambda v, lo=lo, ew=ew: (v - lo) * ew),
+                    "text": (f"(32'd{hi} - {sdyn}) * 32'd{ew}" if asc else
+                             f"({sdyn} - 32'd{lo}) * 32'd{ew}")}
+            return base, dyn + [term], off, ew
         if k == EK.RangeSelect:
-            base, (dyn, off), _ = self.select_chain(e.value)
+            base, dyn, off, _ = self.select_chain(e.value)
             vt = e.value.type.canonicalType
-            _, lo, hi, ew, asc = array_layout(vt) if vt.isArray else (None, 0, 0, 1, False)
             if not vt.isArray:
-                r = vt.getBitVectorRange() if hasattr(vt, "getBitVectorRange") else None
-                lo = 0
+                raise Unsupported(f"{where(e)}: a range select of {vt}")
+            _, lo, hi, ew, asc = array_layout(vt)
             sel = enum_name(e.selectionKind)
             w = width_of(e.type)
             if sel == "Simple":
@@ -266,38 +268,93 @@ class ModuleWriter:
                 right = int_of(self.const_of(e.right), 64)
                 low_index = min(left, right) if not asc else max(left, right)
                 pos = (hi - low_index) if asc else (low_index - lo)
-                return base, (dyn, off + pos * ew), w
+                return base, dyn, off + pos * ew, w
             if asc:
                 raise Unsupported(f"{where(e)}: +: select of an ascending range")
+            count = w // ew
+            first = lo + (count - 1 if sel == "IndexedDown" else 0)  # lowest legal index
             sdyn, sconst = self.index32(e.left)
-            if sel == "IndexedDown":
-                count = int_of(self.const_of(e.right), 64)
-                if sdyn is None:
-                    return base, (dyn, off + (sconst - count + 1 - lo) * ew), w
-                term = f"({sdyn} - 32'd{count - 1 + lo}) * 32'd{ew}"
-            else:
-                if sdyn is None:
-                    return base, (dyn, off + (sconst - lo) * ew), w
-                term = f"({sdyn} - 32'd{lo}) * 32'd{ew}"
-            return base, (term if dyn is None else f"{dyn} + {term}", off), w
-        return e, (None, 0), width_of(e.type)
+            if sdyn is None:
+                return base, dyn, off + (sconst - first) * ew, w
+            term = {"idx": sdyn, "values": range(first, hi - (count - 1) + (first - lo) + 1),
+                    "expr": e.left,
+                    "pos": lambda v, first=first, ew=ew: (v - first) * ew,
+                    "text": f"({sdyn} - 32'd{first}) * 32'd{ew}"}
+            return base, dyn + [term], off, w
+        return e, [], 0, width_of(e.type)
+
+    def loop_const(self, e):
+        """Whether e depends on nothing but loop variables and constants:
+        Yosys unrolls the loop, so a select by e is a constant select."""
+        ok = [True]
+
+        def visit(n):
+            if isinstance(n, ast.Expression) and n.kind == EK.NamedValue:
+                if n.symbol.kind not in (SK.Parameter, SK.EnumValue) and \
+                        n.symbol not in self.loop_vars:
+                    ok[0] = False
+        e.visit(visit)
+        return ok[0]
 
     def select(self, e, lvalue=False):
-        base, (dyn, off), w = self.select_chain(e)
+        base, dyn, off, w = self.select_chain(e)
         bw = width_of(base.type)
+        dtext = " + ".join(t["text"] for t in dyn) if dyn else None
         if base.kind == EK.NamedValue and base.symbol.kind not in (SK.Parameter, SK.EnumValue):
             name = self.ref(base.symbol, base)
-            if dyn is None:
+            if dtext is None:
                 if off == 0 and w == bw:
                     return name
                 return f"{name}[{off + w - 1}:{off}]"
-            pos = dyn if off == 0 else f"{dyn} + 32'd{off}"
+            pos = dtext if off == 0 else f"{dtext} + 32'd{off}"
             return f"{name}[{pos} +: {w}]"
         if lvalue:
             raise Unsupported(f"{where(e)}: a select of an expression as an lvalue")
         text = self.expr(base)
-        pos = f"32'd{off}" if dyn is None else (dyn if off == 0 else f"{dyn} + 32'd{off}")
+        pos = f"32'd{off}" if dtext is None else (dtext if off == 0 else f"{dtext} + 32'd{off}")
         return self.slice_of(text, bw, pos, w)
+
+    def dynamic_write(self, left, rhs, op, ind):
+        """An assignment to a select at a run-time position, as a decoder:
+        one constant part select per legal position, enabled by comparing
+        the indexes (Yosys turns `x[i*W +: W] <= v` into wide shifters).
+        None when the position is constant once Yosys unrolls the loops."""
+        if left.kind not in (EK.ElementSelect, EK.RangeSelect, EK.MemberAccess):
+            return None
+        base, dyn, off, w = self.select_chain(left)
+        dyn = [t for t in dyn]
+        if not dyn or all(self.loop_const(t["expr"]) for t in dyn):
+            return None
+        if base.kind != EK.NamedValue:
+            raise Unsupported(f"{where(left)}: a select of an expression as an lvalue")
+        name = self.ref(base.symbol, base)
+        tmp = self.local_reg("lo_wdata", w)
+        p = "  " * ind
+        lines = [f"{tmp} = {rhs};"]
+        conds, terms = [], []
+        for i, t in enumerate(dyn):
+            kv = self.local_reg("lo_k", 32)
+            vals = list(t["values"])
+            lines.append("  " * i + f"for ({kv} = 32'd{vals[0]}; {kv} <= 32'd{vals[-1]}; "
+                         f"{kv} = {kv} + 32'd1)")
+            conds.append(f"{t['idx']} == {kv}")
+            p0, p1 = t["pos"](vals[0]), t["pos"](vals[0] + 1) if len(vals) > 1 else 0
+            stride = p1 - p0
+            terms.append(f"32'd{p0} + ({kv} - 32'd{vals[0]}) * 32'd{stride}" if stride >= 0
+                         else f"32'd{p0} - ({kv} - 32'd{vals[0]}) * 32'd{-stride}")
+        pos = " + ".join(f"({x})" for x in terms) + (f" + 32'd{off}" if off else "")
+        lines.append("  " * len(dyn) + f"if ({' && '.join(conds)}) {name}[{pos} +: {w}] "
+                     f"{op} {tmp};")
+        return ("\n" + p).join(lines)
+
+    def local_reg(self, base, w):
+        """A scratch variable of w bits: function-local inside a function."""
+        name = self.fresh(base)
+        if self.fn_scope is not None:
+            self.fn_scope.append(f"reg [{w - 1}:0] {name};")
+        else:
+            self.decls.append(f"logic [{w - 1}:0] {name};")
+        return name
 
     def expr(self, e):
         """Verilog text of e whose self-determined width and signedness are
@@ -406,7 +463,8 @@ class ModuleWriter:
             if sym.initializer is not None:
                 out.append(f"{p}{name} = {self.rhs(sym.initializer, sym.type)};")
         elif k == STK.ExpressionStatement:
-            out.append(p + self.assign_stmt(s.expr) + ";")
+            text = self.assign_stmt(s.expr, ind)
+            out.append(p + text + ("" if text.endswith(";") else ";"))
         elif k == STK.Conditional:
             if len(s.conditions) != 1 or s.conditions[0].pattern is not None:
                 raise Unsupported(f"{where(s)}: an if with patterns")
@@ -430,6 +488,7 @@ class ModuleWriter:
         elif k == STK.ForLoop:
             inits = []
             for v in s.loopVars:
+                self.loop_vars.add(v)
                 name = self.declare(v, "" if self.fn_scope is not None else "lo_")
                 inits.append(f"{name} = {self.rhs(v.initializer, v.type)}")
             for x in s.initializers:
@@ -463,7 +522,7 @@ class ModuleWriter:
             return f"{name} = {name} {d} {literal(1, w, signed_of(e.operand.type))}"
         return self.assign_stmt(e)
 
-    def assign_stmt(self, e):
+    def assign_stmt(self, e, ind=0):
         if e.kind != EK.Assignment:
             if e.kind == EK.UnaryOp:
                 return self.step(e)
@@ -471,7 +530,11 @@ class ModuleWriter:
         if e.isCompound:
             raise Unsupported(f"{where(e)}: compound assignment")
         op = "<=" if e.isNonBlocking else "="
-        return f"{self.lvalue(e.left)} {op} {self.rhs(e.right, e.left.type)}"
+        rhs = self.rhs(e.right, e.left.type)
+        dyn = self.dynamic_write(e.left, rhs, op, ind)
+        if dyn is not None:
+            return dyn
+        return f"{self.lvalue(e.left)} {op} {rhs}"
 
     # ------------------------------------------------------------ functions
     def function(self, sub):
@@ -639,9 +702,10 @@ class ModuleWriter:
 class Lowerer:
     """Walks the design from the top and writes each module body once."""
 
-    def __init__(self, blackbox, suffix):
+    def __init__(self, blackbox, suffix, omit_blackboxes=False):
         self.blackbox = set(blackbox)
         self.suffix = suffix
+        self.omit = omit_blackboxes
         self.done = {}    # (definition, parameter values) -> module name
         self.texts = []
         self.names = set()
@@ -661,6 +725,8 @@ class Lowerer:
         self.names.add(name)
         self.done[key] = name
         bb = inst.definition.name in self.blackbox
+        if bb and self.omit:
+            return inst.definition.name  # the original module, unrenamed
         w = ModuleWriter(self, body, name)
         self.texts.append(w.text(blackbox=bb))
         return name
@@ -670,7 +736,10 @@ def main(argv):
     global driver_sm
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--top", required=True)
-    ap.add_argument("--blackbox", default="", help="comma-separated module names")
+    ap.add_argument("--blackbox", action="append", default=[],
+                    help="a module written as an empty blackbox (repeatable)")
+    ap.add_argument("--omit-blackboxes", action="store_true",
+                    help="leave the blackboxes out (the original modules are read beside)")
     ap.add_argument("--suffix", default="", help="appended to every module name")
     ap.add_argument("--out", required=True)
     ap.add_argument("-D", dest="defines", action="append", default=[])
@@ -689,7 +758,7 @@ def main(argv):
         return 1
     driver_sm = d.sourceManager
     top = comp.getRoot().topInstances[0]
-    low = Lowerer([b for b in args.blackbox.split(",") if b], args.suffix)
+    low = Lowerer(args.blackbox, args.suffix, args.omit_blackboxes)
     try:
         low.module_for(top)
     except Unsupported as e:
