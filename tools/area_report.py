@@ -15,10 +15,12 @@ library lacks takes the cell its function needs: ANDNOT/ORNOT an AND2/OR2-size
 cell, NMUX a MUX2 plus an inverter, a flip-flop with an enable a flip-flop
 plus a MUX2, one with an asynchronous reset or set the library's DFFSR.
 Cells that are not Yosys's own ($_..._) are the blackboxes (the analog macro
-models) and are listed, not counted.
+models) and are listed, not counted. With --glue TOP, TOP was synthesized with
+its blocks as blackboxes: its row is the logic of its own, and a last row
+adds every block to it for the whole periphery.
 
 Usage: area_report.py --dir DIR --config NAME --yosys-version TEXT
-                      [--lib-name TEXT] TOP...
+                      [--lib-name TEXT] [--glue TOP] TOP...
 """
 import argparse
 import csv
@@ -93,6 +95,25 @@ def read_top(d, top):
             "um2": float(m.group(1))}
 
 
+def add_total(rows, glue):
+    """Rows with the glue top renamed '<glue> glue' and a '<glue> total' row
+    last: every block plus the glue, the blackboxes that are no block."""
+    out = {}
+    for top, r in rows.items():
+        out[f"{glue} glue" if top == glue else top] = r
+    cells = {}
+    for r in rows.values():
+        for t, n in r["cells"].items():
+            cells[t] = cells.get(t, 0) + n
+    boxes = {b: n for b, n in rows[glue]["blackboxes"].items() if b not in rows}
+    out[f"{glue} total"] = {
+        "cells": cells, "blackboxes": boxes,
+        "ff_bits": sum(r["ff_bits"] for r in rows.values()),
+        "nand2_eq": sum(r["nand2_eq"] for r in rows.values()),
+        "um2": sum(r["um2"] for r in rows.values())}
+    return out
+
+
 def group(cell):
     """Column of a cell type in the table: the gate family."""
     if is_ff(cell):
@@ -140,6 +161,8 @@ def main(argv):
     ap.add_argument("--yosys-version", required=True)
     ap.add_argument("--lib-name", default="qflow's OSU 0.18 um standard cells (osu018)")
     ap.add_argument("--lib-tag", default="osu018")
+    ap.add_argument("--glue", help="the top synthesized with its blocks as blackboxes: "
+                                    "its row is its own logic, and a total row follows")
     ap.add_argument("tops", nargs="+")
     args = ap.parse_args(argv)
     try:
@@ -147,6 +170,8 @@ def main(argv):
     except (OSError, ValueError, KeyError) as e:
         sys.stderr.write(f"area_report: {e}\n")
         return 1
+    if args.glue in rows:
+        rows = add_total(rows, args.glue)
     csv_text, md_text = render(rows, args)
     write_atomic(os.path.join(args.dir, "area.csv"), lambda f: f.write(csv_text))
     write_atomic(os.path.join(args.dir, "area.md"), lambda f: f.write(md_text))
