@@ -100,6 +100,8 @@ def add_total(rows, glue):
     last: every block plus the glue, the blackboxes that are no block."""
     out = {}
     for top, r in rows.items():
+        if top == glue:  # its blocks are rows of their own
+            r = dict(r, blackboxes={b: n for b, n in r["blackboxes"].items() if b not in rows})
         out[f"{glue} glue" if top == glue else top] = r
     cells = {}
     for r in rows.values():

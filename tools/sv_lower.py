@@ -38,6 +38,9 @@ import sys
 import pyslang as ps
 from pyslang import ast, driver
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atomicio import write_atomic  # noqa: E402
+
 SK = ast.SymbolKind
 EK = ast.ExpressionKind
 STK = ast.StatementKind
@@ -65,17 +68,17 @@ class Unsupported(Exception):
     """A construct the lowering does not handle; the text says what and where."""
 
 
+# The source manager of the run, for the file and line of a message.
+SOURCES = None
+
+
 def where(node):
     """'file:line' of an AST node or symbol, for messages."""
     try:
-        sm = driver_sm
         loc = node.sourceRange.start if hasattr(node, "sourceRange") else node.location
-        return f"{sm.getFileName(loc)}:{sm.getLineNumber(loc)}"
+        return f"{SOURCES.getFileName(loc)}:{SOURCES.getLineNumber(loc)}"
     except Exception:  # noqa: BLE001 - a message helper never fails the tool
         return "?"
-
-
-driver_sm = None
 
 
 def enum_name(value):
@@ -120,6 +123,18 @@ def signed_of(t):
     """Whether a flattened value of type t is signed (arrays never are)."""
     t = t.canonicalType
     return bool(t.isIntegral and not t.isUnpackedArray and t.isSigned)
+
+
+def bounded(rel, count):
+    """A 32-bit element number rel of an array of count elements, cut to the
+    bits that count needs. An index past the array reads X in SystemVerilog,
+    so any value will do; without the cut Yosys builds each run-time read as
+    a multiplexer over the whole flat vector (every element of every array
+    it sits in) instead of over the array's own elements."""
+    bits = max(1, (count - 1).bit_length())
+    if bits >= 32:
+        return f"({rel})"
+    return f"32'({bits}'({{{rel}}}))"
 
 
 def array_layout(t):
@@ -249,11 +264,12 @@ class ModuleWriter:
             if sdyn is None:
                 pos = (hi - sconst) if asc else (sconst - lo)
                 return base, dyn, off + pos * ew, ew
+            rel = f"32'd{hi} - {sdyn}" if asc else f"{sdyn} - 32'd{lo}"
             term = {"idx": sdyn, "values": range(lo, hi + 1), "expr": e.selector,
                     "pos": (lambda v, hi=hi, ew=ew: (hi - v) * ew) if asc else
                            (lambda v, lo=lo, ew=ew: (v - lo) * ew),
-                    "text": (f"(32'd{hi} - {sdyn}) * 32'd{ew}" if asc else
-                             f"({sdyn} - 32'd{lo}) * 32'd{ew}")}
+                    "text": f"{bounded(rel, hi - lo + 1)} * 32'd{ew}",
+                    "raw": f"({rel}) * 32'd{ew}"}
             return base, dyn + [term], off, ew
         if k == EK.RangeSelect:
             base, dyn, off, _ = self.select_chain(e.value)
@@ -276,10 +292,12 @@ class ModuleWriter:
             sdyn, sconst = self.index32(e.left)
             if sdyn is None:
                 return base, dyn, off + (sconst - first) * ew, w
-            term = {"idx": sdyn, "values": range(first, hi - (count - 1) + (first - lo) + 1),
-                    "expr": e.left,
+            values = range(first, hi - (count - 1) + (first - lo) + 1)
+            rel = f"{sdyn} - 32'd{first}"
+            term = {"idx": sdyn, "values": values, "expr": e.left,
                     "pos": lambda v, first=first, ew=ew: (v - first) * ew,
-                    "text": f"({sdyn} - 32'd{first}) * 32'd{ew}"}
+                    "text": f"{bounded(rel, len(values))} * 32'd{ew}",
+                    "raw": f"({rel}) * 32'd{ew}"}
             return base, dyn + [term], off, w
         return e, [], 0, width_of(e.type)
 
@@ -299,7 +317,8 @@ class ModuleWriter:
     def select(self, e, lvalue=False):
         base, dyn, off, w = self.select_chain(e)
         bw = width_of(base.type)
-        dtext = " + ".join(t["text"] for t in dyn) if dyn else None
+        # a store's index is left whole: Yosys folds it once the loop unrolls
+        dtext = " + ".join(t["raw" if lvalue else "text"] for t in dyn) if dyn else None
         if base.kind == EK.NamedValue and base.symbol.kind not in (SK.Parameter, SK.EnumValue):
             name = self.ref(base.symbol, base)
             if dtext is None:
@@ -322,7 +341,6 @@ class ModuleWriter:
         if left.kind not in (EK.ElementSelect, EK.RangeSelect, EK.MemberAccess):
             return None
         base, dyn, off, w = self.select_chain(left)
-        dyn = [t for t in dyn]
         if not dyn or all(self.loop_const(t["expr"]) for t in dyn):
             return None
         if base.kind != EK.NamedValue:
@@ -733,7 +751,7 @@ class Lowerer:
 
 
 def main(argv):
-    global driver_sm
+    global SOURCES
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--top", required=True)
     ap.add_argument("--blackbox", action="append", default=[],
@@ -756,7 +774,7 @@ def main(argv):
     d.reportCompilation(comp, True)
     if not d.reportDiagnostics(True):  # errors are printed
         return 1
-    driver_sm = d.sourceManager
+    SOURCES = d.sourceManager
     top = comp.getRoot().topInstances[0]
     low = Lowerer(args.blackbox, args.suffix, args.omit_blackboxes)
     try:
@@ -766,11 +784,15 @@ def main(argv):
         return 2
     text = (f"// Generated by tools/sv_lower.py from the RTL ({args.top}); do not edit.\n"
             + "\n".join(reversed(low.texts)))
-    tmp = args.out + ".tmp"
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, args.out)
+    # Written whole; an unchanged file keeps its time stamp, so the Yosys
+    # runs that read it are not redone.
+    try:
+        with open(args.out, encoding="utf-8") as fh:
+            if fh.read() == text:
+                return 0
+    except OSError:
+        pass
+    write_atomic(args.out, lambda f: f.write(text))
     return 0
 
 
