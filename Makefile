@@ -106,6 +106,7 @@ help:
 	@echo "  net-model  train (once per NET_SEED) and quantize the Fashion-MNIST MLP for this build"
 	@echo "  net-ref    its integer reference in C against numpy's, on all 10,000 test images"
 	@echo "  regs       regenerate the register header, SV package and docs/registers.md"
+	@echo "  area       Yosys area of each digital block and of the periphery (make area-help)"
 	@echo "  deps       install missing Debian packages and the Python virtual environment"
 	@echo "  clean      remove build/; distclean also removes $(VENV)"
 	@echo "Knobs (current): ROWS=$(ROWS) COLS=$(COLS) W_BITS=$(W_BITS) CELL_BITS=$(CELL_BITS)"

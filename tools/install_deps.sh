@@ -2,6 +2,10 @@
 # Install what the build needs and is missing: Debian packages through apt-get
 # (as root, or through sudo when it needs no password). Names the missing
 # packages and stops when it cannot install them.
+#
+# Usage: install_deps.sh [area]
+#   with no argument, what `make test` needs; `area` adds what only
+#   `make area` needs (yosys and a standard-cell library).
 set -eu
 
 # package:kind:probe; the probe is a command, a pkg-config module or a file.
@@ -22,6 +26,19 @@ lcov:cmd:genhtml
 cppcheck:cmd:cppcheck
 clang-tidy:cmd:clang-tidy
 dataset-fashion-mnist:file:/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+
+# Synthesis for the area report (mk/area.mk): Yosys, and the OSU 0.18 um
+# standard cells that qflow packages (Liberty file, areas in um^2).
+need_area="yosys:cmd:yosys
+qflow-tech-osu018:file:/usr/share/qflow/tech/osu018/osu018_stdcells.lib"
+
+for group in "$@"; do
+  case $group in
+    area) need="$need
+$need_area" ;;
+    *) echo "install_deps: unknown group '$group' (known: area)" >&2; exit 2 ;;
+  esac
+done
 
 missing=""
 for entry in $need; do
