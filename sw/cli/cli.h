@@ -34,6 +34,8 @@ enum {
 };
 
 #define CLI_PROG "cim_mvm"
+/* Input vectors at most, from --vectors or an inputs file. */
+#define CLI_MAX_VECTORS 1000000
 
 /* What this binary was built for (the simulator's generated configuration). */
 typedef struct cli_build {

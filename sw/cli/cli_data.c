@@ -47,7 +47,19 @@ int cli_data_files(const cli_opts *o, const cli_build *b, cli_data *d) {
   int *wline = NULL, *xline = NULL;
   int rows, cols, st = 0;
 
-  if (csv_read_int32_lines(o->weights, &d->W, &rows, &cols, &wline, err, sizeof err) != CSV_OK) {
+  /* Bounds checked while reading, before a huge file is read or allocated:
+   * K up to the rows, N up to the outputs, a line no longer than its values
+   * can be (a value at most 11 characters, blanks around it generous). */
+  char why_k[128], why_n[128];
+  snprintf(why_k, sizeof why_k, "K must be 1..%d (this build has %d rows)", b->geo.rows,
+           b->geo.rows);
+  snprintf(why_n, sizeof why_n, "N must be 1..%d (this build's logical outputs)", b->n_out);
+  const size_t line_max = (size_t)b->geo.rows * 64 + 4096;
+  const csv_limits wlim = {b->geo.rows, b->n_out, line_max, why_k, why_n};
+  const csv_limits xlim = {b->geo.rows, CLI_MAX_VECTORS, line_max, why_k,
+                           "at most 1,000,000 input vectors"};
+  if (csv_read_int32_limits(o->weights, &wlim, &d->W, &rows, &cols, &wline, err, sizeof err) !=
+      CSV_OK) {
     cli_error("%s", err);
     return EXIT_USAGE;
   }
@@ -79,7 +91,8 @@ int cli_data_files(const cli_opts *o, const cli_build *b, cli_data *d) {
     }
   }
 
-  if (csv_read_int32_lines(o->inputs, &d->X, &rows, &cols, &xline, err, sizeof err) != CSV_OK) {
+  if (csv_read_int32_limits(o->inputs, &xlim, &d->X, &rows, &cols, &xline, err, sizeof err) !=
+      CSV_OK) {
     cli_error("%s", err);
     st = EXIT_USAGE;
     goto out;

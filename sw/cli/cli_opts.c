@@ -315,7 +315,7 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
         o->random = 1;
         break;
       case OPT_VECTORS:
-        if (cli_parse_long("--vectors", optarg, 1, 1000000, NULL, &v) < 0) return EXIT_USAGE;
+        if (cli_parse_long("--vectors", optarg, 1, CLI_MAX_VECTORS, NULL, &v) < 0) return EXIT_USAGE;
         o->vectors = v;
         o->vectors_set = 1;
         break;

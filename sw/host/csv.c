@@ -40,13 +40,14 @@ typedef struct csv__line {
 } csv__line;
 
 /* Read one line into ln. Returns 1 if a line was read, 0 at end of file, -1
- * on a read error, -2 when out of memory. NUL bytes are kept (and later
- * rejected as not an integer). */
-static int csv__getline(FILE *fp, csv__line *ln) {
+ * on a read error, -2 when out of memory, -3 past max bytes (0: no bound).
+ * NUL bytes are kept (and later rejected as not an integer). */
+static int csv__getline(FILE *fp, csv__line *ln, size_t max) {
   int c;
   ln->len = 0;
   while ((c = getc(fp)) != EOF) {
     if (c == '\n') break;
+    if (max && ln->len >= max) return -3;
     if (ln->len + 1 >= ln->cap) {
       size_t cap = ln->cap ? ln->cap * 2 : 256;
       char *nb = realloc(ln->buf, cap);
@@ -66,8 +67,8 @@ static int csv__getline(FILE *fp, csv__line *ln) {
 
 static int csv__is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
 
-int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows, int *cols,
-                          int **row_line, char *err, size_t err_len) {
+static int read_stream(FILE *fp, const char *name, const csv_limits *lim, int32_t **data,
+                       int *rows, int *cols, int **row_line, char *err, size_t err_len) {
   if (err != NULL && err_len > 0) err[0] = '\0';
   if (data != NULL) *data = NULL;
   if (rows != NULL) *rows = 0;
@@ -85,9 +86,18 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
   int status = CSV_OK;
   char why[RRAM_NUM_MSG_LEN];
 
+  const csv_limits none = {0, 0, 0, NULL, NULL};
+  if (lim == NULL) lim = &none;
   for (;;) {
-    int r = csv__getline(fp, &ln);
+    int r = csv__getline(fp, &ln, lim->max_line_bytes);
     if (r == 0) break;
+    if (r == -3) {
+      status = csv__fail(err, err_len, CSV_ELIMIT,
+                         "%s:%d: line longer than %zu bytes, more than its values can take%s%s",
+                         name, lineno + 1, lim->max_line_bytes, lim->why_cols ? "; " : "",
+                         lim->why_cols ? lim->why_cols : "");
+      goto out;
+    }
     if (r == -1) {
       status = csv__fail(err, err_len, CSV_EIO, "%s:%d: read error: %s", name, lineno + 1,
                          strerror(errno));
@@ -103,6 +113,12 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
     if (lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) pos = 3; /* BOM */
     while (pos < len && csv__is_blank(s[pos])) pos++;
     if (pos == len || s[pos] == '#') continue; /* blank or comment */
+    if (lim->max_rows && n_rows == lim->max_rows) {
+      status = csv__fail(err, err_len, CSV_ELIMIT, "%s:%d: more than %d data lines%s%s", name,
+                         lineno, lim->max_rows, lim->why_rows ? "; " : "",
+                         lim->why_rows ? lim->why_rows : "");
+      goto out;
+    }
 
     /* Split on ',' and parse each value. */
     size_t count = 0;
@@ -123,6 +139,12 @@ int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows,
           status = csv__fail(err, err_len, CSV_EPARSE,
                              "%s:%d:%d: empty value after the last ',' (trailing comma?)", name,
                              lineno, col);
+        goto out;
+      }
+      if (lim->max_cols && count == (size_t)lim->max_cols) {
+        status = csv__fail(err, err_len, CSV_ELIMIT, "%s:%d:%d: line %d has more than %d value%s%s%s",
+                           name, lineno, col, lineno, lim->max_cols, lim->max_cols == 1 ? "" : "s",
+                           lim->why_cols ? "; " : "", lim->why_cols ? lim->why_cols : "");
         goto out;
       }
       int64_t v = 0;
@@ -223,8 +245,13 @@ out:
   return status;
 }
 
-int csv_read_int32_lines(const char *path, int32_t **data, int *rows, int *cols,
-                         int **row_line, char *err, size_t err_len) {
+int csv_read_int32_stream(FILE *fp, const char *name, int32_t **data, int *rows, int *cols,
+                          int **row_line, char *err, size_t err_len) {
+  return read_stream(fp, name, NULL, data, rows, cols, row_line, err, err_len);
+}
+
+int csv_read_int32_limits(const char *path, const csv_limits *lim, int32_t **data, int *rows,
+                          int *cols, int **row_line, char *err, size_t err_len) {
   if (path == NULL) {
     if (data != NULL) *data = NULL;
     return csv__fail(err, err_len, CSV_EINVAL, "(null): no file name given");
@@ -238,9 +265,14 @@ int csv_read_int32_lines(const char *path, int32_t **data, int *rows, int *cols,
     if (row_line != NULL) *row_line = NULL;
     return csv__fail(err, err_len, CSV_EOPEN, "%s: cannot open: %s", path, strerror(e));
   }
-  int st = csv_read_int32_stream(fp, path, data, rows, cols, row_line, err, err_len);
+  int st = read_stream(fp, path, lim, data, rows, cols, row_line, err, err_len);
   fclose(fp);
   return st;
+}
+
+int csv_read_int32_lines(const char *path, int32_t **data, int *rows, int *cols,
+                         int **row_line, char *err, size_t err_len) {
+  return csv_read_int32_limits(path, NULL, data, rows, cols, row_line, err, err_len);
 }
 
 int csv_read_int32(const char *path, int32_t **data, int *rows, int *cols, char *err,

@@ -46,7 +46,8 @@ extern "C" {
   X(CSV_ERAGGED, 5, "a line has a different number of values")              \
   X(CSV_EEMPTY, 6, "the file holds no data lines")                          \
   X(CSV_ENOMEM, 7, "out of memory")                                         \
-  X(CSV_EIO, 8, "read or write error")
+  X(CSV_EIO, 8, "read or write error")                                      \
+  X(CSV_ELIMIT, 9, "the file exceeds the reader's limits")
 
 enum csv_status {
 #define CSV_STATUS_ENUM(name, value, text) name = value,
@@ -78,6 +79,21 @@ int csv_read_int32(const char *path, int32_t **data, int *rows, int *cols, char 
  * @param[out] row_line malloc'd rows ints, 1-based line numbers; may be NULL */
 int csv_read_int32_lines(const char *path, int32_t **data, int *rows, int *cols,
                          int **row_line, char *err, size_t err_len);
+
+/* Bounds a reader stops at before it has read or allocated more: a value
+ * past max_cols on a line, a data line past max_rows, a line longer than
+ * max_line_bytes (0 = no bound). why_cols and why_rows (may be NULL) end
+ * the message, e.g. "K must be 1..256 (this build has 256 rows)". */
+typedef struct csv_limits {
+  int max_cols, max_rows;
+  size_t max_line_bytes;
+  const char *why_cols, *why_rows;
+} csv_limits;
+
+/** As csv_read_int32_lines(), within lim (NULL: none); CSV_ELIMIT when the
+ * file passes one, with the line, and before the rest is read. */
+int csv_read_int32_limits(const char *path, const csv_limits *lim, int32_t **data, int *rows,
+                          int *cols, int **row_line, char *err, size_t err_len);
 
 /** As csv_read_int32_lines() on an open stream; name is used in messages
  * only. The stream is read to its end and not closed. */

@@ -258,6 +258,21 @@ def main():
                                      "x.csv": ",".join([str(1 << xb)] + ["1"] * (k2 - 1)) + "\n"})
         error_case("K mismatch", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
                    r"K|values|inputs", {"w.csv": "1,0,1\n", "x.csv": "1,1\n"})
+        # limits: refused while reading, at the line that passes them, before
+        # the rest of the file is read or allocated
+        error_case("K > ROWS refused at the value past it", tmp,
+                   ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   rf"w\.csv:1:\d+: line 1 has more than {rows} values?; K must be 1\.\.{rows}",
+                   {"w.csv": ",".join(["0"] * (rows + 1)) + "\n", "x.csv": "1\n"})
+        error_case("N > N_OUT refused at the line past it", tmp,
+                   ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   rf"w\.csv:{n_out + 2}: more than {n_out} data lines; N must be 1\.\.{n_out}",
+                   {"w.csv": "# header\n" + "0\n" * (n_out + 1), "x.csv": "1\n"})
+        error_case("a 20 MB single-line weights file refused at its first bytes", tmp,
+                   ["--weights", "big.csv", "--inputs", "x.csv"], 2,
+                   r"big\.csv:1: line longer than \d+ bytes.*K must be",
+                   {"big.csv": "1," * 10_000_000 + "1\n", "x.csv": "1\n"})
+        os.remove(os.path.join(tmp, "big.csv"))
         # device options: every preset runs and the twin stays bit-exact; the
         # statistics file has a row per output and one for the whole run
         # a 1-bit ADC clips every calibration code: --calibrate finds nothing to
