@@ -23,6 +23,16 @@ ALT_PARAMS := ROWS=100 COLS=96 W_BITS=6 CELL_BITS=3 X_BITS=4 ADC_BITS=7 COLS_PER
 
 SHELL    := /bin/bash
 CONFIG   := r$(ROWS)_c$(COLS)_w$(W_BITS)_b$(CELL_BITS)_x$(X_BITS)_a$(ADC_BITS)_m$(COLS_PER_ADC)_p$(P_MAX)
+# SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer on every C and
+# C++ file, the verilated model included, in a build folder of its own; any
+# undefined behaviour stops the program.
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+CONFIG   := $(CONFIG)_san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# forked Check children with SystemC leave what the parent allocated
+export ASAN_OPTIONS ?= detect_leaks=0
+endif
 BUILD    := build/$(CONFIG)
 GEN      := build/gen
 VENV     := .venv
@@ -67,17 +77,25 @@ VFLAGS += --trace-fst --trace-structs
 # Optimise the model for speed; the harness decides what runs when.
 VFLAGS += -O3 --x-assign fast --x-initial fast
 VFLAGS += -CFLAGS -O2
+ifneq ($(SAN_FLAGS),)
+# Waiver: Verilator 5.006 shifts 8- and 16-bit signals after C's promotion to
+# int, so a bit moved into bit 31 is undefined in C++ although the hardware
+# meaning is plain (UBSan: "left shift of 13042 by 19 places cannot be
+# represented in type 'int'", the input buffer's word read); generated code
+# only, our own C and C++ keep the check.
+VFLAGS += -CFLAGS "$(SAN_FLAGS) -fno-sanitize=shift-base"
+endif
 # Verilator's makefile compiles the model's hot code with OPT_FAST (-Os by
 # default, after -CFLAGS): -O2 measured 1.2-1.3x faster (make bench).
 VERILATED_OPT := OPT_FAST=-O2
 
 # C11 plus the POSIX.1-2008 library (setenv, clock_gettime)
-CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -MMD -MP
-CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1
+CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -MMD -MP $(SAN_FLAGS)
+CXXFLAGS := -std=gnu++17 -O2 -g -Wall -MMD -MP -DVM_TRACE=1 -DVM_TRACE_FST=1 $(SAN_FLAGS)
 CPPFLAGS := -Icmodel -Isw/fw -Isw/host -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
             -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
-LDLIBS   = -lsystemc $(CHECK_LIBS) -lz -pthread -latomic -lm
+LDLIBS   = $(SAN_FLAGS) -lsystemc $(CHECK_LIBS) -lz -pthread -latomic -lm
 
 # ---------------------------------------------------------------- objects
 obj = $(patsubst %.c,$(BUILD)/o/%.o,$(patsubst %.cpp,$(BUILD)/o/%.o,$(1)))
@@ -206,7 +224,7 @@ $(BUILD)/o/cmodel/tests/check_device.o: CPPFLAGS += \
 $(BUILD)/o/sw/host/cim_energy.o: CPPFLAGS += -DCIM_ENERGY_DIR='"$(CURDIR)/sw/energy"'
 
 $(CHECK_CMODEL): $(call obj,$(wildcard cmodel/tests/*.c)) $(CMODEL_OBJ)
-	gcc -o $@ $^ $(CHECK_LIBS) -lm
+	gcc -o $@ $^ $(SAN_FLAGS) $(CHECK_LIBS) -lm
 
 -include $(shell find $(BUILD)/o -name '*.d' 2>/dev/null)
 
@@ -263,6 +281,7 @@ test-once:
 	python3 tools/check_refs.py
 	@$(MAKE) --no-print-directory test-gen-cfg
 	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
+	@$(MAKE) --no-print-directory sanitize-smoke
 	@# one after the other: both build the acc_sign fault variant (one folder)
 	@$(MAKE) --no-print-directory regress-fault-check
 	@$(MAKE) --no-print-directory regress-fault-check-selftest

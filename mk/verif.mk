@@ -208,3 +208,27 @@ lint-c: $(GEN_HDRS) $(VOBJ)/V$(TOP).mk
 	  [ $$rc = 0 ] && echo "lint-c: clang-tidy clean ($(words $(VERIF_C)) files)"
 
 lint-extra: lint-verible format-check lint-c
+
+# ---------------------------------------------------------------- sanitizers
+# `make test SANITIZE=1` runs everything under ASan and UBSan (Makefile);
+# `make test` itself runs this smaller pass: a small configuration built
+# with both, the C model's suites (all but the full-size IR accuracy
+# comparison, minutes under ASan) and every co-simulation suite. Any report
+# fails it (UBSan does not recover; ASan stops the process).
+SAN_PARAMS := ROWS=16 COLS=32 W_BITS=4 CELL_BITS=2 X_BITS=4 ADC_BITS=8 COLS_PER_ADC=4 P_MAX=8
+SAN_CMODEL_SUITES := cmodel device switch parse lines activity
+.PHONY: sanitize-smoke sanitize-run
+sanitize-smoke:
+	@$(MAKE) --no-print-directory -j2 SANITIZE=1 $(SAN_PARAMS) sanitize-run
+
+sanitize-run: $(CHECK_CMODEL) $(CHECK_CIM)
+	@for s in $(SAN_CMODEL_SUITES); do \
+	  ASAN_OPTIONS=detect_leaks=0 CK_RUN_SUITE=$$s $(CHECK_CMODEL) > $(BUILD)/san_$$s.log 2>&1 || \
+	  { cat $(BUILD)/san_$$s.log; echo "sanitize-smoke: FAIL: check_cmodel suite $$s"; exit 1; }; \
+	done
+	@ASAN_OPTIONS=detect_leaks=0 $(CHECK_CIM) > $(BUILD)/san_cim.log 2>&1 || \
+	  { cat $(BUILD)/san_cim.log; echo "sanitize-smoke: FAIL: check_cim"; exit 1; }
+	@! grep -q "runtime error\|AddressSanitizer" $(BUILD)/san_*.log || \
+	  { grep "runtime error\|AddressSanitizer" $(BUILD)/san_*.log; exit 1; }
+	@echo "sanitize-smoke: ASan and UBSan clean: check_cmodel ($(SAN_CMODEL_SUITES)) and" \
+	  "check_cim, $(CONFIG)"

@@ -523,8 +523,10 @@ START_TEST(test_dev_adc_calibration) {
    * and where the differential pair already cancels most of the offsets
    * (both columns on one ADC) and the raw error is below it, it must stay
    * within it. Where the routine left some used ADC unfit, that
-   * ADC's error stays in the MVM whole: the error must then not grow (or
-   * stay within the floor). */
+   * ADC's error stays in the MVM whole: the error must then not grow by
+   * more than the re-rounding of the fitted ADCs' codes (the floor; a
+   * 16 x 32 build fits 2 of its 8 ADCs and moves the error by 3e-5), or
+   * stay within twice the floor. */
   const cim_job *job = &batch.mvm[2].job;
   const int slices = cim_map_slices(b.w_bits, b.geo.cell_bits);
   const int groups = (job->n_rows + job->group_rows - 1) / job->group_rows;
@@ -536,12 +538,14 @@ START_TEST(test_dev_adc_calibration) {
       sy += (double)batch.mvm[i].y_exact[j] * (double)batch.mvm[i].y_exact[j];
   const double rounding_floor =
       sqrt(2.0 / 12.0 * groups * w_planes * w_slices) / sqrt(sy / (2.0 * job->n_outs));
-  const double want = fmax((all_fitted ? 0.5 : 1.0) * raw.rel_rms, 2.0 * rounding_floor);
+  const double want = fmax(all_fitted ? 0.5 * raw.rel_rms : raw.rel_rms + rounding_floor,
+                           2.0 * rounding_floor);
   ck_assert_msg(cal.rel_rms < want,
                 "calibration did not help the MVM enough: relative rms %g -> %g, want below %g "
                 "(%s, or twice the rounding floor %g); %d of %d ADCs fitted, %d unfit, %d "
                 "refused\nreproduce: %s",
-                raw.rel_rms, cal.rel_rms, want, all_fitted ? "half" : "lower", rounding_floor,
+                raw.rel_rms, cal.rel_rms, want, all_fitted ? "half" : "no more than the floor above",
+                rounding_floor,
                 rep->n_adc, n_used, rep->n_unfit, rep->n_refused, cosim_repro(name, seed));
   printf("adc calibration: code rms %.3f -> %.3f LSB, MVM relative rms %.4f -> %.4f "
          "(rounding floor %.4f); %d ADCs fitted within %.3f LSB, %.4f, %d unfit\n",
