@@ -67,6 +67,9 @@ verif-help:
 	@echo "  coverage     RTL line/toggle/user + gcov of cmodel/ and sw/ over COV_SEEDS=$(COV_SEEDS)"
 	@echo "               seeds and every check_cim test; HTML in $(COV_DIR)/html"
 	@echo "  lint-extra   verible-verilog-lint, verible-verilog-format check, cppcheck, clang-tidy"
+	@echo "  sanitize-smoke  a small build under ASan and UBSan, C model and co-simulation suites"
+	@echo "               (make test); SANITIZE=1 builds any target with both sanitizers"
+	@echo "  valgrind     memcheck on the C model's unit tests (installs valgrind if missing)"
 
 # ---------------------------------------------------------------- regressions
 # The programs of the build a regression runs (a variant is built on demand).
@@ -232,3 +235,20 @@ sanitize-run: $(CHECK_CMODEL) $(CHECK_CIM)
 	  { grep "runtime error\|AddressSanitizer" $(BUILD)/san_*.log; exit 1; }
 	@echo "sanitize-smoke: ASan and UBSan clean: check_cmodel ($(SAN_CMODEL_SUITES)) and" \
 	  "check_cim, $(CONFIG)"
+
+# valgrind memcheck on the C model's unit tests (in-process: CK_FORK=no),
+# every suite but the full-size IR comparison; any error or definite leak
+# fails. About 100 s on the default build: a campaign, not in `make test`.
+VALGRIND_DEPS := build/.deps-valgrind-ok
+$(VALGRIND_DEPS): tools/install_deps.sh | $(DEPS)
+	sh tools/install_deps.sh valgrind
+	@touch $@
+
+.PHONY: valgrind
+valgrind: $(CHECK_CMODEL) | $(VALGRIND_DEPS)
+	@for s in $(SAN_CMODEL_SUITES); do \
+	  CK_FORK=no CK_RUN_SUITE=$$s valgrind -q --error-exitcode=9 --leak-check=full \
+	    --errors-for-leak-kinds=definite $(CHECK_CMODEL) > $(BUILD)/valgrind_$$s.log 2>&1 || \
+	  { cat $(BUILD)/valgrind_$$s.log; echo "valgrind: FAIL: check_cmodel suite $$s"; exit 1; }; \
+	done
+	@echo "valgrind: memcheck clean on check_cmodel ($(SAN_CMODEL_SUITES)), $(CONFIG)"

@@ -3,9 +3,10 @@
 # (as root, or through sudo when it needs no password). Names the missing
 # packages and stops when it cannot install them.
 #
-# Usage: install_deps.sh [area]
+# Usage: install_deps.sh [area] [valgrind]
 #   with no argument, what `make test` needs; `area` adds what only
-#   `make area` needs (yosys and a standard-cell library).
+#   `make area` needs (yosys and a standard-cell library), `valgrind` what
+#   `make valgrind` needs.
 set -eu
 
 # package:kind:probe; the probe is a command, a pkg-config module or a file.
@@ -36,7 +37,9 @@ for group in "$@"; do
   case $group in
     area) need="$need
 $need_area" ;;
-    *) echo "install_deps: unknown group '$group' (known: area)" >&2; exit 2 ;;
+    valgrind) need="$need
+valgrind:cmd:valgrind" ;;
+    *) echo "install_deps: unknown group '$group' (known: area, valgrind)" >&2; exit 2 ;;
   esac
 done
 
