@@ -53,13 +53,6 @@ static void prog_accuracy(cli_run *c) {
   c->prog_max_err = mx;
 }
 
-/* The build's figures the energy sums need. */
-static void energy_build(const cli_run *c, cim_energy_activity *e) {
-  e->adc_bits = c->b->geo.adc_bits;
-  e->sense_bits = (int)(c->dev.sense_bits > 0 ? c->dev.sense_bits : 8);
-  e->cols = c->b->geo.cols;
-}
-
 int cli_firmware(mmio_bus *bus, void *arg) {
   cli_run *c = arg;
   const cli_data *d = c->d;
@@ -87,8 +80,8 @@ int cli_firmware(mmio_bus *bus, void *arg) {
     return EXIT_SIM;
   }
   cim_energy_mark mark;
-  energy_build(c, &c->act_prog);
-  energy_build(c, &c->act_mvm);
+  cim_energy_activity_init(&c->act_prog, c->array);
+  cim_energy_activity_init(&c->act_mvm, c->array);
   if ((st = cim_energy_mark_now(dev, c->array, &mark)) != CIM_OK) {
     fw_fail(c, dev, st, "cim_activity_read", -1);
     cim_close(dev);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rram_num.h"
+#include "rram_switch.h"
 
 #ifndef CIM_ENERGY_DIR
 #error "build with -DCIM_ENERGY_DIR='\"<repository>/sw/energy\"' (Makefile)"
@@ -137,6 +138,14 @@ int cim_energy_load(const char *name, cim_energy_params *out, char *err, size_t 
   snprintf(p.name, sizeof p.name, "%s", name);
   *out = p;
   return 0;
+}
+
+void cim_energy_activity_init(cim_energy_activity *e, const rram_array *array) {
+  memset(e, 0, sizeof *e);
+  const rram_geometry *g = rram_array_geometry(array);
+  e->adc_bits = g->adc_bits;
+  e->cols = g->cols;
+  e->sense_bits = rram_switch_sense_bits(rram_array_device(array));
 }
 
 int cim_energy_mark_now(cim_dev *dev, const rram_array *array, cim_energy_mark *m) {

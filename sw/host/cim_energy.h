@@ -81,6 +81,10 @@ int cim_energy_mark_now(cim_dev *dev, const rram_array *array, cim_energy_mark *
 int cim_energy_add_since(cim_dev *dev, const rram_array *array, cim_energy_mark *mark,
                          cim_energy_activity *e);
 
+/** e zeroed, with the build's figures the sums need (ADC bits, columns,
+ * sense bits) taken from the array. */
+void cim_energy_activity_init(cim_energy_activity *e /* OUT */, const rram_array *array);
+
 typedef struct cim_energy {
   double array_j, adc_j, drivers_j, digital_j, program_j, total_j;
   double mvm_j;       /* total less programming */

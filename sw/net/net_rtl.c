@@ -261,14 +261,8 @@ int net_rtl_classify(net_rtl_run *r) {
   r->tiles = r->cal_fitted = r->cal_nodata = 0;
   memset(&r->comp, 0, sizeof r->comp);
   memset(&r->lines, 0, sizeof r->lines);
-  memset(&r->act_prog, 0, sizeof r->act_prog);
-  memset(&r->act_mvm, 0, sizeof r->act_mvm);
-  r->act_prog.adc_bits = r->act_mvm.adc_bits = CIM_CFG_ADC_BITS;
-  r->act_prog.cols = r->act_mvm.cols = CIM_CFG_COLS;
-  {
-    const double sb = rram_array_device(r->array)->sense_bits;
-    r->act_prog.sense_bits = r->act_mvm.sense_bits = sb > 0 ? (int)sb : 8;
-  }
+  cim_energy_activity_init(&r->act_prog, r->array);
+  cim_energy_activity_init(&r->act_mvm, r->array);
   r->good_rows = CIM_CFG_ROWS;
   r->good_slots = CIM_CFG_N_OUT;
   r->map = NULL;
