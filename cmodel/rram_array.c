@@ -84,6 +84,7 @@ struct rram_array {
   rram_geometry geo;
   rram_device dev;
   rram__rng rng;
+  uint64_t seed;        /* of create: rram_array_reseed derives from it */
   int n_adcs;
   int code_max;         /* 2^adc_bits - 1 */
   size_t stride;        /* floats per matrix row: cols rounded up to LANES */
@@ -369,6 +370,7 @@ int rram_array_create(const rram_geometry *geo, const rram_device *dev, uint64_t
   if (!a) return RRAM_ENOMEM;
   a->geo = *geo;
   a->dev = *dev;
+  a->seed = seed;
   rram__rng_seed(&a->rng, seed);
   a->stream[0] = a->rng;
   for (int k = 1; k < RNG_N; k++) {
@@ -633,6 +635,27 @@ int rram_array_get_fault(const rram_array *a, int row, int col, int *fault) {
     return RRAM_EINVAL;
   *fault = a->fault ? a->fault[(size_t)row * (size_t)a->geo.cols + (size_t)col] : RRAM_FAULT_NONE;
   return RRAM_OK;
+}
+
+void rram_array_reseed(rram_array *a, uint64_t key) {
+  /* Streams of what happens after create; the die's streams stay as drawn. */
+  static const int temporal[] = {RNG_PROG, RNG_READ, RNG_ADC_NOISE, RNG_SWITCH, RNG_VERIFY,
+                                 RNG_WEAK};
+  if (!a) return;
+  /* A generator of its own per (seed, key): the key's splitmix expansion
+   * folded into the seed's, then the same jumps as at create. */
+  rram__rng r, k;
+  rram__rng_seed(&r, a->seed);
+  rram__rng_seed(&k, key ^ UINT64_C(0x5851f42d4c957f2d));
+  for (int i = 0; i < 4; i++) r.s[i] ^= k.s[i] * UINT64_C(0x9e3779b97f4a7c15) + (uint64_t)i;
+  int at = 0;
+  for (size_t t = 0; t < sizeof temporal / sizeof temporal[0]; t++) {
+    while (at < temporal[t]) {
+      rram__rng_jump(&r);
+      at++;
+    }
+    a->stream[temporal[t]] = r;
+  }
 }
 
 int rram_array_age(rram_array *a, double seconds) {

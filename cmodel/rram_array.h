@@ -195,6 +195,16 @@ enum rram_line { RRAM_LINE_OK = 0, RRAM_LINE_UNFORMED = 1, RRAM_LINE_LEAKY = 2 }
  * RRAM_EINVAL if out of range. */
 int rram_array_get_line(const rram_array *a, int is_col, int index, int *kind /* OUT */);
 
+/* Re-derive the streams of the draws made after create (programming
+ * error, switching, read and verify noise, ADC noise, weak cells' writes)
+ * from the create seed and key alone. From here on those draws depend on
+ * (seed, key) and the calls that follow, not on the calls before: a workload
+ * that reseeds each item with its own key (the item's index) gets the same
+ * bits for it whichever items ran before it, e.g. in another process of a
+ * split run. The die (stuck, d2d, drift exponents, ADC offsets and INL,
+ * line defects, which cells are weak) is what create drew: unchanged. */
+void rram_array_reseed(rram_array *a, uint64_t key);
+
 /* Let seconds (finite, >= 0) pass on the array clock: every cell drifts as
  * G(t0) (t/t0)^-nu for its own t, the time since its last write. Never
  * called by the RTL: the test or the CLI (--age) call it between runs.

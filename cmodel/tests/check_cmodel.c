@@ -594,6 +594,45 @@ START_TEST(test_same_seed_reproduces) {
 }
 END_TEST
 
+/* Draws after rram_array_reseed(key) depend on (seed, key) and what follows
+ * alone: the history before is forgotten, another key gives other draws, and
+ * the die stays as create drew it. */
+static void reseed_run(rram_array *a, uint64_t key, int *codes /* OUT 8 conversions + 1 read */) {
+  rram_array_reseed(a, key);
+  uint32_t wl[1] = {0xfu};
+  ck_assert_int_eq(rram_array_set_level(a, 0, 1, 2), RRAM_OK); /* a back-door write */
+  ck_assert_int_eq(rram_array_drive(a, wl, 1), RRAM_OK);
+  for (int c = 0; c < 8; c++) ck_assert_int_eq(rram_array_convert(a, c / 2, c, &codes[c]), RRAM_OK);
+  ck_assert_int_eq(rram_array_verify_read(a, 2, 3, &codes[8]), RRAM_OK);
+}
+
+START_TEST(test_reseed_forgets_history) {
+  rram_geometry g = geom(4, 8, 2, 8, 2);
+  rram_device dev;
+  ck_assert_int_eq(rram_device_preset("default", &dev), RRAM_OK);
+  dev.adc_noise_lsb = 2.0; /* noise large enough to show in every code */
+  rram_array *a = NULL, *b = NULL;
+  ck_assert_int_eq(rram_array_create(&g, &dev, 5, &a), RRAM_OK);
+  ck_assert_int_eq(rram_array_create(&g, &dev, 5, &b), RRAM_OK);
+  double ga = 0, gb = 0;
+  ck_assert_int_eq(rram_array_get_conductance(a, 3, 7, &ga), RRAM_OK);
+  /* b has a history: other draws first, then the same key */
+  int junk[9], ca[9], cb[9], cc[9];
+  reseed_run(b, 99, junk);
+  reseed_run(b, 7, junk);
+  reseed_run(a, 7, ca);
+  reseed_run(b, 7, cb);
+  for (int i = 0; i < 9; i++) ck_assert_msg(ca[i] == cb[i], "draw %d: %d after a fresh create, "
+                                            "%d after other draws", i, ca[i], cb[i]);
+  reseed_run(a, 8, cc);
+  ck_assert_msg(memcmp(ca, cc, sizeof ca) != 0, "keys 7 and 8 gave the same draws");
+  ck_assert_int_eq(rram_array_get_conductance(b, 3, 7, &gb), RRAM_OK);
+  ck_assert_msg(ga == gb, "the die moved: G(3,7) %g before, %g after reseeding", ga, gb);
+  rram_array_destroy(a);
+  rram_array_destroy(b);
+}
+END_TEST
+
 /* Kolmogorov-Smirnov distance of the n sorted values z from the standard
  * normal CDF. */
 static int cmp_double(const void *a, const void *b) {
@@ -1030,6 +1069,7 @@ static Suite *cmodel_suite(void) {
   tcase_add_test(core, test_conversion_clips_at_full_scale);
   tcase_add_test(core, test_log_records_phases);
   tcase_add_test(core, test_same_seed_reproduces);
+  tcase_add_test(core, test_reseed_forgets_history);
   tcase_add_test(core, test_normal_ziggurat);
   suite_add_tcase(s, core);
 
