@@ -240,7 +240,7 @@ test-config: $(CHECK_CMODEL) $(CHECK_CIM) $(CIM_MVM) lint
 	python3 sw/tests/test_cli.py $(BUILD)
 	python3 sw/tests/test_outputs.py $(BUILD)
 	@$(MAKE) --no-print-directory sweep-smoke regress-smoke waves-check test-harness \
-	  net-ref net-ref-selftest net-rtl-smoke
+	  net-ref net-ref-selftest net-rtl-smoke repro-check
 
 # The two configurations build and test side by side (make -j2).
 .PHONY: test-default test-alt test-once regs-check regs-check-selftest regs-gen

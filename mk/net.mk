@@ -63,6 +63,12 @@ NET_RTL_BUDGET ?= 6000
 # integer reference image for image; the default device (back door: its
 # front door is the campaign's, about 40 s) keeps the twin exact; stuck
 # cells under ideal switching are compensated on the front door.
+# Bit-identical results across runs, waves, quanta, regression jobs and the
+# network's process split; clean stops on SIGINT (sw/tests/test_repro.py).
+.PHONY: repro-check
+repro-check: $(CIM_MVM) $(CHECK_CIM) $(CIM_NET) $(NET_FILE)
+	python3 sw/tests/test_repro.py $(BUILD) $(NET_FILE)
+
 net-rtl-smoke: $(CIM_NET) $(NET_FILE)
 	$(CIM_NET) --net $(NET_FILE) --data $(NET_DATA) --images $(NET_RTL_IMAGES) --rtl \
 	  --mvm-budget $(NET_RTL_BUDGET)

@@ -10,10 +10,11 @@ MVM checked by the twin; the exact check where it applies), once per device,
 adds the processes' counts, and prints the accuracy table: float software
 (from the network file's header), quantized integer software, and the RTL on
 each device, with images/s, MVMs and DUT cycles per image. The table goes to
-a CSV as well, written whole or not at all. Deterministic for a seed: a
-slice's result does not depend on J except through the array seed of its
-process (device effects are drawn per process, from --seed plus the slice's
-first image). Tiles are programmed through the write-verify engine (each
+a CSV as well, written whole or not at all. Deterministic for a seed, and
+independent of J: every process simulates the same die (--seed), and each
+image's noise is keyed by its index in the test set (rram_array_reseed), so
+an image gets the same bits in any slice (sw/tests/test_repro.py proves it).
+Tiles are programmed through the write-verify engine (each
 process programs every tile); the table adds up their programming cycles,
 the cells that missed their level and, for NAME+comp, the partners that
 stuck-cell compensation re-targeted.
@@ -57,7 +58,7 @@ def run_slice(prog, net, data, first, count, device, seed, extra=()):
     """One process on one slice of the test images."""
     name, opts = device_options(device)
     cmd = [prog, "--net", net, "--data", data, "--first", str(first), "--images", str(count),
-           "--rtl", "--device", name, "--seed", str(seed + first)]
+           "--rtl", "--device", name, "--seed", str(seed)]
     cmd += opts + list(extra)
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)

@@ -30,14 +30,17 @@ import concurrent.futures
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import cimcfg  # noqa: E402  (tools/cimcfg.py)
+from atomicio import write_atomic  # noqa: E402  (tools/atomicio.py)
 import waves  # noqa: E402  (tools/waves.py)
 
 MASK64 = (1 << 64) - 1
@@ -236,7 +239,7 @@ class Job:
             for k in KNOBS:
                 if k.name in self.cfg:
                     argv += k.args(self.cfg[k.name])
-            argv += ["--seed", str(seed), "--quiet"]
+            argv += ["--seed", str(seed), "--quiet", "--digest"]
             if trace:
                 argv += ["--trace", trace]
         else:
@@ -248,30 +251,53 @@ class Job:
         self.cov_env = {"CIM_COVERAGE_DAT": os.path.join(cov_dir, f"s{seed}.dat")} if cov_dir \
             else {}
         self.rc, self.out, self.secs, self.signature = None, "", 0.0, None
+        self.digest, self.proc = None, None
 
     def command(self):
         """The one line that reproduces this seed, from the repository root."""
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
         return (env + " " if env else "") + shlex.join(self.argv)
 
-    def run(self, timeout):
+    def run(self, timeout, stop=None):
+        """Run the seed (not when stop, a threading.Event, is set: rc None).
+        The process gets a session of its own: a Ctrl-C reaches regress
+        alone, which then kills what runs (kill())."""
+        if stop is not None and stop.is_set():
+            return self
         env = dict(os.environ, **self.env, **self.cov_env)
         env.pop("CK_RUN_SUITE", None)
         t0 = time.monotonic()
         try:
-            p = subprocess.run(self.argv, cwd=ROOT, env=env, capture_output=True, text=True,
-                               errors="replace", timeout=timeout)
-            self.rc, self.out = p.returncode, p.stdout + p.stderr
-        except subprocess.TimeoutExpired as e:
-            self.rc = "timeout"
-            self.out = ((e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes)
-                        else (e.stdout or "")) + f"\nregress: killed after {timeout} s\n"
+            self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True, errors="replace",
+                                         start_new_session=True)
+            try:
+                self.out, _ = self.proc.communicate(timeout=timeout)
+                self.rc = self.proc.returncode
+            except subprocess.TimeoutExpired:
+                self.kill()
+                self.out = (self.proc.communicate()[0] or "") + \
+                    f"\nregress: killed after {timeout} s\n"
+                self.rc = "timeout"
         except OSError as e:
             self.rc, self.out = "error", f"regress: cannot run {self.argv[0]}: {e.strerror}\n"
         self.secs = time.monotonic() - t0
+        if stop is not None and stop.is_set():
+            self.rc = None  # killed by the interrupt: not a result
+            return self
+        m = re.search(r"^DIGEST (.*)$", self.out, re.M)
+        self.digest = m.group(1) if m else None
         if self.rc != 0:
             self.signature = signature(self.rc, self.out, self.test)
         return self
+
+    def kill(self):
+        """Kill the seed's process group, if it runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, 9)
+            except ProcessLookupError:
+                pass
 
     @property
     def passed(self):
@@ -309,7 +335,6 @@ def signature(rc, out, test):
         head = "could not start"
     elif isinstance(rc, int) and rc < 0:
         try:
-            import signal
             head = f"killed by {signal.Signals(-rc).name}"
         except ValueError:
             head = f"killed by signal {-rc}"
@@ -339,13 +364,17 @@ def junit(path, build, jobs, wall):
     for j in jobs:
         tc = ET.SubElement(suite, "testcase", classname=f"regress.{build.name}.{j.test}",
                            name=f"seed_{j.seed}", time=f"{j.secs:.3f}")
+        if j.digest:  # what the run produced, for comparisons of runs (test_repro.py)
+            ET.SubElement(ET.SubElement(tc, "properties"), "property", name="digest",
+                          value=j.digest)
         if not j.passed:
             f = ET.SubElement(tc, "failure", message=j.signature, type=str(j.rc))
             f.text = f"reproduce: {j.command()}\n\n{j.out[-4000:]}"
         so = ET.SubElement(tc, "system-out")
         so.text = f"{j.command()}\nconfig: {j.cfg}\n"
     ET.indent(suites)
-    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+    write_atomic(path, lambda f: ET.ElementTree(suites).write(f, encoding="utf-8",
+                                                               xml_declaration=True), binary=True)
 
 
 def summary_table(jobs, wall, jobs_n):
@@ -384,9 +413,14 @@ def trace_path(build, job):
 
 # ---------------------------------------------------------------- commands
 def run_jobs(jobs, n_par, timeout, progress=True):
+    """Run the jobs n_par at a time. A Ctrl-C (or SIGTERM turned into one)
+    stops the rest: what runs is killed, what waits never starts; returns the
+    jobs that finished (all of them when nothing stopped the run)."""
     done = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=n_par) as ex:
-        futs = [ex.submit(j.run, timeout) for j in jobs]
+    stop = threading.Event()
+    ex = concurrent.futures.ThreadPoolExecutor(max_workers=n_par)
+    try:
+        futs = [ex.submit(j.run, timeout, stop) for j in jobs]
         for f in concurrent.futures.as_completed(futs):
             j = f.result()
             done += 1
@@ -394,6 +428,13 @@ def run_jobs(jobs, n_par, timeout, progress=True):
                 print(f"  FAIL seed {j.seed} ({j.test}): {j.signature}", flush=True)
             elif progress and done % 50 == 0:
                 print(f"  {done}/{len(jobs)} done", flush=True)
+    except KeyboardInterrupt:
+        stop.set()
+        for j in jobs:
+            j.kill()
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+    return [j for j in jobs if j.rc is not None]
 
 
 def cmd_run(a, seeds):
@@ -410,8 +451,14 @@ def cmd_run(a, seeds):
     print(f"regress: {build.path}, {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), "
           f"{a.jobs} jobs", flush=True)
     t0 = time.monotonic()
-    run_jobs(jobs, a.jobs, a.timeout, progress=not a.quiet)
+    n_asked = len(jobs)
+    jobs = run_jobs(jobs, a.jobs, a.timeout, progress=not a.quiet)
     wall = time.monotonic() - t0
+    interrupted = len(jobs) < n_asked
+    if interrupted:  # the report holds the seeds that finished, and says so
+        print(f"regress: interrupted: {len(jobs)} of {n_asked} seeds finished; reporting those",
+              flush=True)
+        a.waves = False
     fails = [j for j in jobs if not j.passed]
 
     xml = os.path.join(ROOT, out_dir, "results.xml")
@@ -456,9 +503,13 @@ def cmd_run(a, seeds):
     else:
         full, short = [], []
     tail = [f"\nJUnit XML: {os.path.join(out_dir, 'results.xml')}"]
-    with open(os.path.join(ROOT, out_dir, "summary.txt"), "w", encoding="utf-8") as fh:
-        fh.write("\n".join(report + full + tail) + "\n")
+    if interrupted:
+        tail.append(f"INTERRUPTED: {len(jobs)} of {n_asked} seeds finished")
+    write_atomic(os.path.join(ROOT, out_dir, "summary.txt"),
+                 lambda fh: fh.write("\n".join(report + full + tail) + "\n"))
     print("\n".join(report + short + tail))
+    if interrupted:
+        return 130
     n = len(jobs)
     if a.expect_fail:
         print(f"regress: {len(fails)} of {n} seeds failed on a build with an injected fault")
@@ -590,6 +641,7 @@ def main():
                     help="with --expect-fail: every failure's signature must match REGEX, "
                     "and none may be a crash or a timeout")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops as a Ctrl-C does
     if a.test and a.test != "mvm" and a.test not in COSIM_CASES:
         ap.error(f"--test {a.test}: not one of mvm, {', '.join(COSIM_CASES)}")
     if a.expect_reason is not None:

@@ -25,6 +25,7 @@
 #include "cim_map.h"
 #include "cli.h"
 #include "cim_outfile.h"
+#include "cim_progress.h"
 #include "csv.h"
 #include "rram_switch.h"
 
@@ -144,6 +145,7 @@ int main(int argc, char **argv) {
   /* A write past the file size limit then fails with EFBIG, which the
    * output checks report, instead of killing the process half-way. */
   signal(SIGXFSZ, SIG_IGN);
+  (void)cim_interrupt_catch(); /* Ctrl-C stops between two vectors */
   cli_build b;
   cli_opts o;
   cli_data d;
@@ -202,7 +204,12 @@ int main(int argc, char **argv) {
     goto out;
   }
   cli_print_verdict(stdout, &c, pass);
+  if (o.digest) cli_print_digest(stdout, &c);
   fflush(stdout);
+  if (c.interrupted) { /* outputs written: they hold the vectors done */
+    rc = 128 + c.interrupted;
+    goto out;
+  }
   if (!pass) {
     FILE *fp = o.quiet ? stderr : stdout;
     if (o.quiet) {

@@ -68,6 +68,7 @@ typedef struct cli_opts {
   cim_wait_mode wait;
   uint32_t quantum; /* 0 = the simulator's default */
   int quiet;
+  int digest;          /* --digest: print the run's DIGEST line */
   const char *device;   /* preset name or device file */
   const char *sets[64]; /* --set KEY=VALUE overrides, in order */
   int n_sets;
@@ -129,6 +130,9 @@ typedef struct cli_run {
   double mvm_t0, mvm_t1;      /* host time around the MVM loop (programming excluded) */
   uint64_t mvm_c0, mvm_c1;    /* DUT cycles around it */
   int done;                   /* vectors completed */
+  int interrupted;            /* the signal that stopped the run early, else 0 */
+  /* cim_digest.h fingerprints: outputs, every MVM's ADC log, cycles */
+  uint64_t dig_out, dig_log, dig_cycles;
   cim_check chk;
   /* energy: the parameters, and the activity of programming and of the MVMs */
   cim_energy_params energy;
@@ -155,6 +159,9 @@ const char *cli_rate(double v, char *buf, size_t len);
 /* argv as one shell command line, quoted where needed, without --quiet. */
 void cli_print_cmdline(FILE *fp, int argc, char **argv);
 void cli_print_verdict(FILE *fp, const cli_run *c, int pass);
+/* --digest: "DIGEST vectors=V outputs=H adc_log=H cycles=H" (cim_digest.h;
+ * cycles folds programming's, each MVM's and the run's last cycle count). */
+void cli_print_digest(FILE *fp, const cli_run *c);
 void cli_print_report(const cli_run *c, const cim_sim_stats *stats, double wall_total);
 /* Seconds on the host's clock. */
 double cli_now_s(void);

@@ -118,6 +118,9 @@ void cli_print_help(const cli_build *b) {
       "  --trace FILE.fst   dump an FST waveform (view with gtkwave)\n"
       "  --quantum Q        clock cycles between SystemC time syncs (default 100;\n"
       "                     1 = cycle-accurate SystemC scheduling)\n"
+      "  --digest           print a DIGEST line: 64-bit fingerprints of the outputs,\n"
+      "                     of every MVM's ADC codes and of the cycle counts (the same\n"
+      "                     seed gives the same line, waves or not, at any --quantum)\n"
       "  --quiet            print only the verdict line\n"
       "  --help             this text\n"
       "\n"
@@ -127,7 +130,9 @@ void cli_print_help(const cli_build *b) {
       "\n"
       "Exit status: 0 every check that applies passed; 1 a golden check failed;\n"
       "2 bad option, input file or output path, found before the simulation;\n"
-      "3 the simulation, the driver, an RTL assertion or an output write failed.\n"
+      "3 the simulation, the driver, an RTL assertion or an output write failed;\n"
+      "130 (143) stopped by SIGINT (SIGTERM) between two vectors: --out and --stats\n"
+      "hold the vectors completed, the verdict line says how many.\n"
       "\n"
       "Examples:\n"
       "  %s --random 32x256 --vectors 8 --seed 1\n"
@@ -255,6 +260,7 @@ enum {
   OPT_PROGRAM,
   OPT_WV_TOL,
   OPT_WV_ITER,
+  OPT_DIGEST,
 };
 
 /* Fill o from argv. Returns 0 to go on; after --help sets *done and returns
@@ -286,6 +292,7 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
       {"program", required_argument, NULL, OPT_PROGRAM},
       {"wv-tol", required_argument, NULL, OPT_WV_TOL},
       {"wv-iter", required_argument, NULL, OPT_WV_ITER},
+      {"digest", no_argument, NULL, OPT_DIGEST},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -410,6 +417,7 @@ int cli_parse_args(int argc, char **argv, const cli_build *b, cli_opts *o, int *
           return EXIT_USAGE;
         o->wv_iter = (int)v;
         break;
+      case OPT_DIGEST: o->digest = 1; break;
       case 'q': o->quiet = 1; break;
       case 'h':
         cli_print_help(b);

@@ -1,6 +1,7 @@
 /* cli_report.c: the run report and the verdict line of cim_mvm. */
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,11 +102,20 @@ void cli_print_verdict(FILE *fp, const cli_run *c, int pass) {
   char skip[240] = "";
   if (k->exact_skip_reason[0])
     snprintf(skip, sizeof skip, " (does not apply: %s)", k->exact_skip_reason);
-  fprintf(fp, "%s  cim_mvm %dx%d, %d vector%s, seed %" PRIu64 ": twin %" PRIu64 "/%" PRIu64
+  char stop[96] = "";
+  if (c->interrupted)
+    snprintf(stop, sizeof stop, " (stopped by %s after %d)",
+             c->interrupted == SIGTERM ? "SIGTERM" : "SIGINT", c->done);
+  fprintf(fp, "%s  cim_mvm %dx%d, %d vector%s%s, seed %" PRIu64 ": twin %" PRIu64 "/%" PRIu64
               " bit-exact, exact %" PRIu64 "/%" PRIu64 "%s, max |err| %" PRId64 "\n",
-          pass ? "PASS" : "FAIL", c->d->n, c->d->k, c->d->v, c->d->v == 1 ? "" : "s",
-          c->o->seed, k->vectors - k->twin_fail_vectors, k->vectors,
-          k->vectors - k->exact_fail_vectors, k->vectors, skip, k->max_abs_err);
+          c->interrupted ? "INTERRUPTED" : pass ? "PASS" : "FAIL", c->d->n, c->d->k, c->d->v,
+          c->d->v == 1 ? "" : "s", stop, c->o->seed, k->vectors - k->twin_fail_vectors,
+          k->vectors, k->vectors - k->exact_fail_vectors, k->vectors, skip, k->max_abs_err);
+}
+
+void cli_print_digest(FILE *fp, const cli_run *c) {
+  fprintf(fp, "DIGEST vectors=%d outputs=%016" PRIx64 " adc_log=%016" PRIx64 " cycles=%016" PRIx64
+              "\n", c->done, c->dig_out, c->dig_log, c->dig_cycles);
 }
 
 /* Joules with an SI prefix: "1.23 nJ". */

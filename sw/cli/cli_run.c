@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cim_digest.h"
 #include "cim_map.h"
+#include "cim_progress.h"
 #include "cim_verify.h"
 #include "cli.h"
 
@@ -156,15 +158,26 @@ int cli_firmware(mmio_bus *bus, void *arg) {
   }
   c->mvm_t0 = cli_now_s();
   c->mvm_c0 = mmio_cycles(bus);
-  for (v = 0; v < d->v; v++) {
+  c->dig_out = c->dig_log = CIM_DIGEST_INIT;
+  c->dig_cycles = cim_digest_u64(CIM_DIGEST_INIT, c->prog_cycles);
+  cim_progress prog;
+  cim_progress_start(&prog, "vectors", (uint64_t)d->v);
+  /* an interrupt stops between two vectors: the outputs hold those done */
+  for (v = 0; v < d->v && !(c->interrupted = cim_interrupted()); v++) {
     const int32_t *x = d->X + (size_t)v * (size_t)d->k;
     int32_t *y = c->y_rtl + (size_t)v * (size_t)d->n;
     st = cim_verify_mvm(ver, dev, x, c->o->wait, y, &c->mvm_cycles[v], &c->chk, &step);
     if (st != CIM_OK) break;
     c->done = v + 1;
+    c->dig_out = cim_digest_i32(c->dig_out, y, (size_t)d->n);
+    c->dig_log = cim_digest_log(c->dig_log, c->array);
+    c->dig_cycles = cim_digest_u64(c->dig_cycles, c->mvm_cycles[v]);
+    cim_progress_update(&prog, (uint64_t)c->done);
   }
+  cim_progress_end(&prog);
   c->mvm_t1 = cli_now_s();
   c->mvm_c1 = mmio_cycles(bus);
+  c->dig_cycles = cim_digest_u64(c->dig_cycles, c->mvm_c1);
   cim_verify_destroy(ver);
   if (st == CIM_OK && (st = cim_energy_add_since(dev, c->array, &mark, &c->act_mvm)) != CIM_OK)
     step = "cim_activity_read";

@@ -42,6 +42,8 @@
 
 #include "cim_cfg.h"
 #include "cim_net.h"
+#include "cim_outfile.h"
+#include "cim_progress.h"
 #include "cim_progcfg.h"
 #include "cim_sim.h"
 #include "idx.h"
@@ -56,12 +58,15 @@ static void usage(FILE *f) {
           "usage: cim_net --net FILE [--data DIR] [--first I] [--images N] [--compare PRED]\n"
           "               [--rtl [--device PRESET|FILE] [--seed S] [--mvm-budget M]\n"
           "                      [--program frontdoor|backdoor] [--compensate] [--map-bad-lines]\n"
-          "                      [--calibrate] [--energy PRESET|FILE]\n"
+          "                      [--calibrate] [--energy PRESET|FILE] [--per-image FILE]\n"
           "                      [--set KEY=VALUE]... [--age SECONDS]] [--cmodel]\n"
           "       cim_net --list-devices   (the device presets, one per line)\n"
           "Classifies the test images of DIR (default %s) with the integer reference of\n"
           "the network FILE; --compare checks every class against PRED; --rtl runs them\n"
-          "through the co-simulated macro as well.\n",
+          "through the co-simulated macro as well; --per-image writes, per image, its\n"
+          "label, the reference's and the RTL's classes and a digest of its MVMs'\n"
+          "outputs, ADC codes and cycles (the same for a split run as for one).\n"
+          "Ctrl-C stops between two weight tiles, writing nothing (exit 130).\n",
           DEFAULT_DATA);
 }
 
@@ -117,7 +122,26 @@ typedef struct rtl_opts {
   int n_sets;
   double age_s;
   cim_energy_params energy; /* --energy */
+  int64_t first;            /* --first: the data set's index of the first item */
+  const char *per_image;    /* --per-image FILE, or NULL */
 } rtl_opts;
+
+/* --per-image: one line per image, written whole or not at all. */
+static int write_per_image(const char *path, int64_t first, int n, const uint8_t *labels,
+                           const int *ref, const int *cls, const uint64_t *dig) {
+  char err[CIM_OUTFILE_MSG_LEN];
+  cim_outfile *f = NULL;
+  int st = cim_outfile_open(path, &f, err, sizeof err);
+  if (st == CIM_OUTFILE_OK) {
+    cim_outfile_printf(f, "image,label,reference,rtl,digest\n");
+    for (int i = 0; i < n; i++)
+      cim_outfile_printf(f, "%lld,%d,%d,%d,%016llx\n", (long long)first + i, labels[i], ref[i],
+                         cls[i], (unsigned long long)dig[i]);
+    st = cim_outfile_commit(f, err, sizeof err);
+  }
+  if (st != CIM_OUTFILE_OK) fprintf(stderr, "cim_net: --per-image: %s\n", err);
+  return st == CIM_OUTFILE_OK ? 0 : 3;
+}
 
 static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labels, int n,
                    const int *ref, const rtl_opts *o) {
@@ -139,9 +163,11 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
   cim_sim_geometry(&geo);
   rram_array *array = NULL;
   int *cls = n > 0 ? calloc((size_t)n, sizeof *cls) : NULL;
-  if (!cls || rram_array_create(&geo, &dev, o->seed, &array) != RRAM_OK) {
+  uint64_t *dig = n > 0 ? calloc((size_t)n, sizeof *dig) : NULL;
+  if (!cls || !dig || rram_array_create(&geo, &dev, o->seed, &array) != RRAM_OK) {
     fprintf(stderr, "cim_net: cannot set up the array model\n");
     free(cls);
+    free(dig);
     return 3;
   }
   cim_program_cfg prog_cfg;
@@ -150,14 +176,18 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
                    .wait = CIM_WAIT_POLL, .frontdoor = frontdoor, .prog_cfg = &prog_cfg,
                    .compensate = o->compensate, .map_lines = o->map_lines,
                    .calibrate = calibrate, .age_s = o->age_s,
-                   .seed = (uint32_t)o->seed, .cls = cls};
+                   .seed = (uint32_t)o->seed, .first = o->first, .item_digest = dig,
+                   .cls = cls};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int rc = cmodel ? net_cmodel_classify(&r) : net_rtl_classify(&r);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   const double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
   const char *engine = cmodel ? "C model" : "RTL";
-  if (rc != 0) {
+  if (rc == 4) {
+    fprintf(stderr, "cim_net: %s: %s; no output written\n", engine, r.fail);
+    rc = 128 + r.interrupted;
+  } else if (rc != 0) {
     fprintf(stderr, "cim_net: %s: %s\n", engine, r.fail);
   } else {
     int correct = 0, equal = 0, first_diff = -1;
@@ -242,8 +272,11 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
            (unsigned long long)(r.chk.exact_applied ? r.chk.exact_fail_outputs : 0), em.array_j,
            em.adc_j, em.drivers_j, em.digital_j, ep.total_j,
            (unsigned long long)r.act_mvm.macs, (unsigned long long)r.act_mvm.act.busy, rc == 0);
+    if (o->per_image && write_per_image(o->per_image, o->first, n, labels, ref, cls, dig) != 0)
+      rc = 3;
     printf("cim_net: %s %s\n", engine, rc ? "FAIL" : "PASS");
   }
+  free(dig);
   free(cls);
   rram_array_destroy(array);
   return rc;
@@ -253,6 +286,7 @@ int main(int argc, char **argv) {
   const char *net_path = NULL, *data = DEFAULT_DATA, *compare = NULL;
   int64_t first = 0, images = -1;
   int rtl = 0;
+  (void)cim_interrupt_catch(); /* Ctrl-C stops between two weight tiles */
   rtl_opts o = {.device = "ideal", .seed = 1, .frontdoor = -1};
   {
     char err[256];
@@ -280,6 +314,7 @@ int main(int argc, char **argv) {
                                      {"set", required_argument, NULL, 'S'},
                                      {"age", required_argument, NULL, 'a'},
                                      {"energy", required_argument, NULL, 'E'},
+                                     {"per-image", required_argument, NULL, 'I'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   int c;
@@ -294,6 +329,7 @@ int main(int argc, char **argv) {
       case 'P': o.compensate = 1; break;
       case 'B': o.map_lines = 1; break;
       case 'M': o.cmodel = rtl = 1; break;
+      case 'I': o.per_image = optarg; break;
       case 'S':
         if (!strchr(optarg, '=') || o.n_sets == 16) {
           fprintf(stderr, "cim_net: --set %s: %s\n", optarg,
@@ -350,6 +386,19 @@ int main(int argc, char **argv) {
     }
   }
   if (o.frontdoor < 0) o.frontdoor = !o.cmodel; /* the C model alone has no engine */
+  if (o.per_image) {
+    char perr[CIM_OUTFILE_MSG_LEN];
+    const cim_outfile_spec out = {"--per-image", o.per_image, 0};
+    const cim_outfile_spec in[] = {{"--net", net_path, 0}, {"--compare", compare, 0}};
+    if (!rtl) {
+      fprintf(stderr, "cim_net: --per-image records the RTL's run: give --rtl\n");
+      return 2;
+    }
+    if (cim_outfile_preflight(&out, 1, in, 2, perr, sizeof perr) != CIM_OUTFILE_OK) {
+      fprintf(stderr, "cim_net: %s\n", perr);
+      return 2;
+    }
+  }
   if (o.map_lines && !o.frontdoor) {
     fprintf(stderr, "cim_net: --map-bad-lines finds the bad lines with the write-verify engine: "
             "not with --program backdoor\n");
@@ -440,6 +489,7 @@ int main(int argc, char **argv) {
       printf("cim_net: RTL: %lld MVMs per image on this build; --mvm-budget %lld runs %d of the "
              "%d images\n", (long long)per, (long long)budget, n_rtl, n);
     }
+    o.first = first;
     const int r2 = run_rtl(net, img.data + (size_t)first * (size_t)net->inputs, lab.data + first,
                            n_rtl, ref, &o);
     if (r2 > rc) rc = r2;

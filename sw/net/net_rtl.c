@@ -2,6 +2,7 @@
  * net_rtl.h). The firmware callback below is the whole run. */
 #include "net_rtl.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include "cim_cfg.h"
 #include "cim_golden.h"
 #include "cim_map.h"
+#include "cim_digest.h"
 #include "cim_program.h"
+#include "cim_progress.h"
 #include "cim_seq.h"
 #include "cim_sim.h"
 #include "cim_verify.h"
@@ -32,6 +35,12 @@ static void tile_input(const net_rtl_run *r, const cim_net_layer *L, int r0, int
   }
 }
 
+/* The key of the draws (rram_array_reseed) of tile t's loading (item -1) or
+ * of item's MVMs on it; t -1 is the characterisation before the tiles. */
+static uint64_t draw_key(int t, int64_t item) {
+  return (uint64_t)(uint32_t)(t + 1) << 40 | (uint64_t)(item + 1);
+}
+
 /* The functional upper bound of a tile: the controller's sequence played in
  * C (cim_seq_run) and the twin's outputs on its log, no RTL. */
 static int cmodel_tile(net_rtl_run *r, const cim_net_layer *L, int r0, int kr, int nc, int c0,
@@ -39,6 +48,7 @@ static int cmodel_tile(net_rtl_run *r, const cim_net_layer *L, int r0, int kr, i
   const cim_job job = {.n_rows = kr, .n_outs = nc, .x_bits = r->net->x_bits,
                        .group_rows = CIM_CFG_P_FIT < kr ? CIM_CFG_P_FIT : kr, .out_bits = 32};
   for (int i = 0; i < r->n_items; i++) {
+    rram_array_reseed(r->array, draw_key(r->tiles - 1, r->first + i));
     tile_input(r, L, r0, kr, a, width, i, x);
     char err[256];
     if (cim_seq_run(r->array, r->net->w_bits, &job, x) != RRAM_OK ||
@@ -73,6 +83,8 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     return 3;
   }
   int st;
+  const int t = r->tiles;
+  rram_array_reseed(r->array, draw_key(t, -1));
   const cim_program_cfg *pcfg = r->map ? &r->map_cfg : r->prog_cfg;
   if (r->frontdoor) {
     cim_program_report rep;
@@ -130,10 +142,15 @@ static int run_tile(net_rtl_run *r, cim_dev *dev, const cim_net_layer *L, int c0
     if (r->map) cim_linemap_place_inputs(r->map, xl, kr, kp, x);
     uint32_t cyc = 0;
     const char *step = NULL;
+    rram_array_reseed(r->array, draw_key(t, r->first + i));
     st = cim_verify_mvm(ver, dev, x, r->wait, y, &cyc, &r->chk, &step);
     if (st != CIM_OK) {
       cim_verify_destroy(ver);
       return fw_fail(r, dev, step ? step : "cim_verify_mvm", st);
+    }
+    if (r->item_digest) {
+      uint64_t h = cim_digest_i32(r->item_digest[i], y, (size_t)np);
+      r->item_digest[i] = cim_digest_u64(cim_digest_log(h, r->array), cyc);
     }
     r->mvms++;
     r->mvm_cycles += cyc;
@@ -171,14 +188,30 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
   for (size_t i = 0; rc == 0 && i < n; i++)
     for (int q = 0; q < net->inputs; q++)
       a[i * (size_t)width + (size_t)q] = r->items[i * (size_t)net->inputs + (size_t)q] >> net->input_shift;
+  for (size_t i = 0; r->item_digest && i < n; i++) r->item_digest[i] = CIM_DIGEST_INIT;
+  uint64_t n_tiles = 0, tiles_done = 0;
+  for (int li = 0; li < net->n_layers; li++)
+    n_tiles += (uint64_t)((net->layer[li].outputs + n_out - 1) / n_out) *
+               (uint64_t)((net->layer[li].inputs + net->layer[li].bias_rows + rows - 1) / rows);
+  cim_progress prog;
+  cim_progress_start(&prog, "tiles", n_tiles);
   for (int li = 0; rc == 0 && li < net->n_layers; li++) {
     const cim_net_layer *L = &net->layer[li];
     const int k_all = L->inputs + L->bias_rows;
     memset(acc, 0, n * (size_t)L->outputs * sizeof *acc);
     for (int c0 = 0; rc == 0 && c0 < L->outputs; c0 += n_out)
-      for (int r0 = 0; rc == 0 && r0 < k_all; r0 += rows)
+      for (int r0 = 0; rc == 0 && r0 < k_all; r0 += rows) {
+        if ((r->interrupted = cim_interrupted()) != 0) {
+          snprintf(r->fail, sizeof r->fail, "stopped by %s after %llu of %llu tiles",
+                   r->interrupted == SIGTERM ? "SIGTERM" : "SIGINT",
+                   (unsigned long long)tiles_done, (unsigned long long)n_tiles);
+          rc = 4;
+          break;
+        }
         rc = run_tile(r, dev, L, c0, L->outputs - c0 < n_out ? L->outputs - c0 : n_out, r0,
                       k_all - r0 < rows ? k_all - r0 : rows, a, width, acc, wt, x, y);
+        cim_progress_update(&prog, ++tiles_done);
+      }
     const cim_job stage = {.relu = L->relu, .shift = L->shift, .out_bits = L->out_bits};
     for (size_t i = 0; rc == 0 && i < n; i++)
       for (int j = 0; j < L->outputs; j++)
@@ -187,6 +220,7 @@ static int run_layers(net_rtl_run *r, cim_dev *dev) {
     a = b;
     b = t;
   }
+  cim_progress_end(&prog);
   const cim_net_layer *last = &net->layer[net->n_layers - 1];
   for (size_t i = 0; rc == 0 && i < n; i++) {
     const int32_t *o = a + i * (size_t)width;
@@ -213,6 +247,7 @@ static int map_lines(net_rtl_run *r, cim_dev *dev) {
   cim_program_cfg def;
   cim_program_cfg cfg = *cim_program_cfg_or_default(r->prog_cfg, &def);
   if (cfg.tol < 8) cfg.tol = 8;
+  rram_array_reseed(r->array, draw_key(-1, -1));
   const int st = cim_linemap_create(dev, &cfg, &r->map, &r->lines);
   if (st == CIM_ENODATA) snprintf(r->fail, sizeof r->fail, "--map-bad-lines: no good line left");
   r->good_rows = cim_linemap_rows(r->map);
@@ -243,7 +278,7 @@ static int firmware(mmio_bus *bus, void *arg) {
 int net_cmodel_classify(net_rtl_run *r) {
   r->fail[0] = '\0';
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
-  r->tiles = r->cal_fitted = r->cal_nodata = 0;
+  r->tiles = r->cal_fitted = r->cal_nodata = r->interrupted = 0;
   memset(&r->comp, 0, sizeof r->comp);
   r->map = NULL;
   cim_check_init(&r->chk);
@@ -258,7 +293,7 @@ int net_cmodel_classify(net_rtl_run *r) {
 int net_rtl_classify(net_rtl_run *r) {
   r->fail[0] = '\0';
   r->mvms = r->mvm_cycles = r->prog_cells = r->prog_failed = r->prog_cycles = 0;
-  r->tiles = r->cal_fitted = r->cal_nodata = 0;
+  r->tiles = r->cal_fitted = r->cal_nodata = r->interrupted = 0;
   memset(&r->comp, 0, sizeof r->comp);
   memset(&r->lines, 0, sizeof r->lines);
   cim_energy_activity_init(&r->act_prog, r->array);
@@ -278,5 +313,5 @@ int net_rtl_classify(net_rtl_run *r) {
   cim_sim_stats stats;
   const int rc = cim_sim_run(&so, firmware, r, &stats);
   if (rc != 0 && !r->fail[0]) snprintf(r->fail, sizeof r->fail, "the simulation failed (%d)", rc);
-  return rc == 0 ? 0 : 3;
+  return rc == 0 ? 0 : r->interrupted ? 4 : 3;
 }

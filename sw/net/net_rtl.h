@@ -42,6 +42,11 @@ typedef struct net_rtl_run {
   int calibrate;     /* calibrate the ADCs on each tile (cim_calibrate_adcs) */
   double age_s;      /* the array ages this long after each tile is loaded (drift) */
   uint32_t seed;     /* of the calibration patterns */
+  int64_t first;     /* the data set's index of item 0: each item's noise is keyed by its
+                        index (rram_array_reseed), so a run split over processes gives
+                        every item the same bits as one run of them all */
+  uint64_t *item_digest; /* n_items, or NULL: per item, cim_digest.h of its MVMs' outputs,
+                            ADC logs and cycles, tile by tile */
   /* out */
   int *cls;            /* n_items classes (caller's buffer) */
   cim_check chk;       /* every MVM's verdicts */
@@ -57,6 +62,7 @@ typedef struct net_rtl_run {
   cim_energy_activity act_prog;     /* activity of loading the tiles (characterisation,
                                        programming, compensation, calibration) */
   cim_energy_activity act_mvm;      /* activity of the MVMs (macs: logical K x N each) */
+  int interrupted;     /* the signal that stopped the run (cim_progress.h), else 0 */
   char fail[512];      /* why the run stopped, "" if it did not */
   uint8_t *cell;       /* internal: a tile's WV_RESULT bytes (ROWS x COLS) */
   cim_linemap *map;    /* internal: --map-bad-lines' placement (NULL: the identity) */
@@ -67,7 +73,10 @@ typedef struct net_rtl_run {
 /* Run every item through the network on the RTL (one cim_sim_run). 0 when
  * the simulation and every driver call completed (the verdicts are in chk),
  * 2 when the network does not fit the build (fail says why), 3 when the
- * simulation or a driver call failed. */
+ * simulation or a driver call failed, 4 when an interrupt (cim_progress.h)
+ * stopped it between two tiles (interrupted says which; items are then
+ * half-way through the network: no class is meaningful). A progress line
+ * counts the tiles on a terminal. */
 int net_rtl_classify(net_rtl_run *r);
 
 /* The same tiles through the C model alone (cim_seq_run and the twin, no
