@@ -11,6 +11,9 @@
  *             interface)
  *   reg:O:D   add D to every APB read of the register at offset O (a
  *             counter or status word read wrong)
+ *   slverr:N  the N-th transfer the slave answers with PSLVERR (1 = the first)
+ *             reaches the firmware as completed (MMIO_OK, read data 0): a bus
+ *             that loses an error response
  *   apb:N     the N-th APB transfer after reset (1 = the first) changes PADDR
  *             in its access phase, a protocol error the RTL's ApbStable_A
  *             assertion must stop
@@ -32,6 +35,9 @@ int cim_inject_arm(const char *spec);
 int cim_inject_adc(int code);
 /* The APB transfer to glitch (apb:N), or 0. */
 uint32_t cim_inject_apb_glitch(void);
+/* 1 if the slave's PSLVERR on this transfer (called once per PSLVERR, in
+ * order) is to be hidden from the firmware (slverr:N), else 0. */
+int cim_inject_hide_slverr(void);
 /* The data the firmware receives for an APB read of addr that returned data. */
 uint32_t cim_inject_read(uint32_t addr, uint32_t data);
 

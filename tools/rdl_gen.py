@@ -6,7 +6,10 @@
                    the RTL uses, so STATUS.STATE and STATUS.ERR_CODE cannot
                    drift from the documented encodings.
   cim_reg_enums.h  the same offsets and enums for C (peakrdl-cheader gives
-                   field masks and a struct layout, but neither).
+                   field masks and a struct layout, but neither), and the
+                   access rules of every register and window as X-macro
+                   lists (CIM_REGS_REG_LIST, CIM_REGS_MEM_LIST) for tests
+                   that classify accesses as legal or refused.
 
 Usage: rdl_gen.py REGS.rdl OUTDIR
 """
@@ -24,6 +27,25 @@ def enum_members(field):
     return enc.type_name, [(m.name, m.value, m.rdl_desc or "") for m in enc]
 
 
+def reg_access(node):
+    """(name, offset, readable, writable, stored mask, hw changes, busy_locked) of a register:
+    the stored mask has the bits a write stores and a read returns unchanged
+    (sw = rw, no write side effect, not written by hardware); hw changes is
+    1 when hardware writes a field software reads (status, counters, hwset)."""
+    rd = wr = hw = 0
+    stored = 0
+    for f in node.fields():
+        rd |= f.is_sw_readable
+        wr |= f.is_sw_writable
+        hw_writes = f.is_hw_writable or f.get_property("hwset") or f.get_property("hwclr")
+        hw |= bool(hw_writes and f.is_sw_readable)
+        if (f.is_sw_readable and f.is_sw_writable and not hw_writes
+                and f.get_property("onwrite") is None and not f.get_property("singlepulse")):
+            stored |= ((1 << f.width) - 1) << f.low
+    return (node.inst_name, node.address_offset, int(rd), int(wr), stored, int(hw),
+            int(bool(node.get_property("busy_locked", default=False))))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: rdl_gen.py REGS.rdl OUTDIR")
@@ -34,6 +56,7 @@ def main():
     prefix = top.inst_name.upper()  # CIM_REGS
 
     regs, mems, enums = [], [], {}
+    access, mem_access = [], []
     for node in top.descendants():
         if isinstance(node, RegNode):
             fields = []
@@ -46,8 +69,12 @@ def main():
                 regs.append((f"{node.parent.inst_name}_{node.inst_name}", None, fields))
             else:
                 regs.append((node.inst_name, node.address_offset, fields))
+                access.append(reg_access(node))
         elif isinstance(node, MemNode):
             mems.append((node.inst_name, node.address_offset, node.get_property("mementries")))
+            mem_access.append((node.inst_name, node.address_offset,
+                               node.get_property("mementries"), int(node.is_sw_writable),
+                               int(bool(node.get_property("busy_locked", default=False)))))
 
     size = top.size
     aw = max(1, (size - 1).bit_length())
@@ -98,6 +125,20 @@ def main():
     for name, off, entries in mems:
         c.append(f"#define {prefix}_{name}_BASE 0x{off:04x}u")
         c.append(f"#define {prefix}_{name}_WORDS {entries}u")
+    c.append("")
+    c.append("/* Every register: X(NAME, offset, sw readable, sw writable, stored mask (bits a")
+    c.append(" * write stores and a read returns), hardware changes a readable field,")
+    c.append(" * writes refused while busy (busy_locked)) */")
+    c.append(f"#define {prefix}_REG_LIST(X) \\")
+    for name, off, rd, wr, stored, hw, busy in access:
+        c.append(f"  X({name}, 0x{off:03x}u, {rd}, {wr}, 0x{stored:08x}u, {hw}, {busy}) \\")
+    c.append("")
+    c.append("/* Every window: X(NAME, base, words in the map, sw writable, every access")
+    c.append(" * refused while busy (busy_locked)); the words a build implements are in")
+    c.append(" * each window's description */")
+    c.append(f"#define {prefix}_MEM_LIST(X) \\")
+    for name, off, words, wr, busy in mem_access:
+        c.append(f"  X({name}, 0x{off:04x}u, {words}u, {wr}, {busy}) \\")
     c.append("")
     for ename, (width, members) in enums.items():
         tag = ename[:-2].upper()  # CIM_STATE, CIM_ERR

@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
   srunner_add_suite(sr, suite_net());
   srunner_add_suite(sr, suite_lines());
   srunner_add_suite(sr, suite_activity());
+  srunner_add_suite(sr, suite_abuse());
   srunner_set_fork_status(sr, CK_FORK);
   srunner_run_all(sr, CK_NORMAL);
   int ran = srunner_ntests_run(sr);

@@ -38,5 +38,6 @@ Suite *suite_idx(void);      /* test_idx.c: the IDX dataset reader, good and bad
 Suite *suite_net(void);      /* test_net.c: network files and the integer reference */
 Suite *suite_lines(void);    /* test_lines.c: the firmware finds the bad rows and columns */
 Suite *suite_activity(void); /* test_activity.c: ACT_* counters against the model's counts */
+Suite *suite_abuse(void);    /* test_abuse.c: random legal and illegal APB accesses */
 
 #endif
