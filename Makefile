@@ -32,6 +32,8 @@ CONFIG   := $(CONFIG)_san
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # forked Check children with SystemC leave what the parent allocated
 export ASAN_OPTIONS ?= detect_leaks=0
+# the sanitizers run the code 2-5x slower: Check's per-test limits grow with it
+export CK_TIMEOUT_MULTIPLIER ?= 8
 endif
 BUILD    := build/$(CONFIG)
 GEN      := build/gen
