@@ -163,8 +163,11 @@ waves: regress-build $(WAVES_FILTERS)
 	  --layout $(LAYOUT)
 
 # Every layout against a fresh dump of this build, in a real GTKWave (xvfb),
-# then the check's self-test on the same dump: a signal the dump does not
-# have fails the fit, one GTKWave does not show fails the check.
+# marked as `make waves` marks it (each MVM's START and DONE, each programming
+# run; the markers must sit on those edges and the window on the first MVM),
+# the failure marker of a failing run on the MVM it failed, then the check's
+# self-test on the same dump: a signal the dump does not have fails the fit,
+# one GTKWave does not show fails the check, a marker a cycle late fails it.
 # The job (4 x 20, 3-bit signed inputs, 7-row groups) shrinks to what the
 # build holds (its cim_cfg.json).
 WAVES_CHECK_JOB = $(shell python3 -c "import json; c = json.load(open('$(BUILD)/cim_cfg.json')); \
@@ -172,10 +175,17 @@ WAVES_CHECK_JOB = $(shell python3 -c "import json; c = json.load(open('$(BUILD)/
   min(3, c['x_bits']), min(7, c['p_max'])))")
 waves-check: $(CIM_MVM) $(WAVES_FILTERS)
 	@mkdir -p $(BUILD)/waves
-	@$(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 1 --signed --quiet \
+	@$(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 2 --signed --quiet \
 	  --trace $(BUILD)/waves/waves_check.fst > /dev/null
 	python3 tools/waves.py check $(BUILD)/waves/waves_check.fst $(sort $(wildcard waves/*.gtkw)) \
-	  --out $(BUILD)/waves
+	  --out $(BUILD)/waves --markers --mvms 2
+	@# a failing run (an ADC code of its first MVM off by one): the failure marked on that MVM
+	@if CIM_INJECT=adc:0:1 $(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 2 --signed --quiet \
+	    --trace $(BUILD)/waves/waves_fail.fst > $(BUILD)/waves/waves_fail.log 2>&1; then \
+	  echo "waves-check: SKIP the failure marker: the fault does not fail this build's job"; \
+	else python3 tools/waves.py check $(BUILD)/waves/waves_fail.fst waves/ctrl.gtkw \
+	  --out $(BUILD)/waves/fail --markers --mvms 2 --fail-out $(BUILD)/waves/waves_fail.log \
+	  --vectors 2 --fail-mvm 1; fi
 	@python3 tools/waves.py selftest $(BUILD)/waves/waves_check.fst --out $(BUILD)/waves \
 	  > $(BUILD)/waves/selftest.log || { cat $(BUILD)/waves/selftest.log; exit 1; }
 	@tail -n 1 $(BUILD)/waves/selftest.log

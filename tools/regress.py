@@ -636,7 +636,8 @@ def cmd_waves(a):
         print(f"waves: no layout waves/{a.layout}.gtkw; layouts: {avail}", file=sys.stderr)
         return 2
     return waves.main_open(os.path.join(ROOT, tp), layout,
-                           os.path.join(ROOT, build.path, "waves"))
+                           os.path.join(ROOT, build.path, "waves"),
+                           fail_out=None if j.passed else j.out, vectors=j.cfg.get("vectors"))
 
 
 def main():
