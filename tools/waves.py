@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """GTKWave layouts (waves/*.gtkw) fitted to a dump, checked headless, opened.
 
-The layouts in waves/ name signals with the widths of the default build and
-their translate filters relative to the repository root. A build with other
-parameters has other widths (GTKWave matches `acc_q[36:0]` only exactly), so
-every use goes through `fit`, which rewrites each signal to the full name the
-dump really has and each filter path to an absolute one, into
-build/<cfg>/waves/<layout>.gtkw.
+The layouts in waves/ name signals without a packed range (`u_ctrl.sel_q`,
+never `sel_q[2:0]`: the mux select is one bit wide, and has no range, when two
+columns share an ADC) and their translate filters relative to the repository
+root. GTKWave matches `acc_q[36:0]` only exactly, so every use goes through
+`fit`, which rewrites each signal to the full name the dump really has and
+each filter path to an absolute one, into build/<cfg>/waves/<layout>.gtkw;
+`check` fails a layout that names a signal with a range.
 
 Names are GTKWave's, which its FST loader builds from each variable's type,
 length and range: `x[3:0]` for a vector, `x[0]` for a one-bit vector declared
@@ -233,6 +234,16 @@ def fit(layout, names, out_dir, notes=None):
     with open(out, "w", encoding="utf-8") as fh:
         fh.write("\n".join(out_lines) + "\n")
     return out, expected, filters
+
+
+def ranged_signals(layout):
+    """A layout's signals named with a packed range (their width differs
+    between builds: the layout must name them without it), as problems."""
+    with open(layout, encoding="utf-8") as fh:
+        return [f"{os.path.basename(layout)}:{i}: {ln.strip()} names a fixed range; "
+                "name the signal without it (fit gives it this build's width)"
+                for i, ln in enumerate(fh.read().splitlines(), 1)
+                if is_signal_line(ln.strip()) and RANGE_RE.search(ln.strip())]
 
 
 def gtkwave_check(dump, fitted, expected, filters, names=None, timeout=120, marked=None):
@@ -622,6 +633,13 @@ def selftest(dump, out_dir):
         else:
             failures += 1
             print(f"FAIL  the GTKWave check passed {what}: {probs}")
+    # A layout naming a signal with a fixed range fails the check.
+    ranged = ranged_signals(layout("ranged", "TOP.cim_macro.u_ctrl.sel_q[2:0]"))
+    if len(ranged) == 1 and "fixed range" in ranged[0]:
+        print("PASS  the check fails a layout that names u_ctrl.sel_q[2:0] with its range")
+    else:
+        failures += 1
+        print(f"FAIL  a layout naming a fixed range passed: {ranged}")
     # Markers: one moved by a clock cycle off its edge fails the check.
     ev = dump_events(dump)
     marks, window, _ = place_markers(ev)
@@ -691,6 +709,7 @@ def main():
                                          filt, names, marked=marked)
             except WavesError as e:
                 problems = [str(e)]
+            problems += ranged_signals(lay)
             name = os.path.basename(lay)
             if problems:
                 failed += 1
