@@ -192,7 +192,10 @@ waves-check: $(CIM_MVM) $(WAVES_FILTERS)
 
 # ---------------------------------------------------------------- coverage
 # Coverage build, then a regression (COV_SEEDS seeds) and every check_cim
-# test, each run writing its own .dat; merged into one report.
+# test, each run writing its own .dat; merged into one report. SCHED=slurm
+# sends the tests and the seeds as two Slurm job arrays on the one build
+# (each step returns once every task of its array has ended): the merge
+# starts when all results are in.
 coverage:
 	@$(MAKE) --no-print-directory CONFIG=$(CONFIG)_$(COV_SUFFIX) \
 	  $(COV_BUILD)/cim_cfg_pkg.sv
@@ -202,9 +205,10 @@ coverage:
 	@find $(COV_BUILD)/o -name '*.gcda' -delete
 	$(COV_BUILD)/check_cmodel > $(COV_DIR)/check_cmodel.log 2>&1 || \
 	  { cat $(COV_DIR)/check_cmodel.log; exit 1; }
-	python3 tools/coverage.py cosim --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --jobs $(JOBS)
+	python3 tools/coverage.py cosim --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --jobs $(JOBS) \
+	  $(SCHED_ARGS)
 	-$(REGRESS) run --build $(COV_BUILD) --seeds $(COV_SEEDS) --jobs $(JOBS) --quiet --no-waves \
-	  --coverage-dir $(COV_DIR)/dat --out $(COV_DIR)/regress
+	  --coverage-dir $(COV_DIR)/dat --out $(COV_DIR)/regress $(SCHED_ARGS)
 	python3 tools/coverage.py report --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --out $(COV_DIR)
 
 # ---------------------------------------------------------------- lint extras

@@ -238,6 +238,28 @@ def lost(job_id, task, state, code, log_path):
                    f"{os.path.relpath(log_path, ROOT)}:\n{tail}"}
 
 
+def add_options(ap):
+    """The scheduler options regress.py and coverage.py share (argparse)."""
+    ap.add_argument("--sched", choices=["local", "slurm"], default="local",
+                    help="run here (--jobs at once) or as a Slurm job array")
+    ap.add_argument("--partition", help="slurm: sbatch --partition")
+    ap.add_argument("--account", help="slurm: sbatch --account")
+    ap.add_argument("--time-limit", help="slurm: sbatch --time of each array task")
+    ap.add_argument("--batch", type=int, default=25, help="slurm: runs per array task")
+    ap.add_argument("--sbatch-flags", default="", help="slurm: more sbatch flags, one string")
+    ap.add_argument("--task-pause", type=float, default=0.0,
+                    help="slurm, test-only: each array task sleeps this long after each run "
+                    "(so a test can cancel a task mid-run)")
+
+
+def options(a):
+    """Options from add_options' arguments."""
+    if a.batch < 1:
+        raise FarmError("--batch must be at least 1")
+    return Options(partition=a.partition, account=a.account, time_limit=a.time_limit,
+                   batch=a.batch, flags=a.sbatch_flags, pause_s=a.task_pause)
+
+
 # ---------------------------------------------------------------- array task side
 def task_main(plan_path, index):
     with open(plan_path, encoding="utf-8") as fh:

@@ -436,9 +436,8 @@ def run_slurm(jobs, a, out_dir):
     report, the XML, the grouping and the repro lines are the local ones. A
     seed its task left no result for fails (rc "lost"). A Ctrl-C cancels the
     array; returns the jobs that finished, as run_jobs does."""
-    opts = farm.Options(partition=a.partition, account=a.account, time_limit=a.time_limit,
-                        batch=a.batch, flags=a.sbatch_flags, pause_s=a.task_pause)
     try:
+        opts = farm.options(a)
         results, _, _ = farm.run_array([j.item(a.timeout) for j in jobs],
                                        os.path.join(ROOT, out_dir, "slurm"), opts,
                                        name=f"regress-{jobs[0].build.name}",
@@ -661,16 +660,7 @@ def main():
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--show", type=int, default=5, help="failures printed per group")
     ap.add_argument("--make-vars", help="make variables of this build, for `make waves` hints")
-    ap.add_argument("--sched", choices=["local", "slurm"], default="local",
-                    help="run the seeds here (--jobs at once) or as a Slurm job array (run)")
-    ap.add_argument("--partition", help="slurm: sbatch --partition")
-    ap.add_argument("--account", help="slurm: sbatch --account")
-    ap.add_argument("--time-limit", help="slurm: sbatch --time of each array task")
-    ap.add_argument("--batch", type=int, default=25, help="slurm: seeds per array task")
-    ap.add_argument("--sbatch-flags", default="", help="slurm: more sbatch flags, one string")
-    ap.add_argument("--task-pause", type=float, default=0.0,
-                    help="slurm, test-only: each array task sleeps this long after each seed "
-                    "(so a test can cancel a task mid-run)")
+    farm.add_options(ap)  # --sched slurm and its sbatch options (run)
     ap.add_argument("--inject", action="append", default=[], metavar="SEED:SPEC",
                     help="test-only: run SEED with CIM_INJECT=SPEC (tb/cim_inject.h), a seed "
                     "made to fail; its repro line carries the fault")
@@ -697,8 +687,6 @@ def main():
             ap.error(f"--inject {spec}: not SEED:SPEC (e.g. 3:adc:0:1)")
         inject[int(seed)] = fault
     a.inject = inject
-    if a.batch < 1:
-        ap.error("--batch must be at least 1")
     if a.cmd in ("show", "waves") and a.seed is None:
         ap.error(f"{a.cmd} needs --seed")
     if a.cmd == "run":
