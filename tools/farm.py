@@ -186,7 +186,7 @@ def run_array(items, work_dir, opts, name="regress", log=print, stop_on=None):
         raise FarmError(f"sbatch refused the array: {p.stderr.strip()}\n  {shlex.join(cmd)}")
     job_id = p.stdout.strip().split(";")[0]
     log(f"farm: Slurm job {job_id}: {len(items)} runs in {len(batches)} array tasks of up to "
-        f"{opts.batch}; logs in {os.path.relpath(log_dir, ROOT)}")
+        f"{opts.batch}; logs in {shown(log_dir)}")
     interrupted, states = False, {}
     try:
         last = None
@@ -226,6 +226,12 @@ def run_array(items, work_dir, opts, name="regress", log=print, stop_on=None):
     return results, job_id, interrupted
 
 
+def shown(path):
+    """path as printed: from the repository root when inside it."""
+    rel = os.path.relpath(path, ROOT)
+    return path if rel.startswith("..") else rel
+
+
 def lost(job_id, task, state, code, log_path):
     """The result of an item whose task wrote none."""
     tail = ""
@@ -235,7 +241,7 @@ def lost(job_id, task, state, code, log_path):
     return {"rc": "lost", "secs": 0.0, "host": None, "task": task,
             "out": f"farm: its Slurm array task ended {state} with no result (task {task} of "
                    f"job {job_id}, exit {code})\nfarm: task log "
-                   f"{os.path.relpath(log_path, ROOT)}:\n{tail}"}
+                   f"{shown(log_path)}:\n{tail}"}
 
 
 def add_options(ap):

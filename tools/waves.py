@@ -343,7 +343,7 @@ def dump_events(dump, timeout=120):
 def dump_events_uncached(dump, timeout=120):
     """Read the event signals of a dump in a headless GTKWave: {"start":
     [times], "done": [...], "prog": [...], "period": clock period, "end":
-    last time}. Raises WavesError when GTKWave cannot run or a signal is
+    last time, "unit": its unit ("ps")}. Raises WavesError when GTKWave cannot run or a signal is
     missing."""
     if not shutil.which("xvfb-run"):
         raise WavesError("xvfb-run (Debian package xvfb) is not installed: no markers")
@@ -367,6 +367,7 @@ def dump_events_uncached(dump, timeout=120):
         kind, _, rest = line.partition(" ")
         if kind == "R":
             ev["end"] = int(rest.split()[1])
+            ev["unit"] = (rest.split() + ["?"])[2] + "s"
         elif kind == "C":
             name, pairs = parse_changes(rest)
             by_name[name] = pairs
@@ -537,8 +538,10 @@ def main_open(dump, layout, out_dir, fail_out=None, vectors=None):
         for n in mnotes:
             print(f"waves: note: {n}")
         names = ", ".join(f"{marker_id(i)} {name} @{t}" for i, (t, name) in enumerate(marks[:6]))
+        unit = dump_events(dump).get("unit", "")
         print(f"waves: {len(marks)} markers ({names}{', ...' if len(marks) > 6 else ''}); "
-              f"opens on {window[0]}..{window[1]} (dump time units)")
+              f"opens on {window[0]}..{window[1]} {unit} "
+              f"(the {'failure' if fail_out else 'first MVM'})")
         rc_zoom = []
     except WavesError as e:
         print(f"waves: note: no markers: {e}")

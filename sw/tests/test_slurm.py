@@ -290,6 +290,8 @@ def scenario(sl, tmp):
           and ck.get(kept) == cl.get(kept)
           and all(ck[n] == cl[n] for n in ck if n not in (lost, kept)),
           f"job {job}, exit {rc_k}, {len(ck)} cases, {lost}: {msg}\n{log_k}")
+    if msg is not None:
+        print(f"  {lost}: {msg[0]}")
     check("negative: the comparison with the local run sees the cancelled seed",
           sorted(n for n in cl if cl[n] != ck.get(n)) == [lost],
           f"differing: {sorted(n for n in cl if cl[n] != ck.get(n))}")
