@@ -11,9 +11,14 @@ case with CIM_SEED), and records pass or fail. Then:
   - failures grouped by a normalised failure signature (numbers, paths and
     names of the seed taken out), each failure with the one command line that
     reproduces it exactly;
-  - failing seeds re-run automatically with an FST dump, its path printed.
+  - failing seeds re-run automatically with an FST dump, its path printed;
+    `waves` opens it with markers on each MVM and on the failure (waves.py).
 
   regress.py run   --build build/<cfg> --seeds N [--jobs J] [--first S] ...
+                   [--sched slurm --batch B --partition P ...]
+                                                 the seeds here, or as one Slurm
+                                                 job array (tools/farm.py): the
+                                                 same report, XML and repro lines
   regress.py smoke --build build/<cfg>           the fixed seeds of `make test`
   regress.py show  --build build/<cfg> --seed S  the command a seed runs
   regress.py waves --build build/<cfg> --seed S [--test T] [--layout L]
@@ -370,7 +375,7 @@ def junit(path, build, jobs, wall):
                                                                xml_declaration=True), binary=True)
 
 
-def summary_table(jobs, wall, jobs_n):
+def summary_table(jobs, wall, where):
     rows = {}
     for j in jobs:
         r = rows.setdefault(j.test, [0, 0, 0, 0.0])
@@ -387,7 +392,7 @@ def summary_table(jobs, wall, jobs_n):
     lines.append(f"  {'total':<{w}}  {n:>5}  {p:>6}  {n - p:>6}  "
                  f"{sum(j.secs for j in jobs):>7.1f}")
     rate = n / wall * 60 if wall > 0 else 0
-    lines.append(f"  wall {wall:.1f} s with {jobs_n} jobs: {rate:,.0f} seeds/minute")
+    lines.append(f"  wall {wall:.1f} s with {where}: {rate:,.0f} seeds/minute")
     return "\n".join(lines)
 
 
@@ -465,7 +470,7 @@ def cmd_run(a, seeds):
     if missing:
         sys.exit(f"regress: {', '.join(sorted(missing))} missing; build it first (make all)")
     where = f"{a.jobs} jobs" if a.sched == "local" else \
-        f"Slurm job array, {a.batch} seeds per task"
+        f"a Slurm job array, {a.batch} seeds per task"
     print(f"regress: {build.path}, {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {where}",
           flush=True)
     t0 = time.monotonic()
@@ -484,7 +489,7 @@ def cmd_run(a, seeds):
 
     xml = os.path.join(ROOT, out_dir, "results.xml")
     junit(xml, build, jobs, wall)
-    table = summary_table(jobs, wall, a.jobs)
+    table = summary_table(jobs, wall, where)
     report = [f"regress: {build.path}", table]
 
     if fails:
