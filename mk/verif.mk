@@ -71,7 +71,8 @@ REGRESS := python3 tools/regress.py
 VERIF_VARS = $(strip $(if $(FAULT),FAULT=$(FAULT)) $(filter ROWS=% COLS=% W_BITS=% \
   CELL_BITS=% X_BITS=% ADC_BITS=% COLS_PER_ADC=% P_MAX=%,$(MAKEOVERRIDES)))
 
-.PHONY: slurm-check regress regress-smoke regress-fault-check regress-fault-check-selftest regress-build waves waves-check \
+.PHONY: slurm-check
+.PHONY: regress regress-smoke regress-fault-check regress-fault-check-selftest regress-build waves waves-check \
         waves-filters coverage lint-extra lint-verible format-check format-rtl lint-c \
         verif-help
 
@@ -79,8 +80,8 @@ verif-help:
 	@echo "Verification targets (mk/verif.mk):"
 	@echo "  regress      SEEDS=$(SEEDS) random seeds, JOBS=$(JOBS) at once, from FIRST=$(FIRST);"
 	@echo "               FAULT=<name> runs them on a build with +define+CIM_FAULT_<NAME>"
-	@echo "               SCHED=slurm sends them as a Slurm job array, SLURM_BATCH=$(SLURM_BATCH) seeds a"
-	@echo "               task; SLURM_PARTITION, SLURM_ACCOUNT, SLURM_TIME, SLURM_FLAGS (sbatch)"
+	@echo "               SCHED=slurm sends them as a Slurm job array, SLURM_BATCH=$(SLURM_BATCH)"
+	@echo "               seeds a task; SLURM_PARTITION, SLURM_ACCOUNT, SLURM_TIME, SLURM_FLAGS"
 	@echo "  regress-smoke  the fixed seeds 1..10 (make test)"
 	@echo "  slurm-check  SCHED=slurm on a private single-node Slurm, against a local run (make test)"
 	@echo "  regress-fault-check  a faulty build must fail, group, and reproduce (make test)"

@@ -64,8 +64,9 @@ def cmd_cosim(a):
                   "env": {"CK_RUN_CASE": n, "CIM_COVERAGE_DAT": os.path.abspath(
                       os.path.join(a.dat_dir, f"{n}.dat"))}} for n in names]
         try:
-            res, _, stopped = farm.run_array(items, os.path.normpath(os.path.join(a.dat_dir, "..", "slurm")),
-                                             farm.options(a), name="coverage-cosim")
+            work = os.path.normpath(os.path.join(a.dat_dir, "..", "slurm"))
+            res, _, stopped = farm.run_array(items, work, farm.options(a),
+                                             name="coverage-cosim")
         except farm.FarmError as e:
             sys.exit(f"coverage: {e}")
         if stopped:
