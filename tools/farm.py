@@ -239,7 +239,7 @@ def lost(job_id, task, state, code, log_path):
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             tail = fh.read()[-2000:]
     return {"rc": "lost", "secs": 0.0, "host": None, "task": task,
-            "out": f"farm: its Slurm array task ended {state} with no result (task {task} of "
+            "out": f"farm: its Slurm array task ended {state} (task {task} of "
                    f"job {job_id}, exit {code})\nfarm: task log "
                    f"{shown(log_path)}:\n{tail}"}
 

@@ -327,7 +327,7 @@ def normalise(line):
 def signature(rc, out, test):
     prog = "cim_mvm" if test == "mvm" else "check_cim"
     if rc == "lost":  # its Slurm task ended without a result (tools/farm.py)
-        return f"{prog}: no result: {normalise(out.splitlines()[0])}"
+        return f"{prog}: no result: {normalise(out.splitlines()[0].removeprefix('farm: '))}"
     if rc == "timeout":
         head = "timeout"
     elif rc == "error":
