@@ -276,8 +276,9 @@ regs-check-selftest: $(VENV)/.ok
 	echo "regs-check-selftest: a stale docs/registers.md fails regs-check"
 
 # Checks run once, not per configuration: the register documentation, the
-# extra linters (verible lint and format, cppcheck, clang-tidy) and the proof that a build
-# with a test-only RTL fault fails the regression with working repro lines.
+# extra linters (verible lint and format, cppcheck, clang-tidy), the proof that a build
+# with a test-only RTL fault fails the regression with working repro lines, and
+# the regression through a private single-node Slurm (skipped where it cannot run).
 test-once:
 	@$(MAKE) --no-print-directory regs-check regs-check-selftest
 	python3 tools/check_refs.py
@@ -287,6 +288,7 @@ test-once:
 	@# one after the other: both build the acc_sign fault variant (one folder)
 	@$(MAKE) --no-print-directory regress-fault-check
 	@$(MAKE) --no-print-directory regress-fault-check-selftest
+	@$(MAKE) --no-print-directory slurm-check
 
 # Set-up and the shared generated files first, once: the two configurations
 # then build side by side without racing on apt, the venv or build/gen.

@@ -4,10 +4,11 @@
 #
 #   make regress SEEDS=200 JOBS=2      random seeds, JUnit XML, grouped failures
 #   make regress FAULT=acc_sign        the same on a build with a test-only RTL fault
+#   make regress SEEDS=5000 SCHED=slurm the same seeds as a Slurm job array (a farm)
 #   make waves SEED=17 [TEST=..] [LAYOUT=ctrl|apb|adc|acc]
 #   make coverage [COV_SEEDS=150]      line/toggle/user RTL coverage + gcov, HTML
 #   make lint-extra                    verible lint and format, cppcheck, clang-tidy
-#   make regress-smoke waves-check regress-fault-check   the checks for `make test`
+#   make regress-smoke waves-check regress-fault-check slurm-check   the checks for `make test`
 
 # ---------------------------------------------------------------- knobs
 # Seeds of `make regress`, the first one, and parallel processes.
@@ -22,6 +23,25 @@ TEST      ?=
 LAYOUT    ?= ctrl
 # Seeds of the regression that `make coverage` merges.
 COV_SEEDS ?= 150
+# Where regress and coverage run their seeds: here (JOBS at once) or as a
+# Slurm job array (sbatch --array, SLURM_BATCH seeds per array task) on a
+# farm whose nodes share this folder; the build is done once, here.
+SCHED           ?= local
+SLURM_BATCH     ?= 25
+# sbatch --partition, --account and --time (each array task); empty = Slurm's default.
+SLURM_PARTITION ?=
+SLURM_ACCOUNT   ?=
+SLURM_TIME      ?=
+# More sbatch flags, passed through as they are (e.g. --qos=low --cpus-per-task=2).
+SLURM_FLAGS     ?=
+ifeq ($(filter $(SCHED),local slurm),)
+$(error SCHED=$(SCHED): not one of local, slurm)
+endif
+SCHED_ARGS = --sched $(SCHED) --batch $(SLURM_BATCH) \
+  $(if $(SLURM_PARTITION),--partition '$(SLURM_PARTITION)') \
+  $(if $(SLURM_ACCOUNT),--account '$(SLURM_ACCOUNT)') \
+  $(if $(SLURM_TIME),--time-limit '$(SLURM_TIME)') \
+  $(if $(SLURM_FLAGS),--sbatch-flags '$(SLURM_FLAGS)')
 
 # ---------------------------------------------------------------- variants
 # A variant is the same configuration built into its own folder with extra
@@ -51,6 +71,7 @@ REGRESS := python3 tools/regress.py
 VERIF_VARS = $(strip $(if $(FAULT),FAULT=$(FAULT)) $(filter ROWS=% COLS=% W_BITS=% \
   CELL_BITS=% X_BITS=% ADC_BITS=% COLS_PER_ADC=% P_MAX=%,$(MAKEOVERRIDES)))
 
+.PHONY: slurm-check
 .PHONY: regress regress-smoke regress-fault-check regress-fault-check-selftest regress-build waves waves-check \
         waves-filters coverage lint-extra lint-verible format-check format-rtl lint-c \
         verif-help
@@ -59,7 +80,10 @@ verif-help:
 	@echo "Verification targets (mk/verif.mk):"
 	@echo "  regress      SEEDS=$(SEEDS) random seeds, JOBS=$(JOBS) at once, from FIRST=$(FIRST);"
 	@echo "               FAULT=<name> runs them on a build with +define+CIM_FAULT_<NAME>"
+	@echo "               SCHED=slurm sends them as a Slurm job array, SLURM_BATCH=$(SLURM_BATCH)"
+	@echo "               seeds a task; SLURM_PARTITION, SLURM_ACCOUNT, SLURM_TIME, SLURM_FLAGS"
 	@echo "  regress-smoke  the fixed seeds 1..10 (make test)"
+	@echo "  slurm-check  SCHED=slurm on a private single-node Slurm, against a local run (make test)"
 	@echo "  regress-fault-check  a faulty build must fail, group, and reproduce (make test)"
 	@echo "  waves        re-run SEED (TEST=) with an FST dump, open waves/LAYOUT.gtkw ($(LAYOUT))"
 	@echo "  waves-check  every waves/*.gtkw loads in GTKWave (xvfb) and shows all its signals;"
@@ -82,7 +106,17 @@ endif
 
 regress: regress-build
 	$(REGRESS) run --build $(VBUILD) --seeds $(SEEDS) --first $(FIRST) --jobs $(JOBS) \
-	  --make-vars "$(VERIF_VARS)"
+	  $(SCHED_ARGS) --make-vars "$(VERIF_VARS)"
+
+# `make regress SCHED=slurm` on a real, private, single-node Slurm started for
+# the test (sw/tests/test_slurm.py): the same XML and failures as a local run,
+# a cancelled array task reported as failures. Installs the Debian packages
+# when it can; skips with the reason when it cannot install or start them.
+slurm-check: $(CIM_MVM) $(CHECK_CIM)
+	@if sh tools/install_deps.sh slurm > $(BUILD)/slurm-deps.log 2>&1; then \
+	  python3 sw/tests/test_slurm.py $(BUILD); \
+	else cat $(BUILD)/slurm-deps.log; \
+	  echo "slurm-check: SKIP: cannot install slurmctld slurmd slurm-client munge here"; fi
 
 regress-smoke: $(CIM_MVM) $(CHECK_CIM)
 	@$(REGRESS) smoke --build $(BUILD) --jobs $(JOBS) --quiet --max-waves 3 \
@@ -130,8 +164,11 @@ waves: regress-build $(WAVES_FILTERS)
 	  --layout $(LAYOUT)
 
 # Every layout against a fresh dump of this build, in a real GTKWave (xvfb),
-# then the check's self-test on the same dump: a signal the dump does not
-# have fails the fit, one GTKWave does not show fails the check.
+# marked as `make waves` marks it (each MVM's START and DONE, each programming
+# run; the markers must sit on those edges and the window on the first MVM),
+# the failure marker of a failing run on the MVM it failed, then the check's
+# self-test on the same dump: a signal the dump does not have fails the fit,
+# one GTKWave does not show fails the check, a marker a cycle late fails it.
 # The job (4 x 20, 3-bit signed inputs, 7-row groups) shrinks to what the
 # build holds (its cim_cfg.json).
 WAVES_CHECK_JOB = $(shell python3 -c "import json; c = json.load(open('$(BUILD)/cim_cfg.json')); \
@@ -139,17 +176,27 @@ WAVES_CHECK_JOB = $(shell python3 -c "import json; c = json.load(open('$(BUILD)/
   min(3, c['x_bits']), min(7, c['p_max'])))")
 waves-check: $(CIM_MVM) $(WAVES_FILTERS)
 	@mkdir -p $(BUILD)/waves
-	@$(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 1 --signed --quiet \
+	@$(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 2 --signed --quiet \
 	  --trace $(BUILD)/waves/waves_check.fst > /dev/null
 	python3 tools/waves.py check $(BUILD)/waves/waves_check.fst $(sort $(wildcard waves/*.gtkw)) \
-	  --out $(BUILD)/waves
+	  --out $(BUILD)/waves --markers --mvms 2
+	@# a failing run (an ADC code of its first MVM off by one): the failure marked on that MVM
+	@if CIM_INJECT=adc:0:1 $(CIM_MVM) $(WAVES_CHECK_JOB) --vectors 2 --signed --quiet \
+	    --trace $(BUILD)/waves/waves_fail.fst > $(BUILD)/waves/waves_fail.log 2>&1; then \
+	  echo "waves-check: SKIP the failure marker: the fault does not fail this build's job"; \
+	else python3 tools/waves.py check $(BUILD)/waves/waves_fail.fst waves/ctrl.gtkw \
+	  --out $(BUILD)/waves/fail --markers --mvms 2 --fail-out $(BUILD)/waves/waves_fail.log \
+	  --vectors 2 --fail-mvm 1; fi
 	@python3 tools/waves.py selftest $(BUILD)/waves/waves_check.fst --out $(BUILD)/waves \
 	  > $(BUILD)/waves/selftest.log || { cat $(BUILD)/waves/selftest.log; exit 1; }
 	@tail -n 1 $(BUILD)/waves/selftest.log
 
 # ---------------------------------------------------------------- coverage
 # Coverage build, then a regression (COV_SEEDS seeds) and every check_cim
-# test, each run writing its own .dat; merged into one report.
+# test, each run writing its own .dat; merged into one report. SCHED=slurm
+# sends the tests and the seeds as two Slurm job arrays on the one build
+# (each step returns once every task of its array has ended): the merge
+# starts when all results are in.
 coverage:
 	@$(MAKE) --no-print-directory CONFIG=$(CONFIG)_$(COV_SUFFIX) \
 	  $(COV_BUILD)/cim_cfg_pkg.sv
@@ -159,9 +206,10 @@ coverage:
 	@find $(COV_BUILD)/o -name '*.gcda' -delete
 	$(COV_BUILD)/check_cmodel > $(COV_DIR)/check_cmodel.log 2>&1 || \
 	  { cat $(COV_DIR)/check_cmodel.log; exit 1; }
-	python3 tools/coverage.py cosim --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --jobs $(JOBS)
+	python3 tools/coverage.py cosim --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --jobs $(JOBS) \
+	  $(SCHED_ARGS)
 	-$(REGRESS) run --build $(COV_BUILD) --seeds $(COV_SEEDS) --jobs $(JOBS) --quiet --no-waves \
-	  --coverage-dir $(COV_DIR)/dat --out $(COV_DIR)/regress
+	  --coverage-dir $(COV_DIR)/dat --out $(COV_DIR)/regress $(SCHED_ARGS)
 	python3 tools/coverage.py report --build $(COV_BUILD) --dat-dir $(COV_DIR)/dat --out $(COV_DIR)
 
 # ---------------------------------------------------------------- lint extras

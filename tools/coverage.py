@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Coverage of a regression: run the tests of a coverage build, merge, report.
 
-  coverage.py cosim  --build B --dat-dir D [--jobs J]
+  coverage.py cosim  --build B --dat-dir D [--jobs J] [--sched slurm ...]
         run every check_cim test in its own process, each writing its own
         Verilator coverage file D/<test>.dat (the tests of one check_cim
-        process would all write the same file)
+        process would all write the same file); with --sched slurm as one
+        Slurm job array (tools/farm.py, a batch of tests per task), returning
+        once every task has ended
   coverage.py report --build B --dat-dir D --out O
         merge D/*.dat (verilator_coverage), turn the RTL's line and toggle
         points into lcov records, capture gcov of cmodel/, sw/ and tb/ (lcov),
@@ -26,6 +28,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import farm  # noqa: E402  (tools/farm.py)
 
 
 def run(cmd, **kw):
@@ -55,11 +59,26 @@ def cmd_cosim(a):
 
     names = test_names()
     failed = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
-        for name, rc, out in ex.map(one, names):
-            if rc != 0:
-                failed.append(name)
-                print(f"coverage: {name} failed:\n{out[-2000:]}")
+    if a.sched == "slurm":
+        items = [{"key": n, "argv": [prog], "timeout": 600,
+                  "env": {"CK_RUN_CASE": n, "CIM_COVERAGE_DAT": os.path.abspath(
+                      os.path.join(a.dat_dir, f"{n}.dat"))}} for n in names]
+        try:
+            work = os.path.normpath(os.path.join(a.dat_dir, "..", "slurm"))
+            res, _, stopped = farm.run_array(items, work, farm.options(a),
+                                             name="coverage-cosim")
+        except farm.FarmError as e:
+            sys.exit(f"coverage: {e}")
+        if stopped:
+            return 130
+        runs = [(n, res[n]["rc"], res[n]["out"]) for n in names]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+            runs = list(ex.map(one, names))
+    for name, rc, out in runs:
+        if rc != 0:
+            failed.append(name)
+            print(f"coverage: {name} failed:\n{out[-2000:]}")
     print(f"coverage: check_cim tests: {len(names) - len(failed)} passed, {len(failed)} failed"
           + (" (a failing test writes no coverage; the report goes on without it)"
              if failed else ""))
@@ -182,6 +201,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--strict", action="store_true", help="cosim: fail when a test fails")
+    farm.add_options(ap)  # cosim --sched slurm and its sbatch options
     a = ap.parse_args()
     if a.cmd == "cosim":
         return cmd_cosim(a)

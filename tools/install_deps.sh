@@ -3,10 +3,11 @@
 # (as root, or through sudo when it needs no password). Names the missing
 # packages and stops when it cannot install them.
 #
-# Usage: install_deps.sh [area] [valgrind]
+# Usage: install_deps.sh [area] [valgrind] [slurm]
 #   with no argument, what `make test` needs; `area` adds what only
 #   `make area` needs (yosys and a standard-cell library), `valgrind` what
-#   `make valgrind` needs.
+#   `make valgrind` needs, `slurm` a single-node Slurm and munge for
+#   `make slurm-check` (which skips when they cannot be installed).
 set -eu
 
 # package:kind:probe; the probe is a command, a pkg-config module or a file.
@@ -39,7 +40,12 @@ for group in "$@"; do
 $need_area" ;;
     valgrind) need="$need
 valgrind:cmd:valgrind" ;;
-    *) echo "install_deps: unknown group '$group' (known: area, valgrind)" >&2; exit 2 ;;
+    slurm) need="$need
+slurmctld:file:/usr/sbin/slurmctld
+slurmd:file:/usr/sbin/slurmd
+slurm-client:cmd:sbatch
+munge:file:/usr/sbin/munged" ;;
+    *) echo "install_deps: unknown group '$group' (known: area, valgrind, slurm)" >&2; exit 2 ;;
   esac
 done
 

@@ -11,9 +11,14 @@ case with CIM_SEED), and records pass or fail. Then:
   - failures grouped by a normalised failure signature (numbers, paths and
     names of the seed taken out), each failure with the one command line that
     reproduces it exactly;
-  - failing seeds re-run automatically with an FST dump, its path printed.
+  - failing seeds re-run automatically with an FST dump, its path printed;
+    `waves` opens it with markers on each MVM and on the failure (waves.py).
 
   regress.py run   --build build/<cfg> --seeds N [--jobs J] [--first S] ...
+                   [--sched slurm --batch B --partition P ...]
+                                                 the seeds here, or as one Slurm
+                                                 job array (tools/farm.py): the
+                                                 same report, XML and repro lines
   regress.py smoke --build build/<cfg>           the fixed seeds of `make test`
   regress.py show  --build build/<cfg> --seed S  the command a seed runs
   regress.py waves --build build/<cfg> --seed S [--test T] [--layout L]
@@ -41,6 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import cimcfg  # noqa: E402  (tools/cimcfg.py)
 from atomicio import write_atomic  # noqa: E402  (tools/atomicio.py)
+import farm  # noqa: E402  (tools/farm.py)
 import waves  # noqa: E402  (tools/waves.py)
 
 MASK64 = (1 << 64) - 1
@@ -229,7 +235,7 @@ def draw(seed, build, test=None):
 class Job:
     """One seed: the command, its environment and its outcome."""
 
-    def __init__(self, seed, build, test=None, trace=None, cov_dir=None):
+    def __init__(self, seed, build, test=None, trace=None, cov_dir=None, inject=None):
         self.seed, self.build = seed, build
         self.cfg = draw(seed, build, test)
         self.test = self.cfg["test"]
@@ -247,6 +253,8 @@ class Job:
             argv = [build.prog("check_cim")]
             if trace:
                 env["CIM_TRACE"] = trace
+        if inject:  # a test-only fault on this seed's real run (tb/cim_inject.h)
+            env["CIM_INJECT"] = inject
         self.argv, self.env = argv, env
         self.cov_env = {"CIM_COVERAGE_DAT": os.path.join(cov_dir, f"s{seed}.dat")} if cov_dir \
             else {}
@@ -262,28 +270,15 @@ class Job:
         """Run the seed (not when stop, a threading.Event, is set: rc None).
         The process gets a session of its own: a Ctrl-C reaches regress
         alone, which then kills what runs (kill())."""
-        if stop is not None and stop.is_set():
-            return self
-        env = dict(os.environ, **self.env, **self.cov_env)
-        env.pop("CK_RUN_SUITE", None)
-        t0 = time.monotonic()
-        try:
-            self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT, text=True, errors="replace",
-                                         start_new_session=True)
-            try:
-                self.out, _ = self.proc.communicate(timeout=timeout)
-                self.rc = self.proc.returncode
-            except subprocess.TimeoutExpired:
-                self.kill()
-                self.out = (self.proc.communicate()[0] or "") + \
-                    f"\nregress: killed after {timeout} s\n"
-                self.rc = "timeout"
-        except OSError as e:
-            self.rc, self.out = "error", f"regress: cannot run {self.argv[0]}: {e.strerror}\n"
-        self.secs = time.monotonic() - t0
-        if stop is not None and stop.is_set():
-            self.rc = None  # killed by the interrupt: not a result
+        rc, out, secs = farm.run_command(self.argv, dict(self.env, **self.cov_env), timeout,
+                                         stop, started=lambda p: setattr(self, "proc", p))
+        return self.finish(rc, out, secs)
+
+    def finish(self, rc, out, secs):
+        """Record an outcome (run here, or in a Slurm array task: farm.py):
+        the digest line and, on a failure, the signature."""
+        self.rc, self.out, self.secs = rc, out, secs
+        if rc is None:
             return self
         m = re.search(r"^DIGEST (.*)$", self.out, re.M)
         self.digest = m.group(1) if m else None
@@ -291,13 +286,14 @@ class Job:
             self.signature = signature(self.rc, self.out, self.test)
         return self
 
+    def item(self, timeout):
+        """This seed as an item of a Slurm array (farm.run_array)."""
+        return {"key": f"s{self.seed}", "argv": self.argv,
+                "env": dict(self.env, **self.cov_env), "timeout": timeout}
+
     def kill(self):
         """Kill the seed's process group, if it runs."""
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, 9)
-            except ProcessLookupError:
-                pass
+        farm.kill(self.proc)
 
     @property
     def passed(self):
@@ -329,6 +325,9 @@ def normalise(line):
 
 
 def signature(rc, out, test):
+    prog = "cim_mvm" if test == "mvm" else "check_cim"
+    if rc == "lost":  # its Slurm task ended without a result (tools/farm.py)
+        return f"{prog}: no result: {normalise(out.splitlines()[0].removeprefix('farm: '))}"
     if rc == "timeout":
         head = "timeout"
     elif rc == "error":
@@ -340,7 +339,6 @@ def signature(rc, out, test):
             head = f"killed by signal {-rc}"
     else:
         head = f"exit {rc}"
-    prog = "cim_mvm" if test == "mvm" else "check_cim"
     for pat in FAIL_LINES:
         m = pat.search(out)
         if m:
@@ -377,7 +375,7 @@ def junit(path, build, jobs, wall):
                                                                xml_declaration=True), binary=True)
 
 
-def summary_table(jobs, wall, jobs_n):
+def summary_table(jobs, wall, where):
     rows = {}
     for j in jobs:
         r = rows.setdefault(j.test, [0, 0, 0, 0.0])
@@ -394,7 +392,7 @@ def summary_table(jobs, wall, jobs_n):
     lines.append(f"  {'total':<{w}}  {n:>5}  {p:>6}  {n - p:>6}  "
                  f"{sum(j.secs for j in jobs):>7.1f}")
     rate = n / wall * 60 if wall > 0 else 0
-    lines.append(f"  wall {wall:.1f} s with {jobs_n} jobs: {rate:,.0f} seeds/minute")
+    lines.append(f"  wall {wall:.1f} s with {where}: {rate:,.0f} seeds/minute")
     return "\n".join(lines)
 
 
@@ -437,6 +435,29 @@ def run_jobs(jobs, n_par, timeout, progress=True):
     return [j for j in jobs if j.rc is not None]
 
 
+def run_slurm(jobs, a, out_dir):
+    """Run the jobs as one Slurm job array (tools/farm.py): a batch of seeds
+    per array task, each seed's outcome read back into its Job, so the
+    report, the XML, the grouping and the repro lines are the local ones. A
+    seed its task left no result for fails (rc "lost"). A Ctrl-C cancels the
+    array; returns the jobs that finished, as run_jobs does."""
+    try:
+        opts = farm.options(a)
+        results, _, _ = farm.run_array([j.item(a.timeout) for j in jobs],
+                                       os.path.join(ROOT, out_dir, "slurm"), opts,
+                                       name=f"regress-{jobs[0].build.name}",
+                                       log=lambda m: print(m, flush=True))
+    except farm.FarmError as e:
+        sys.exit(f"regress: {e}")
+    for j in jobs:
+        r = results.get(f"s{j.seed}")
+        if r is not None:
+            j.finish(r["rc"], r["out"], r["secs"])
+            if not j.passed and not a.quiet:
+                print(f"  FAIL seed {j.seed} ({j.test}): {j.signature}", flush=True)
+    return [j for j in jobs if j.rc is not None]
+
+
 def cmd_run(a, seeds):
     build = Build(a.build)
     out_dir = a.out or os.path.join(build.path, "regress")
@@ -444,15 +465,20 @@ def cmd_run(a, seeds):
     cov_dir = os.path.abspath(a.coverage_dir) if a.coverage_dir else None
     if cov_dir:
         os.makedirs(cov_dir, exist_ok=True)
-    jobs = [Job(s, build, a.test, cov_dir=cov_dir) for s in seeds]
+    jobs = [Job(s, build, a.test, cov_dir=cov_dir, inject=a.inject.get(s)) for s in seeds]
     missing = {j.argv[0] for j in jobs if not os.path.exists(os.path.join(ROOT, j.argv[0]))}
     if missing:
         sys.exit(f"regress: {', '.join(sorted(missing))} missing; build it first (make all)")
-    print(f"regress: {build.path}, {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), "
-          f"{a.jobs} jobs", flush=True)
+    where = f"{a.jobs} jobs" if a.sched == "local" else \
+        f"a Slurm job array, {a.batch} seeds per task"
+    print(f"regress: {build.path}, {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {where}",
+          flush=True)
     t0 = time.monotonic()
     n_asked = len(jobs)
-    jobs = run_jobs(jobs, a.jobs, a.timeout, progress=not a.quiet)
+    if a.sched == "slurm":
+        jobs = run_slurm(jobs, a, out_dir)
+    else:
+        jobs = run_jobs(jobs, a.jobs, a.timeout, progress=not a.quiet)
     wall = time.monotonic() - t0
     interrupted = len(jobs) < n_asked
     if interrupted:  # the report holds the seeds that finished, and says so
@@ -463,7 +489,7 @@ def cmd_run(a, seeds):
 
     xml = os.path.join(ROOT, out_dir, "results.xml")
     junit(xml, build, jobs, wall)
-    table = summary_table(jobs, wall, a.jobs)
+    table = summary_table(jobs, wall, where)
     report = [f"regress: {build.path}", table]
 
     if fails:
@@ -476,7 +502,8 @@ def cmd_run(a, seeds):
         for j in rerun:
             tp = trace_path(build, j)
             os.makedirs(os.path.join(ROOT, os.path.dirname(tp)), exist_ok=True)
-            again = Job(j.seed, build, j.test, trace=tp).run(a.timeout)
+            again = Job(j.seed, build, j.test, trace=tp,
+                        inject=a.inject.get(j.seed)).run(a.timeout)
             j.trace, j.reproduced = tp, (not again.passed and again.signature == j.signature)
         report.append(f"\nFAILURES: {len(fails)} of {len(jobs)} seeds, "
                       f"{len(groups)} signature{'s' if len(groups) != 1 else ''}")
@@ -531,6 +558,8 @@ def unexpected_reason(job, reason):
         return "timed out"
     if job.rc == "error":
         return "could not start"
+    if job.rc == "lost":
+        return "no result from its Slurm task"
     if isinstance(job.rc, int) and job.rc < 0:
         return f"killed by signal {-job.rc}"
     if isinstance(job.rc, int) and job.rc > 128:
@@ -586,17 +615,17 @@ def check_expected_failures(fails, reason=None):
 
 def cmd_show(a):
     build = Build(a.build)
-    j = Job(a.seed, build, a.test)
+    j = Job(a.seed, build, a.test, inject=a.inject.get(a.seed))
     print(f"seed {a.seed}: {j.cfg}\n{j.command()}")
     return 0
 
 
 def cmd_waves(a):
     build = Build(a.build)
-    probe = Job(a.seed, build, a.test)
+    probe = Job(a.seed, build, a.test, inject=a.inject.get(a.seed))
     tp = trace_path(build, probe)
     os.makedirs(os.path.join(ROOT, os.path.dirname(tp)), exist_ok=True)
-    j = Job(a.seed, build, a.test, trace=tp).run(a.timeout)
+    j = Job(a.seed, build, a.test, trace=tp, inject=a.inject.get(a.seed)).run(a.timeout)
     print(f"waves: seed {a.seed} ({j.test}) {'passed' if j.passed else 'FAILED: ' + j.signature}")
     print(f"  reproduce: {probe.command()}")
     print(f"  with waves: {j.command()}")
@@ -611,7 +640,8 @@ def cmd_waves(a):
         print(f"waves: no layout waves/{a.layout}.gtkw; layouts: {avail}", file=sys.stderr)
         return 2
     return waves.main_open(os.path.join(ROOT, tp), layout,
-                           os.path.join(ROOT, build.path, "waves"))
+                           os.path.join(ROOT, build.path, "waves"),
+                           fail_out=None if j.passed else j.out, vectors=j.cfg.get("vectors"))
 
 
 def main():
@@ -635,6 +665,10 @@ def main():
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--show", type=int, default=5, help="failures printed per group")
     ap.add_argument("--make-vars", help="make variables of this build, for `make waves` hints")
+    farm.add_options(ap)  # --sched slurm and its sbatch options (run)
+    ap.add_argument("--inject", action="append", default=[], metavar="SEED:SPEC",
+                    help="test-only: run SEED with CIM_INJECT=SPEC (tb/cim_inject.h), a seed "
+                    "made to fail; its repro line carries the fault")
     ap.add_argument("--expect-fail", action="store_true",
                     help="pass only if seeds fail and every group's repro line fails again")
     ap.add_argument("--expect-reason", metavar="REGEX",
@@ -651,6 +685,13 @@ def main():
             re.compile(a.expect_reason)
         except re.error as e:
             ap.error(f"--expect-reason {a.expect_reason!r}: {e}")
+    inject = {}
+    for spec in a.inject:
+        seed, _, fault = spec.partition(":")
+        if not seed.isdigit() or not fault:
+            ap.error(f"--inject {spec}: not SEED:SPEC (e.g. 3:adc:0:1)")
+        inject[int(seed)] = fault
+    a.inject = inject
     if a.cmd in ("show", "waves") and a.seed is None:
         ap.error(f"{a.cmd} needs --seed")
     if a.cmd == "run":
