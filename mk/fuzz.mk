@@ -37,7 +37,7 @@ FUZZ_RUN     = python3 tools/fuzz.py --bin $(FUZZ)/bin --work $(FUZZ) --seed $(F
 
 fuzz_obj = $(patsubst %.c,$(FUZZ)/o/%.o,$(1))
 # the targets' own objects are not intermediates to delete
-.PRECIOUS: $(FUZZ)/o/sw/fuzz/%.o $(BUILD)/o/sw/fuzz/%.o
+.SECONDARY: $(call fuzz_obj,$(wildcard sw/fuzz/*.c)) $(call obj,$(wildcard sw/fuzz/*.c))
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-selftest fuzz-replay fuzz-replay-run fuzz-help
 

@@ -70,6 +70,7 @@ verif-help:
 	@echo "  sanitize-smoke  a small build under ASan and UBSan, C model and co-simulation suites"
 	@echo "               (make test); SANITIZE=1 builds any target with both sanitizers"
 	@echo "  valgrind     memcheck on the C model's unit tests (installs valgrind if missing)"
+	@echo "  fuzz         libFuzzer on the file readers, the C model and the twin (make fuzz-help)"
 
 # ---------------------------------------------------------------- regressions
 # The programs of the build a regression runs (a variant is built on demand).
@@ -235,6 +236,8 @@ sanitize-run: $(CHECK_CMODEL) $(CHECK_CIM)
 	  { grep "runtime error\|AddressSanitizer" $(BUILD)/san_*.log; exit 1; }
 	@echo "sanitize-smoke: ASan and UBSan clean: check_cmodel ($(SAN_CMODEL_SUITES)) and" \
 	  "check_cim, $(CONFIG)"
+	@# the fuzz targets' seeds and regressions under gcc (mk/fuzz.mk)
+	@$(MAKE) --no-print-directory fuzz-replay-run
 
 # valgrind memcheck on the C model's unit tests (in-process: CK_FORK=no),
 # every suite but the full-size IR comparison; any error or definite leak

@@ -78,14 +78,21 @@ def run_target(args, target):
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", p.stdout)
     res["execs"] = int(m.group(1)) if m else 0
     res["corpus"] = len(os.listdir(corpus))
+    unit = re.findall(r"Test unit written to (\S+)", p.stdout)
     if p.returncode != 0:
-        unit = re.findall(r"Test unit written to (\S+)", p.stdout)
         res.update(ok=False, reason=reason_of(p.stdout),
                    repro=f"{binary} {unit[-1]}" if unit else f"(no input saved; log {log_path})")
     if args.expect is not None:
-        # the selftest: the fault must be found, for its own reason
+        # the selftest: the fault must be found, for its own reason, and the
+        # printed repro line must fail again for the same reason
         hit = re.search(args.expect, p.stdout)
-        res["expected"] = (not res["ok"]) and hit is not None
+        res["expected"] = (not res["ok"]) and hit is not None and bool(unit)
+        if res["expected"]:
+            q = subprocess.run(res["repro"].split(), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, errors="replace")
+            res["expected"] = q.returncode != 0 and re.search(args.expect, q.stdout) is not None
+            res["reason"] += "; its repro line fails again" if res["expected"] else \
+                "; its repro line does NOT fail again"
     return res
 
 

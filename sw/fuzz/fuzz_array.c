@@ -12,6 +12,7 @@
  *    within the cell's, and the log holds one phase per drive;
  *  - two runs of one input give the same transcript (every status, code,
  *    conductance bit and message): the model's randomness is its seed's. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -168,7 +169,9 @@ static void run(const uint8_t *data, size_t size, fuzz_out *o) {
       case 6: { /* one conversion */
         const int n_adcs = rram_array_num_adcs(a);
         const int adc = fuzz_range(&in, 0, n_adcs - 1);
-        const int col = adc * geo.cols_per_adc + fuzz_range(&in, 0, geo.cols_per_adc - 1);
+        /* the ADC's mux input m, or an illegal column when adc is far out */
+        const long long c = (long long)adc * geo.cols_per_adc + fuzz_range(&in, 0, geo.cols_per_adc - 1);
+        const int col = c > INT_MAX || c < INT_MIN ? -1 : (int)c;
         int code = -1;
         st = rram_array_convert(a, adc, col, &code);
         msg(a, st, "convert");
