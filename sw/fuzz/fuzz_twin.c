@@ -53,6 +53,7 @@ static void run(const uint8_t *data, size_t size, fuzz_out *o) {
   const char *const *presets = rram_device_presets();
   size_t n_presets = 0;
   while (presets[n_presets]) n_presets++;
+  if (n_presets == 0) fuzz_fail("no device presets");
   if (ideal) rram_device_ideal(&dev);
   else if (rram_device_preset(presets[fuzz_u8(&in) % n_presets], &dev) != RRAM_OK)
     fuzz_fail("a listed preset is refused");
@@ -64,7 +65,7 @@ static void run(const uint8_t *data, size_t size, fuzz_out *o) {
   static int32_t W[MAX_COLS * MAX_ROWS];
   const int32_t wmax = (int32_t)((1u << (w_bits - 1)) - 1u), wmin = -wmax - 1;
   for (int i = 0; i < outs * geo.rows; i++) {
-    const int32_t v = (int8_t)fuzz_u8(&in);
+    const int32_t v = (int32_t)fuzz_u8(&in) - 128;
     W[i] = v < wmin ? wmin : v > wmax ? wmax : v;
   }
   if (outs > 0 && cim_map_load(a, W, outs, geo.rows, w_bits) != RRAM_OK)
