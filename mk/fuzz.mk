@@ -78,9 +78,11 @@ fuzz-build: $(patsubst %,$(FUZZ)/bin/fuzz_%,$(FUZZ_TARGETS))
 fuzz: fuzz-build
 	$(FUZZ_RUN) --seconds $(FUZZ_S) $(FUZZ_TARGETS)
 
+# From the seeds alone, in a folder of its own: a campaign's large corpus
+# would make the first pass over it longer than the smoke's seconds.
 fuzz-smoke:
 	@$(MAKE) --no-print-directory -j2 fuzz-build FUZZ_TARGETS="$(FUZZ_ALL)"
-	@$(FUZZ_RUN) --seconds $(FUZZ_SMOKE_S) $(FUZZ_ALL)
+	@$(FUZZ_RUN) --work $(FUZZ)/smoke --fresh --seconds $(FUZZ_SMOKE_S) $(FUZZ_ALL)
 
 # Each fault is built into the csv target (fuzz.h) and must fail it with its
 # own message; the same target without a fault passes fuzz-smoke.

@@ -15,6 +15,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -43,6 +44,8 @@ def run_target(args, target):
     corpus = os.path.join(work, "corpus")
     artifacts = os.path.join(work, "artifacts")
     tmp = os.path.join(work, "tmp")
+    if args.fresh:
+        shutil.rmtree(corpus, ignore_errors=True)
     for d in (corpus, artifacts, tmp):
         os.makedirs(d, exist_ok=True)
     seeds = os.path.join("sw", "fuzz", "corpus", target)
@@ -106,6 +109,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--suffix", default="", help="binary name suffix (selftest builds)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="start from the seeds alone: empty the build corpus first (a bounded "
+                    "pass whose cost does not grow with earlier campaigns)")
     ap.add_argument("--expect", help="the run must fail with a log matching this regex")
     ap.add_argument("targets", nargs="+")
     args = ap.parse_args()
