@@ -127,6 +127,8 @@ help:
 	@echo "  net-ref    its integer reference in C against numpy's, on all 10,000 test images"
 	@echo "  regs       regenerate the register header, SV package and docs/registers.md"
 	@echo "  area       Yosys area of each digital block and of the periphery (make area-help)"
+	@echo "  fuzz       libFuzzer on the file readers, the C model and the twin, FUZZ_S s each"
+	@echo "             (make fuzz-help)"
 	@echo "  deps       install missing Debian packages and the Python virtual environment"
 	@echo "  clean      remove build/; distclean also removes $(VENV)"
 	@echo "Knobs (current): ROWS=$(ROWS) COLS=$(COLS) W_BITS=$(W_BITS) CELL_BITS=$(CELL_BITS)"
@@ -276,15 +278,17 @@ regs-check-selftest: $(VENV)/.ok
 	echo "regs-check-selftest: a stale docs/registers.md fails regs-check"
 
 # Checks run once, not per configuration: the register documentation, the
-# extra linters (verible lint and format, cppcheck, clang-tidy), the proof that a build
-# with a test-only RTL fault fails the regression with working repro lines, and
-# the regression through a private single-node Slurm (skipped where it cannot run).
+# extra linters (verible lint and format, cppcheck, clang-tidy), a short fuzzing
+# pass with its self-test, the proof that a build with a test-only RTL fault
+# fails the regression with working repro lines, and the regression through a
+# private single-node Slurm (skipped where it cannot run).
 test-once:
 	@$(MAKE) --no-print-directory regs-check regs-check-selftest
 	python3 tools/check_refs.py
 	@$(MAKE) --no-print-directory test-gen-cfg
 	@$(MAKE) --no-print-directory lint-verible lint-c format-check FORMAT_STRICT=1
 	@$(MAKE) --no-print-directory sanitize-smoke
+	@$(MAKE) --no-print-directory fuzz-smoke fuzz-selftest
 	@# one after the other: both build the acc_sign fault variant (one folder)
 	@$(MAKE) --no-print-directory regress-fault-check
 	@$(MAKE) --no-print-directory regress-fault-check-selftest

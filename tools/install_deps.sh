@@ -3,14 +3,17 @@
 # (as root, or through sudo when it needs no password). Names the missing
 # packages and stops when it cannot install them.
 #
-# Usage: install_deps.sh [area] [valgrind] [slurm]
+# Usage: install_deps.sh [area] [valgrind] [fuzz] [slurm]
 #   with no argument, what `make test` needs; `area` adds what only
 #   `make area` needs (yosys and a standard-cell library), `valgrind` what
-#   `make valgrind` needs, `slurm` a single-node Slurm and munge for
-#   `make slurm-check` (which skips when they cannot be installed).
+#   `make valgrind` needs, `fuzz` what the libFuzzer targets need (mk/fuzz.mk),
+#   `slurm` a single-node Slurm and munge for `make slurm-check` (which skips
+#   when they cannot be installed).
 set -eu
 
-# package:kind:probe; the probe is a command, a pkg-config module or a file.
+# package:kind:probe; the probe is a command, a pkg-config module, a file, or
+# a clang-14 runtime library (rt: found by the compiler itself, so the probe
+# names no version folder such as 14.0.6).
 need="verilator:cmd:verilator
 libsystemc-dev:pc:systemc
 check:pc:check
@@ -40,12 +43,17 @@ for group in "$@"; do
 $need_area" ;;
     valgrind) need="$need
 valgrind:cmd:valgrind" ;;
+    # clang 14 with its sanitizer and libFuzzer runtimes: -fsanitize=fuzzer,address
+    # links only with libclang-rt-14-dev
+    fuzz) need="$need
+clang-14:cmd:clang-14
+libclang-rt-14-dev:rt:libclang_rt.fuzzer-x86_64.a" ;;
     slurm) need="$need
 slurmctld:file:/usr/sbin/slurmctld
 slurmd:file:/usr/sbin/slurmd
 slurm-client:cmd:sbatch
 munge:file:/usr/sbin/munged" ;;
-    *) echo "install_deps: unknown group '$group' (known: area, valgrind, slurm)" >&2; exit 2 ;;
+    *) echo "install_deps: unknown group '$group' (known: area, valgrind, fuzz, slurm)" >&2; exit 2 ;;
   esac
 done
 
@@ -59,6 +67,9 @@ for entry in $need; do
     cmd) command -v "$probe" >/dev/null 2>&1 && continue ;;
     pc) pkg-config --exists "$probe" 2>/dev/null && continue ;;
     file) [ -e "$probe" ] && continue ;;
+    rt) # clang prints the bare name when it has no such file
+      p=$(clang-14 -print-file-name="$probe" 2>/dev/null) || p=""
+      case $p in /*) [ -e "$p" ] && continue ;; esac ;;
     venv) # Debian's python3 makes venvs without pip until python3-venv is in
       d=$(mktemp -d)
       if python3 -m venv "$d/v" >/dev/null 2>&1; then rm -rf "$d"; continue; fi

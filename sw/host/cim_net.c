@@ -122,12 +122,21 @@ static int read_layer(reader *r, cim_net *net, int li) {
   const int k = L->inputs + L->bias_rows;
   if (k > net->max_width) net->max_width = k;
   if (L->outputs > net->max_width) net->max_width = L->outputs;
-  L->w = malloc((size_t)L->outputs * (size_t)k * sizeof *L->w);
-  if (!L->w) return fail(r, "%s: out of memory", what);
   const int64_t wlo = -((int64_t)1 << (net->w_bits - 1)), whi = ((int64_t)1 << (net->w_bits - 1)) - 1;
+  /* The header's sizes are only a claim: the weights grow a row at a time
+   * as the file delivers them (doubling), so a short file that declares
+   * 65536 x 65600 weights is refused at its end, not by a 17 GB allocation
+   * (found by fuzz_net). */
+  int cap_rows = 0;
   for (int j = 0; j < L->outputs; j++) {
     line = next_line(r);
     if (!line) return fail(r, "%s: the file ends at output %d of %d", what, j, L->outputs);
+    if (j == cap_rows) {
+      cap_rows = cap_rows > L->outputs / 2 ? L->outputs : (cap_rows ? 2 * cap_rows : 1);
+      int32_t *w = realloc(L->w, (size_t)cap_rows * (size_t)k * sizeof *L->w);
+      if (!w) return fail(r, "%s: out of memory", what);
+      L->w = w;
+    }
     char *s2 = NULL;
     int i = 0;
     for (char *t = strtok_r(line, " \t", &s2); t; t = strtok_r(NULL, " \t", &s2), i++) {

@@ -52,6 +52,9 @@ static long read_all(gzFile f, uint8_t *buf, size_t n, const char **why) {
   return (long)got;
 }
 
+/* First buffer size of the items; it doubles while the data lasts. */
+#define IDX_READ_CHUNK ((size_t)1 << 20)
+
 static uint32_t be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
@@ -117,22 +120,33 @@ int idx_read(const char *path, int dims, idx_data *out, char *err, size_t err_le
     goto out;
   }
   const size_t bytes = (size_t)n[0] * n[1] * n[2];
-  data = malloc(bytes);
-  if (!data) {
-    seterr(err, err_len, "%s: out of memory for %zu bytes", path, bytes);
-    rc = IDX_ENOMEM;
-    goto out;
+  /* The header's sizes are only a claim: the buffer grows as the data
+   * arrives (to at most twice what the file holds), so a short file that
+   * claims 10^13 bytes is refused as truncated, not by a huge allocation
+   * (found by fuzz_idx). */
+  size_t cap = bytes < IDX_READ_CHUNK ? bytes : IDX_READ_CHUNK, have = 0;
+  for (;;) {
+    uint8_t *grown = realloc(data, cap);
+    if (!grown) {
+      seterr(err, err_len, "%s: out of memory for %zu bytes", path, cap);
+      rc = IDX_ENOMEM;
+      goto out;
+    }
+    data = grown;
+    got = read_all(f, data + have, cap - have, &why);
+    if (got < 0) {
+      seterr(err, err_len, "%s: corrupt gzip data: %s", path, why);
+      rc = IDX_ECORRUPT;
+      goto out;
+    }
+    have += (size_t)got;
+    if (have < cap || cap == bytes) break;
+    cap = cap > bytes / 2 ? bytes : cap * 2;
   }
-  got = read_all(f, data, bytes, &why);
-  if (got < 0) {
-    seterr(err, err_len, "%s: corrupt gzip data: %s", path, why);
-    rc = IDX_ECORRUPT;
-    goto out;
-  }
-  if ((size_t)got < bytes) {
+  if (have < bytes) {
     const size_t item = (size_t)n[1] * n[2];
-    seterr(err, err_len, "%s: truncated: %ld of %zu data bytes (%zu of %u items complete)", path,
-           got, bytes, (size_t)got / item, n[0]);
+    seterr(err, err_len, "%s: truncated: %zu of %zu data bytes (%zu of %u items complete)", path,
+           have, bytes, have / item, n[0]);
     rc = IDX_ETRUNC;
     goto out;
   }
