@@ -1,0 +1,38 @@
+# mk/mutate.mk: mutation testing of the testbench (tools/mutate.py). A
+# campaign of its own, not part of `make test`.
+#
+#   make mutate [MUTANTS=N] [MUTATE_SEED=S] [JOBS=J]   N seeded RTL mutants, each
+#                         built in its own folder and run against every check_cim
+#                         suite and MUTATE_REGRESS regression seeds; report and
+#                         score under build/mutate/
+#   make mutate-one MUTANT=<id>   one mutant again, its build folder kept
+#   make mutate-sites             every mutation site of the RTL, with its id
+#
+# Mutants build the small configuration of the sanitizer pass: the C and C++
+# objects come from its base build, only the verilated model is built again.
+
+MUTANTS        ?= 80
+MUTATE_SEED    ?= 1
+# Regression seeds (tools/regress.py) per mutant, after the suites.
+MUTATE_REGRESS ?= 30
+MUTANT         ?=
+MUTATE_PARAMS   = $(SAN_PARAMS)
+MUTATE = $(PY) tools/mutate.py
+
+.PHONY: mutate mutate-one mutate-sites mutate-run mutate-one-run
+mutate:
+	@$(MAKE) --no-print-directory -j2 $(MUTATE_PARAMS) mutate-run
+
+mutate-one:
+	@[ -n "$(MUTANT)" ] || { echo "make mutate-one: say which, MUTANT=<id>"; exit 1; }
+	@$(MAKE) --no-print-directory -j2 $(MUTATE_PARAMS) mutate-one-run
+
+mutate-sites: $(VENV)/.ok
+	@$(MUTATE) sites
+
+mutate-run: $(CHECK_CIM) $(CIM_MVM) $(VENV)/.ok
+	$(MUTATE) run --base $(BUILD) --mutants $(MUTANTS) --seed $(MUTATE_SEED) --jobs $(JOBS) \
+	  --seeds $(MUTATE_REGRESS)
+
+mutate-one-run: $(CHECK_CIM) $(CIM_MVM) $(VENV)/.ok
+	$(MUTATE) one --base $(BUILD) --id $(MUTANT) --seeds $(MUTATE_REGRESS)
