@@ -5,6 +5,7 @@
 #                         built in its own folder and run against every check_cim
 #                         suite and MUTATE_REGRESS regression seeds; report and
 #                         score under build/mutate/
+#   make mutate MUTATE_RESUME=1   the same, kills of the last run taken from its logs
 #   make mutate-one MUTANT=<id>   one mutant again, its build folder kept
 #   make mutate-sites             every mutation site of the RTL, with its id
 #
@@ -16,6 +17,9 @@ MUTATE_SEED    ?= 1
 # Regression seeds (tools/regress.py) per mutant, after the suites.
 MUTATE_REGRESS ?= 30
 MUTANT         ?=
+# 1: take kills and stillbirths from the logs of an earlier campaign (a kill
+# stands while tests are only added); survivors and new mutants run.
+MUTATE_RESUME  ?= 0
 MUTATE_PARAMS   = $(SAN_PARAMS)
 MUTATE = $(PY) tools/mutate.py
 
@@ -32,7 +36,7 @@ mutate-sites: $(VENV)/.ok
 
 mutate-run: $(CHECK_CIM) $(CIM_MVM) $(VENV)/.ok
 	$(MUTATE) run --base $(BUILD) --mutants $(MUTANTS) --seed $(MUTATE_SEED) --jobs $(JOBS) \
-	  --seeds $(MUTATE_REGRESS)
+	  --seeds $(MUTATE_REGRESS) $(if $(filter 1,$(MUTATE_RESUME)),--resume)
 
 mutate-one-run: $(CHECK_CIM) $(CIM_MVM) $(VENV)/.ok
 	$(MUTATE) one --base $(BUILD) --id $(MUTANT) --seeds $(MUTATE_REGRESS)

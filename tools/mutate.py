@@ -386,16 +386,40 @@ def failure_reason(out):
     return (out.strip().splitlines() or ["(no output)"])[-1][:200]
 
 
+def reused(site, log, res):
+    """With --resume: the result of an earlier run of this mutant from its log,
+    when it was killed or stillborn (tests are only ever added, so a kill
+    stands; a survivor runs again against today's tests). None otherwise."""
+    try:
+        lines = open(log, encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        return None
+    head = f"mutant {site.id}: {os.path.relpath(site.path, ROOT)}:{site.line}:"
+    if not lines or not lines[0].startswith(head) or not lines[-1].startswith("result: "):
+        return None
+    m = re.match(r"result: (killed|stillborn) (\S*) ?(.*)$", lines[-1])
+    if not m:
+        return None
+    suite = m.group(2) if m.group(1) == "killed" else ""
+    reason = m.group(3) if m.group(1) == "killed" else f"{m.group(2)} {m.group(3)}".strip()
+    return dict(res, status=m.group(1), suite=suite, reason=reason, reused=True,
+                timeout=reason.startswith("timeout"))
+
+
 def run_mutant(site, base, out_dir, opts, keep=False):
     """Build and test one mutant; a result dict."""
     mdir_rel = f"build/{base.config}_mut_{site.id}"
     mdir = os.path.join(ROOT, mdir_rel)
     log = os.path.join(out_dir, "logs", f"{site.id}.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
-    open(log, "w").write(f"mutant {site.id}: {os.path.relpath(site.path, ROOT)}:{site.line}:"
-                         f"{site.col} [{site.cls}] {site.desc()}\n")
     res = dict(site.row(), status="", reason="", suite="", build_s=0.0, test_s=0.0,
                log=os.path.relpath(log, ROOT))
+    if getattr(opts, "resume", False):
+        old = reused(site, log, res)
+        if old:
+            return old
+    open(log, "w").write(f"mutant {site.id}: {os.path.relpath(site.path, ROOT)}:{site.line}:"
+                         f"{site.col} [{site.cls}] {site.desc()}\n")
     t0 = time.time()
     shutil.rmtree(mdir, ignore_errors=True)
     # The changed RTL copy.
@@ -449,9 +473,11 @@ def run_mutant(site, base, out_dir, opts, keep=False):
             res.update(status="killed", suite="regress",
                        reason=f"timeout after {opts.suite_timeout * 3} s")
         elif rc != 0:
-            m = re.search(r"^.*(seed \d+.*)$", out, re.M)
-            res.update(status="killed", suite="regress",
-                       reason=(m.group(1) if m else failure_reason(out))[:200])
+            g = re.search(r"^\[1\] (\d+) x\s+(.*)$", out, re.M)
+            sd = re.search(r"^\s+seed (\d+):", out, re.M)
+            why = (f"{g.group(1)} of {opts.seeds} seeds (seed {sd.group(1) if sd else '?'}): "
+                   f"{g.group(2)}") if g else failure_reason(out)
+            res.update(status="killed", suite="regress", reason=why[:200])
     if not res["status"]:
         res["status"] = "survived"
     res["test_s"] = round(time.time() - t1, 1)
@@ -480,7 +506,8 @@ def report(results, equiv, stale, out_dir, args, wall, base):
              f"{args.seeds} regression seeds per mutant): {wall / 60:.1f} min on {args.jobs} jobs",
              "", f"{'id':36} {'status':10} {'suite':10} change / reason", "-" * 100]
     for r in results:
-        st = r["status"] + ("/equiv" if r["id"] in equiv and r["status"] == "survived" else "")
+        st = r["status"] + ("/equiv" if r["id"] in equiv and r["status"] == "survived" else "") \
+            + ("*" if r.get("reused") else "")
         lines.append(f"{r['id']:36} {st:10} {r['suite']:10} "
                      f"{Site.short(None, r['orig'])} -> {Site.short(None, r['repl'])}")
         if r["reason"]:
@@ -496,6 +523,9 @@ def report(results, equiv, stale, out_dir, args, wall, base):
         d = per_mod[m]
         lines.append(f"{m:20} {d['applied']:7} {d['killed']:6} {d['survived']:8} "
                      f"{d['stillborn']:9}")
+    n_reused = sum(1 for r in results if r.get("reused"))
+    if n_reused:
+        lines += ["", f"* {n_reused} results taken from the logs of an earlier run (--resume)"]
     lines += ["", f"applied {applied}, killed {len(killed)} ({len(timed)} of them by a timeout), "
               f"survived {len(surv)} ({len(eq)} shown equivalent), stillborn {len(stillborn)}",
               f"mutation score = killed / (applied - stillborn - equivalent) = "
@@ -523,7 +553,7 @@ def report(results, equiv, stale, out_dir, args, wall, base):
                "regress_seeds": args.seeds, "jobs": args.jobs, "wall_s": round(wall, 1),
                "applied": applied, "killed": len(killed), "timed_out": len(timed),
                "survived": len(surv), "equivalent": len(eq), "stillborn": len(stillborn),
-               "score_pct": round(score, 1), "survivors": [r["id"] for r in live],
+               "score_pct": round(score, 1), "reused": n_reused, "survivors": [r["id"] for r in live],
                "wrong_equivalent": [r["id"] for r in wrong_eq], "stale_equivalent": stale,
                "results": results}
     json.dump(summary, open(os.path.join(out_dir, "results.json"), "w"), indent=1)
@@ -548,6 +578,8 @@ def main():
     ap.add_argument("--suite-timeout", type=float, default=120)
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "mutate"))
     ap.add_argument("--keep", action="store_true", help="keep every mutant's build folder")
+    ap.add_argument("--resume", action="store_true",
+                    help="take kills and stillbirths from the logs of an earlier run")
     a = ap.parse_args()
 
     sites = all_sites()

@@ -115,6 +115,47 @@ START_TEST(test_reg_reset_values) {
 }
 END_TEST
 
+/* The windows with a reset value: OUTBUF reads 0 before the first MVM (no
+ * stale or made-up output), every ADC_CAL word is the RDL's identity, and
+ * ROW_EN / COL_EN enable every line the build has and no bit past it. */
+static uint32_t line_mask(int lines, int word) {
+  int n = lines - 32 * word;
+  return n >= 32 ? 0xFFFFFFFFu : (n <= 0 ? 0u : (1u << n) - 1u);
+}
+
+static int fw_reset_windows(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  const rram_geometry *g = &x->b.geo;
+  for (int j = 0; j < x->b.n_out; j++) {
+    uint32_t v = rd(bus, c, CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)j);
+    fwcheck_expect(c, v == 0, "OUTBUF[%d] after reset 0x%08x, want 0", j, v);
+  }
+  const uint32_t cal = RESET(ADC_CAL__CAL, OFFSET) | RESET(ADC_CAL__CAL, GAIN);
+  for (int a = 0; a < (g->cols + g->cols_per_adc - 1) / g->cols_per_adc; a++) {
+    uint32_t v = rd(bus, c, CIM_REGS_ADC_CAL_BASE + 4u * (uint32_t)a);
+    fwcheck_expect(c, v == cal, "ADC_CAL[%d] after reset 0x%08x, RDL says 0x%08x", a, v, cal);
+  }
+  for (int w = 0; w < (g->rows + 31) / 32; w++) {
+    uint32_t v = rd(bus, c, CIM_REGS_ROW_EN_BASE + 4u * (uint32_t)w);
+    fwcheck_expect(c, v == line_mask(g->rows, w), "ROW_EN[%d] after reset 0x%08x, want 0x%08x",
+                   w, v, line_mask(g->rows, w));
+  }
+  for (int w = 0; w < (g->cols + 31) / 32; w++) {
+    uint32_t v = rd(bus, c, CIM_REGS_COL_EN_BASE + 4u * (uint32_t)w);
+    fwcheck_expect(c, v == line_mask(g->cols, w), "COL_EN[%d] after reset 0x%08x, want 0x%08x",
+                   w, v, line_mask(g->cols, w));
+  }
+  return 0;
+}
+
+START_TEST(test_reg_reset_windows) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_reset_windows, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
 /* ------------------------------------------------------- read/write masks */
 static int fw_rw_masks(mmio_bus *bus, void *arg) {
   regs_ctx *x = arg;
@@ -285,6 +326,7 @@ Suite *suite_regs(void) {
   Suite *s = suite_create("regs");
   suite_add_test(s, test_reg_identity);
   suite_add_test(s, test_reg_reset_values);
+  suite_add_test(s, test_reg_reset_windows);
   suite_add_test(s, test_reg_rw_masks);
   suite_add_test(s, test_reg_pslverr);
   suite_add_test(s, test_reg_busy_rules);
