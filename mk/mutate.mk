@@ -20,7 +20,7 @@ MUTANT         ?=
 # 1: take kills and stillbirths from the logs of an earlier campaign (a kill
 # stands while tests are only added); survivors and new mutants run.
 MUTATE_RESUME  ?= 0
-MUTATE_PARAMS   = $(SAN_PARAMS)
+MUTATE_PARAMS  ?= $(SAN_PARAMS)
 MUTATE = $(PY) tools/mutate.py
 
 .PHONY: mutate mutate-one mutate-sites mutate-run mutate-one-run
