@@ -599,6 +599,8 @@ def main():
     if not a.base:
         ap.error("--base is required")
     base = Base(a.base)
+    if a.cmd == "one":  # beside a campaign's logs, never over them (--resume reads those)
+        a.out = os.path.join(a.out, "one")
     os.makedirs(a.out, exist_ok=True)
     blog = os.path.join(a.out, "base.log")
     open(blog, "w").close()
