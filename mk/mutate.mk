@@ -8,6 +8,7 @@
 #   make mutate MUTATE_RESUME=1   the same, kills of the last run taken from its logs
 #   make mutate-one MUTANT=<id>   one mutant again, its build folder kept
 #   make mutate-sites             every mutation site of the RTL, with its id
+#   make mutate-report            the last report again, with today's equivalence list
 #
 # Mutants build the small configuration of the sanitizer pass: the C and C++
 # objects come from its base build, only the verilated model is built again.
@@ -23,7 +24,7 @@ MUTATE_RESUME  ?= 0
 MUTATE_PARAMS  ?= $(SAN_PARAMS)
 MUTATE = $(PY) tools/mutate.py
 
-.PHONY: mutate mutate-one mutate-sites mutate-run mutate-one-run
+.PHONY: mutate mutate-one mutate-sites mutate-report mutate-run mutate-one-run
 mutate:
 	@$(MAKE) --no-print-directory -j2 $(MUTATE_PARAMS) mutate-run
 
@@ -33,6 +34,10 @@ mutate-one:
 
 mutate-sites: $(VENV)/.ok
 	@$(MUTATE) sites
+
+# The last campaign's report again, against today's equivalence list.
+mutate-report: $(VENV)/.ok
+	@$(MUTATE) report
 
 mutate-run: $(CHECK_CIM) $(CIM_MVM) $(VENV)/.ok
 	$(MUTATE) run --base $(BUILD) --mutants $(MUTANTS) --seed $(MUTATE_SEED) --jobs $(JOBS) \

@@ -11,6 +11,8 @@ tools/mutate_equivalent.txt (by its id, with the reason beside it).
   mutate.py sites [--module M]            every mutation site of the RTL
   mutate.py run --base build/<cfg> [--mutants N] [--seed S] [--jobs J]
   mutate.py one --base build/<cfg> --id ID   one mutant, its folder kept
+  mutate.py report                        the last campaign's report again, with
+                                          today's tools/mutate_equivalent.txt
 
 What is mutated (operator classes; a site is one token or expression):
   arith  + <-> -, << <-> >>, <<< <-> >>>, * -> +
@@ -566,7 +568,7 @@ def report(results, equiv, stale, out_dir, args, wall, base):
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("cmd", choices=["sites", "run", "one"])
+    ap.add_argument("cmd", choices=["sites", "run", "one", "report"])
     ap.add_argument("--base", help="base build folder build/<cfg> (built beforehand)")
     ap.add_argument("--mutants", type=int, default=80)
     ap.add_argument("--seed", type=int, default=1)
@@ -596,6 +598,17 @@ def main():
         for i in stale:
             print(f"mutate: tools/mutate_equivalent.txt: {i} names no mutation site of the RTL")
         return 1 if stale else 0
+    if a.cmd == "report":  # the last campaign's results against today's equivalence list
+        prev = json.load(open(os.path.join(a.out, "results.json")))
+        a.mutants, a.seed, a.seeds, a.jobs = (prev["mutants"], prev["seed"], prev["regress_seeds"],
+                                              prev["jobs"])
+
+        class Prev:
+            config = prev["base"]
+        for r in prev["results"]:
+            if r["id"] not in by_id:
+                sys.exit(f"mutate: {r['id']} of the last campaign is no longer a site: run it again")
+        return report(prev["results"], equiv, stale, a.out, a, prev["wall_s"], Prev)
     if not a.base:
         ap.error("--base is required")
     base = Base(a.base)
