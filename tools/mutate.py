@@ -25,9 +25,10 @@ What is mutated (operator classes; a site is one token or expression):
   err    an assignment of an error flag (err, pslverr) dropped; a
          continuous one tied to 1'b0
 Not mutated: comments and strings (never tokens), assertions and cover
-points, `ifndef SYNTHESIS` checker code, the reset branches (if (!rst_ni):
-held in reset nothing runs, never reset the simulator's zero start hides it), `ifdef CIM_FAULT_` blocks (not
-defined, so not in the tree), declarations (widths, parameters, ports:
+points, `ifndef SYNTHESIS` checker code, the reset conditions (if (!rst_ni):
+held in reset nothing runs, never reset the simulator's zero start hides
+it; the reset values are mutated), `ifdef CIM_FAULT_` blocks (not defined,
+so not in the tree), declarations (widths, parameters, ports:
 a changed width mostly fails to build or changes nothing), macro bodies,
 the packages (cim_pkg.sv derives widths; cim_dpi_pkg.sv declares the DPI)
 and the bound checkers (*_chk.sv).
