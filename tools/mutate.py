@@ -39,7 +39,6 @@ replacement text and their order on the line): stable while the line is.
 import argparse
 import concurrent.futures
 import csv
-import filecmp
 import glob
 import hashlib
 import json
@@ -556,7 +555,8 @@ def report(results, equiv, stale, out_dir, args, wall, base):
                "regress_seeds": args.seeds, "jobs": args.jobs, "wall_s": round(wall, 1),
                "applied": applied, "killed": len(killed), "timed_out": len(timed),
                "survived": len(surv), "equivalent": len(eq), "stillborn": len(stillborn),
-               "score_pct": round(score, 1), "reused": n_reused, "survivors": [r["id"] for r in live],
+               "score_pct": round(score, 1), "reused": n_reused,
+               "survivors": [r["id"] for r in live],
                "wrong_equivalent": [r["id"] for r in wrong_eq], "stale_equivalent": stale,
                "results": results}
     json.dump(summary, open(os.path.join(out_dir, "results.json"), "w"), indent=1)
@@ -608,7 +608,8 @@ def main():
             config = prev["base"]
         for r in prev["results"]:
             if r["id"] not in by_id:
-                sys.exit(f"mutate: {r['id']} of the last campaign is no longer a site: run it again")
+                sys.exit(f"mutate: {r['id']} of the last campaign is no longer a site: "
+                         "run the campaign again")
         return report(prev["results"], equiv, stale, a.out, a, prev["wall_s"], Prev)
     if not a.base:
         ap.error("--base is required")
