@@ -47,8 +47,13 @@ endif
 
 # ---------------------------------------------------------------- sources
 RDL        := rtl/cim_regs.rdl
-RTL_PKGS   := $(BUILD)/cim_cfg_pkg.sv $(GEN)/cim_reg_pkg.sv rtl/cim_pkg.sv rtl/cim_dpi_pkg.sv
-RTL_SRCS   := $(filter-out rtl/cim_pkg.sv rtl/cim_dpi_pkg.sv,$(wildcard rtl/*.sv))
+# Folder of the SystemVerilog sources: a mutant of `make mutate` (mk/mutate.mk)
+# builds from a changed copy of rtl/ in its own build folder.
+RTL_DIR    ?= rtl
+RTL_PKGS   := $(BUILD)/cim_cfg_pkg.sv $(GEN)/cim_reg_pkg.sv $(RTL_DIR)/cim_pkg.sv \
+              $(RTL_DIR)/cim_dpi_pkg.sv
+RTL_SRCS   := $(filter-out $(RTL_DIR)/cim_pkg.sv $(RTL_DIR)/cim_dpi_pkg.sv, \
+                $(wildcard $(RTL_DIR)/*.sv))
 RTL_WAIVE  := rtl/cim_lint.vlt
 CMODEL_SRC := $(wildcard cmodel/*.c)
 # Firmware (would run on the chip's controller) and the host-side library

@@ -95,6 +95,9 @@ verif-help:
 	@echo "               (make test); SANITIZE=1 builds any target with both sanitizers"
 	@echo "  valgrind     memcheck on the C model's unit tests (installs valgrind if missing)"
 	@echo "  fuzz         libFuzzer on the file readers, the C model and the twin (make fuzz-help)"
+	@echo "  mutate       MUTANTS=N seeded RTL mutants (MUTATE_SEED=S), each built and run against"
+	@echo "               the suites: killed, survived, stillborn, score (mk/mutate.mk);"
+	@echo "               mutate-one MUTANT=<id> re-runs one, mutate-sites lists every site"
 
 # ---------------------------------------------------------------- regressions
 # The programs of the build a regression runs (a variant is built on demand).

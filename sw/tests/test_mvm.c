@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cim_map.h"
 #include "cosim.h"
 #include "suites.h"
 
@@ -16,6 +17,18 @@ typedef struct batch_plan {
   int exact;   /* the exact check applies (ideal device, P fits the ADC) */
   void (*draw)(cosim_rng *r, const cosim_build *b, int i, cosim_mvm *m, int *k);
 } batch_plan;
+
+/* CYCLES from START to DONE, as the data path in README runs it: per phase
+ * (row group x input plane) one drive cycle, one start cycle, each mux
+ * select's conversion (CONV_CYCLES busy, then one done cycle in which the
+ * next select starts) and one accumulate cycle; then one cycle per output.
+ * The selects stop at the last active column of ADC 0. */
+static uint32_t mvm_cycles(const cosim_build *b, const cim_job *j, int conv) {
+  int act = j->n_outs * 2 * cim_map_slices(b->w_bits, b->geo.cell_bits);
+  int sels = act < b->geo.cols_per_adc ? act : b->geo.cols_per_adc;
+  int groups = (j->n_rows + j->group_rows - 1) / j->group_rows;
+  return (uint32_t)(groups * j->x_bits * (3 + sels * (conv + 1)) + j->n_outs);
+}
 
 static void run_plan(const batch_plan *p) {
   cosim_build b;
@@ -51,7 +64,10 @@ static void run_plan(const batch_plan *p) {
                   i, j->n_rows, j->n_outs, j->x_bits, j->is_signed ? "signed" : "unsigned",
                   j->group_rows, mvm[i].conv_cycles, j->relu, j->shift, j->out_bits, bad, msg,
                   seed, cosim_repro(p->name, seed));
-    ck_assert_msg(mvm[i].cycles > 0, "MVM %d: CYCLES register is 0", i);
+    ck_assert_msg(mvm[i].cycles == mvm_cycles(&b, j, mvm[i].conv_cycles),
+                  "MVM %d (K=%d N=%d x_bits=%d P=%d conv=%d): CYCLES %u, the sequence takes %u",
+                  i, j->n_rows, j->n_outs, j->x_bits, j->group_rows, mvm[i].conv_cycles,
+                  mvm[i].cycles, mvm_cycles(&b, j, mvm[i].conv_cycles));
   }
   for (int i = 0; i < p->n_mvm; i++) free(xs[i]);
   free(xs);

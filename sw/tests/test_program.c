@@ -798,6 +798,20 @@ static int fw_wv_errors(mmio_bus *bus, void *arg) {
   }
   fwcheck_expect(c, FIELD(STATUS, DONE, st) && !FIELD(STATUS, BUSY, st),
                  "the MVM did not finish: STATUS 0x%08x", st);
+  /* STATUS.ERR_CODE is the code of the unit that last recorded an error or
+   * accepted a start: the refused WV START's until the next accepted MVM
+   * START, which shows the MVM's own (none) */
+  fwcheck_expect(c, FIELD(STATUS, ERROR, st) && FIELD(STATUS, ERR_CODE, st) == CIM_ERR_START_BUSY,
+                 "after the MVM, before the next START: STATUS 0x%08x", st);
+  mmio_write32(bus, CIM_REGS_CTRL_OFFSET, 1u);
+  st = rd32(bus, CIM_REGS_STATUS_OFFSET);
+  for (int i = 0; i < 100000 && FIELD(STATUS, BUSY, st); i++) {
+    mmio_delay(bus, 100);
+    st = rd32(bus, CIM_REGS_STATUS_OFFSET);
+  }
+  fwcheck_expect(c, FIELD(STATUS, DONE, st) && !FIELD(STATUS, ERROR, st) &&
+                        FIELD(STATUS, ERR_CODE, st) == CIM_ERR_NONE,
+                 "an accepted MVM START after a refused WV START: STATUS 0x%08x", st);
 
   /* the driver refuses bad settings before any bus access */
   cim_dev *dev = NULL;

@@ -115,6 +115,47 @@ START_TEST(test_reg_reset_values) {
 }
 END_TEST
 
+/* The windows with a reset value: OUTBUF reads 0 before the first MVM (no
+ * stale or made-up output), every ADC_CAL word is the RDL's identity, and
+ * ROW_EN / COL_EN enable every line the build has and no bit past it. */
+static uint32_t line_mask(int lines, int word) {
+  int n = lines - 32 * word;
+  return n >= 32 ? 0xFFFFFFFFu : (n <= 0 ? 0u : (1u << n) - 1u);
+}
+
+static int fw_reset_windows(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  const rram_geometry *g = &x->b.geo;
+  for (int j = 0; j < x->b.n_out; j++) {
+    uint32_t v = rd(bus, c, CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)j);
+    fwcheck_expect(c, v == 0, "OUTBUF[%d] after reset 0x%08x, want 0", j, v);
+  }
+  const uint32_t cal = RESET(ADC_CAL__CAL, OFFSET) | RESET(ADC_CAL__CAL, GAIN);
+  for (int a = 0; a < (g->cols + g->cols_per_adc - 1) / g->cols_per_adc; a++) {
+    uint32_t v = rd(bus, c, CIM_REGS_ADC_CAL_BASE + 4u * (uint32_t)a);
+    fwcheck_expect(c, v == cal, "ADC_CAL[%d] after reset 0x%08x, RDL says 0x%08x", a, v, cal);
+  }
+  for (int w = 0; w < (g->rows + 31) / 32; w++) {
+    uint32_t v = rd(bus, c, CIM_REGS_ROW_EN_BASE + 4u * (uint32_t)w);
+    fwcheck_expect(c, v == line_mask(g->rows, w), "ROW_EN[%d] after reset 0x%08x, want 0x%08x",
+                   w, v, line_mask(g->rows, w));
+  }
+  for (int w = 0; w < (g->cols + 31) / 32; w++) {
+    uint32_t v = rd(bus, c, CIM_REGS_COL_EN_BASE + 4u * (uint32_t)w);
+    fwcheck_expect(c, v == line_mask(g->cols, w), "COL_EN[%d] after reset 0x%08x, want 0x%08x",
+                   w, v, line_mask(g->cols, w));
+  }
+  return 0;
+}
+
+START_TEST(test_reg_reset_windows) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_reset_windows, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
 /* ------------------------------------------------------- read/write masks */
 static int fw_rw_masks(mmio_bus *bus, void *arg) {
   regs_ctx *x = arg;
@@ -281,10 +322,112 @@ START_TEST(test_reg_busy_rules) {
 }
 END_TEST
 
+/* ------------------------------------------------ line enables, word by word */
+/* Each ROW_EN / COL_EN word is written on its own: clearing a word clears
+ * exactly its bits (of every word, not only word 0), a pattern reads back
+ * within the build's lines, and the other words keep theirs. */
+static void line_words(mmio_bus *bus, fwcheck *c, uint32_t base, int lines, const char *name) {
+  const int words = (lines + 31) / 32;
+  for (int w = 0; w < words; w++) {
+    const uint32_t a = base + 4u * (uint32_t)w;
+    const uint32_t pattern = 0xA5C3965Au & line_mask(lines, w);
+    wr(bus, c, a, 0);
+    uint32_t v = rd(bus, c, a);
+    fwcheck_expect(c, v == 0, "%s[%d] cleared: reads 0x%08x", name, w, v);
+    wr(bus, c, a, pattern);
+    v = rd(bus, c, a);
+    fwcheck_expect(c, v == pattern, "%s[%d] = 0x%08x reads 0x%08x", name, w, pattern, v);
+    for (int o = 0; o < words; o++) {
+      if (o == w) continue;
+      v = rd(bus, c, base + 4u * (uint32_t)o);
+      fwcheck_expect(c, v == line_mask(lines, o), "%s[%d] 0x%08x after a write of %s[%d]", name,
+                     o, v, name, w);
+    }
+    wr(bus, c, a, 0xFFFFFFFFu);
+    v = rd(bus, c, a);
+    fwcheck_expect(c, v == line_mask(lines, w), "%s[%d] all set: reads 0x%08x", name, w, v);
+  }
+}
+
+static int fw_line_en_words(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  line_words(bus, &x->c, CIM_REGS_ROW_EN_BASE, x->b.geo.rows, "ROW_EN");
+  line_words(bus, &x->c, CIM_REGS_COL_EN_BASE, x->b.geo.cols, "COL_EN");
+  return 0;
+}
+
+START_TEST(test_reg_line_en_words) {
+  regs_ctx ctx = {0};
+  ck_assert_int_eq(run_fw(fw_line_en_words, &ctx), 0);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
+/* ---------------------------------------------- OUTBUF past the active outputs */
+/* A START clears OUTBUF: after an MVM of every output, one of a single
+ * output leaves words 1..N_OUT-1 at 0, not the earlier MVM's outputs. Needs
+ * N_OUT >= 2 (a 1-output build has no word past the active one). */
+static int mvm_raw(mmio_bus *bus, fwcheck *c, int rows, int n_outs) {
+  wr(bus, c, CIM_REGS_SHAPE_OFFSET, (uint32_t)rows << CIM_REGS__SHAPE__N_ROWS_bp |
+                                        (uint32_t)n_outs << CIM_REGS__SHAPE__N_OUTS_bp);
+  wr(bus, c, CIM_REGS_INPUT_OFFSET, 1u << CIM_REGS__INPUT__X_BITS_bp |
+                                        1u << CIM_REGS__INPUT__GROUP_ROWS_bp);
+  wr(bus, c, CIM_REGS_CTRL_OFFSET, CIM_REGS__CTRL__START_bm);
+  uint32_t st = 0;
+  for (int i = 0; i < 100000; i++) {
+    st = rd(bus, c, CIM_REGS_STATUS_OFFSET);
+    if (!FIELD(STATUS, BUSY, st)) break;
+    mmio_delay(bus, 100);
+  }
+  fwcheck_expect(c, FIELD(STATUS, DONE, st) && !FIELD(STATUS, ERROR, st),
+                 "MVM of %d outputs: STATUS 0x%08x", n_outs, st);
+  return FIELD(STATUS, DONE, st);
+}
+
+static int fw_outbuf_cleared(mmio_bus *bus, void *arg) {
+  regs_ctx *x = arg;
+  fwcheck *c = &x->c;
+  const int rows = x->b.geo.rows, n_out = x->b.n_out;
+  for (int w = 0; w < (rows + 3) / 4; w++) {
+    wr(bus, c, CIM_REGS_INBUF_BASE + 4u * (uint32_t)w, 0x01010101u); /* every input 1 */
+  }
+  if (!mvm_raw(bus, c, rows, n_out)) return 0;
+  int nonzero = 0;
+  for (int j = 1; j < n_out; j++) {
+    nonzero += rd(bus, c, CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)j) != 0;
+  }
+  fwcheck_expect(c, nonzero > 0, "the first MVM left every output past 0 at 0: no test");
+  if (!mvm_raw(bus, c, rows, 1)) return 0;
+  for (int j = 1; j < n_out; j++) {
+    uint32_t v = rd(bus, c, CIM_REGS_OUTBUF_BASE + 4u * (uint32_t)j);
+    fwcheck_expect(c, v == 0, "OUTBUF[%d] after a 1-output MVM: 0x%08x, want 0", j, v);
+  }
+  return 0;
+}
+
+START_TEST(test_reg_outbuf_cleared) {
+  regs_ctx ctx = {0};
+  cosim_build_get(&ctx.b);
+  if (ctx.b.n_out < 2) return; /* nothing past the one output */
+  cosim_rng r = {cosim_seed(41)};
+  int32_t *W = cosim_random_weights(&r, ctx.b.n_out, ctx.b.geo.rows, ctx.b.w_bits);
+  rram_array *a = cosim_array(W, ctx.b.n_out, ctx.b.geo.rows, 1);
+  ck_assert_ptr_nonnull(a);
+  cim_sim_opts opts = {.array = a};
+  ck_assert_int_eq(cim_sim_run(&opts, fw_outbuf_cleared, &ctx, NULL), 0);
+  rram_array_destroy(a);
+  free(W);
+  ASSERT_FW_CLEAN(ctx);
+}
+END_TEST
+
 Suite *suite_regs(void) {
   Suite *s = suite_create("regs");
   suite_add_test(s, test_reg_identity);
   suite_add_test(s, test_reg_reset_values);
+  suite_add_test(s, test_reg_reset_windows);
+  suite_add_test(s, test_reg_line_en_words);
+  suite_add_test(s, test_reg_outbuf_cleared);
   suite_add_test(s, test_reg_rw_masks);
   suite_add_test(s, test_reg_pslverr);
   suite_add_test(s, test_reg_busy_rules);
