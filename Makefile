@@ -192,13 +192,19 @@ test-gen-cfg: $(GEN)/cim_reg_pkg.sv
 FORCE:
 
 # ---------------------------------------------------------------- RTL model
+# The verilator command line, rewritten only when it changes, so that a
+# change of flags alone (a waiver, a -CFLAGS) verilates again.
+$(VOBJ)/.vflags.want: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERILATOR) $(VFLAGS)' | cmp -s - $@ || echo '$(VERILATOR) $(VFLAGS)' > $@
+
 # The runtime objects (verilated*.o) depend on nothing but their sources in
 # Verilator's makefile: when the flags change (e.g. the hooks of
 # $(VL_USER_HDR)), remove every object so that all of them rebuild.
-$(VOBJ)/V$(TOP).mk: $(RTL_PKGS) $(RTL_SRCS) $(RTL_WAIVE) $(VL_USER_HDR) | $(DEPS)
-	@mkdir -p $(VOBJ)
-	@echo '$(VERILATOR) $(VFLAGS)' | cmp -s - $(VOBJ)/.vflags || \
-	  { rm -f $(VOBJ)/*.o $(VOBJ)/*.a $(VOBJ)/*.d; echo '$(VERILATOR) $(VFLAGS)' > $(VOBJ)/.vflags; }
+$(VOBJ)/V$(TOP).mk: $(RTL_PKGS) $(RTL_SRCS) $(RTL_WAIVE) $(VL_USER_HDR) $(VOBJ)/.vflags.want \
+    | $(DEPS)
+	@cmp -s $(VOBJ)/.vflags.want $(VOBJ)/.vflags || \
+	  { rm -f $(VOBJ)/*.o $(VOBJ)/*.a $(VOBJ)/*.d; cp $(VOBJ)/.vflags.want $(VOBJ)/.vflags; }
 	$(VERILATOR) $(VFLAGS) $(RTL_WAIVE) $(RTL_PKGS) $(RTL_SRCS)
 
 # Verilator's own --exe flow would compile our C11 as C++: build only the
