@@ -47,11 +47,11 @@ $(BENCH_SC): $(BUILD)/o/bench/bench_mvm_sc.o $(SIM_OBJ) $(VLIB)
 
 $(BENCH_PLAIN): $(BUILD)/o/bench/bench_mvm_plain.o $(BENCH_PLAIN_OBJ) $(VLIB)
 	@mkdir -p $(@D)
-	g++ -o $@ $^ $(VOBJ)/verilated*.o -lz -pthread -latomic -lm
+	g++ -o $@ $^ $(VOBJ)/verilated*.o $(SAN_FLAGS) -lz -pthread -latomic -lm
 
 $(BENCH_CMODEL): $(BUILD)/o/bench/bench_cmodel.o $(BUILD)/o/sw/host/cim_check.o $(BUILD)/o/sw/host/cim_verify.o $(CMODEL_OBJ)
 	@mkdir -p $(@D)
-	gcc -o $@ $^ -lm
+	gcc -o $@ $^ $(SAN_FLAGS) -lm
 
 bench-bins: $(BENCH_BINS)
 
