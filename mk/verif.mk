@@ -137,7 +137,7 @@ FAULT_REASON_acc_sign    := twin mismatch
 FAULT_REASON_drive_state := Assertion failed in \S*\.DriveOneCycle_A\b
 # $(1): fault, $(2): expected reason, $(3): seeds
 fault_regress = $(REGRESS) run --build $(BUILD)_fault_$(1) --seeds $(3) --jobs $(JOBS) \
-  --expect-fail --expect-reason '$(2)' --max-waves 2 --quiet --show 2 --make-vars "FAULT=$(1)"
+  --expect-fail --expect-reason '$(2)' --max-waves 2 --quiet --show 2 --make-vars "$(strip FAULT=$(1) $(filter-out FAULT=%,$(VERIF_VARS)))"
 regress-fault-check:
 	@$(foreach f,$(FAULT_CHECK),$(MAKE) --no-print-directory regress-build FAULT=$(f) && \
 	  $(call fault_regress,$(f),$(FAULT_REASON_$(f)),20) &&) true
