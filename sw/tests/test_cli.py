@@ -243,12 +243,22 @@ def main():
                    str(n_out))
         error_case("missing file", tmp, ["--weights", "nope.csv", "--inputs", "nope.csv"], 2,
                    r"nope\.csv")
-        error_case("not an integer", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
-                   r"w\.csv:2:3", {"w.csv": "1,2\n3,x\n", "x.csv": "1,1\n"})
-        error_case("ragged weights", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
-                   r"w\.csv:2", {"w.csv": "1,2\n3\n", "x.csv": "1,1\n"})
         wbig = 1 << (CFG["W_BITS"] - 1)
         k2 = min(2, rows)  # one input on a one-row build
+        ones = ",".join(["1"] * k2)
+        # the bad value last on line 1 (a one-output build refuses a line 2 first)
+        error_case("not an integer", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                   rf"w\.csv:1:{2 * k2 - 1}", {"w.csv": ",".join(["1"] * (k2 - 1) + ["x"]) + "\n",
+                                              "x.csv": ones + "\n"})
+        # line 2 one value short, or past K where K is 1; of the inputs where
+        # the build has one output
+        other = "3" if k2 == 2 else "3,4"
+        if n_out >= 2:
+            error_case("ragged weights", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                       r"w\.csv:2", {"w.csv": f"{ones}\n{other}\n", "x.csv": ones + "\n"})
+        else:
+            error_case("ragged inputs", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
+                       r"x\.csv:2", {"w.csv": ones + "\n", "x.csv": f"{ones}\n{other}\n"})
         error_case("weight out of range", tmp, ["--weights", "w.csv", "--inputs", "x.csv"], 2,
                    rf"W\[0\]\[0\] = {wbig} .*does not fit",
                    {"w.csv": ",".join([str(wbig)] + ["0"] * (k2 - 1)) + "\n",
