@@ -274,8 +274,9 @@ END_TEST
 /* Read noise is drawn per conversion, in the order the RTL converts, so the
  * C model alone cannot replay it draw for draw. What the build allows
  * follows from its numbers: a column's noise has sigma read_noise * sqrt(sum
- * of squared currents), at most read_noise * LEVEL_MAX * sqrt(p) LSB for a
- * group of p rows (one ADC LSB per level). Below 1/16 LSB a conversion
+ * of squared currents), at most read_noise * L * sqrt(p) LSB for a group of
+ * p rows (one ADC LSB per level), L the highest level a weight reaches
+ * (LEVEL_MAX, or 2^(W_BITS-1) where the weights are narrower than a cell). Below 1/16 LSB a conversion
  * rounds the noise away unless it exceeds 8 sigma (probability 1e-15): the
  * RTL must be exact. From 1/2 LSB on, a third of the conversions of the
  * fullest columns cross a step: the error must be visible and plausible.
@@ -293,7 +294,11 @@ START_TEST(test_dev_read_noise) {
   cosim_build b;
   cosim_build_get(&b);
   const int p = batch.mvm[0].job.group_rows;
-  const double sigma_max = d.read_noise * ((1 << b.geo.cell_bits) - 1) * sqrt((double)p);
+  /* the highest level a weight puts in a cell: LEVEL_MAX, or less where the
+   * weights' magnitude (at most 2^(W_BITS-1)) is narrower than a cell */
+  const int level_max = (1 << b.geo.cell_bits) - 1, mag_max = 1 << (b.w_bits - 1);
+  const int level_top = mag_max < level_max ? mag_max : level_max;
+  const double sigma_max = d.read_noise * level_top * sqrt((double)p);
   if (sigma_max < 1.0 / 16) {
     printf("%s: noise sigma at most %.3g LSB rounds away in this build (RTL exact)\n", name,
            sigma_max);
