@@ -88,6 +88,18 @@ static inline void fuzz_same(fuzz_out *a, fuzz_out *b, const char *what) {
   a->n = b->n = a->cap = b->cap = 0;
 }
 
+/* A target's entry: run the input twice through run (which writes its
+ * transcript) and require the same transcript both times. Returns 0, as
+ * libFuzzer wants. */
+static inline int fuzz_twice(void (*run)(const uint8_t *, size_t, fuzz_out *),
+                             const uint8_t *data, size_t size, const char *what) {
+  fuzz_out a = {0}, b = {0};
+  run(data, size, &a);
+  run(data, size, &b);
+  fuzz_same(&a, &b, what);
+  return 0;
+}
+
 /* An error status must come with a message: msg non-empty when status != 0.
  * msg is the caller's buffer (writable, for the selftest's fault). */
 static inline void fuzz_msg(int status, char *msg, const char *what) {

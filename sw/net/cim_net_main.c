@@ -163,8 +163,9 @@ static int run_rtl(const cim_net *net, const uint8_t *items, const uint8_t *labe
   cim_sim_geometry(&geo);
   rram_array *array = NULL;
   int *cls = n > 0 ? calloc((size_t)n, sizeof *cls) : NULL;
-  uint64_t *dig = n > 0 ? calloc((size_t)n, sizeof *dig) : NULL;
-  if (!cls || !dig || rram_array_create(&geo, &dev, o->seed, &array) != RRAM_OK) {
+  /* the per-image digests fold every MVM's log: only for --per-image */
+  uint64_t *dig = n > 0 && o->per_image ? calloc((size_t)n, sizeof *dig) : NULL;
+  if (!cls || (o->per_image && n > 0 && !dig) || rram_array_create(&geo, &dev, o->seed, &array) != RRAM_OK) {
     fprintf(stderr, "cim_net: cannot set up the array model\n");
     free(cls);
     free(dig);
